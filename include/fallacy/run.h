@@ -1,0 +1,115 @@
+/* fallacy/run.h -- one experiment: build a family's network, train it on k
+ * examples, measure it on fresh ones, compare with the optimum.
+ *
+ *   fal_config cfg;  fal_config_init(&cfg);
+ *   cfg.family = fal_family_find("linear-chain");  cfg.arch = arch; ...
+ *   fal_result res;  st = fal_run(ctx, &cfg, &res);
+ *
+ * Determinism: the same configuration (seed included) gives the same result
+ * bytes, whatever the thread count; only res.seconds differs. */
+#ifndef FALLACY_RUN_H
+#define FALLACY_RUN_H
+
+#include <stdint.h>
+#include "arch.h"
+#include "status.h"
+#include "table.h"
+
+typedef enum fal_algo {
+    FAL_ALGO_DEFAULT = 0, /* the family's usual choice (gd for the linear ones) */
+    FAL_ALGO_GD,          /* full-batch gradient descent on the squared error */
+    FAL_ALGO_FA,          /* feedback alignment: fixed random backward weights */
+    FAL_ALGO_EXACT        /* the closed-form optimum (alpha/beta, least squares, eigenspace) */
+} fal_algo;
+
+const char *fal_algo_name(fal_algo a);
+/* Parse "gd", "fa", "exact"; FAL_EINVAL otherwise. */
+fal_status fal_algo_parse(fal_ctx *ctx, const char *name, fal_algo *out);
+
+typedef enum fal_init {
+    FAL_INIT_DEFAULT = 0, /* the family's documented start (see doc/) */
+    FAL_INIT_SIGNS        /* linear-chain: fully random signs, even when the
+                             product starts on the far side of the P = 0 saddle */
+} fal_init;
+
+struct fal_config;
+struct fal_result;
+
+/* A family of networks: one catalogue row. */
+typedef struct fal_family {
+    const char *name;    /* CLI name: "linear-chain" */
+    const char *id;      /* catalogue ID: "L1" */
+    const char *claim;   /* the claim in one sentence */
+    fal_status (*run)(fal_ctx *ctx, const struct fal_config *cfg, struct fal_result *res);
+} fal_family;
+
+/* The families, in catalogue order; *n receives their number. */
+const fal_family *fal_families(size_t *n);
+/* The family called name, or NULL. */
+const fal_family *fal_family_find(const char *name);
+
+typedef struct fal_config {
+    const fal_family *family;
+    const fal_arch *arch;   /* borrowed; NULL: the family's default */
+    size_t examples;        /* k; 0 with data == NULL: the family's default */
+    int examples_set;       /* 1 if examples was given explicitly */
+    size_t test;            /* fresh test inputs (default 1000) */
+    fal_algo algo;
+    fal_init init;
+    fal_field field;        /* linear-ae: FAL_COMPLEX for L4 */
+    size_t subspace;        /* linear-ae teacher: data in a random subspace of this
+                               dimension; 0: the bottleneck width m; n0: generic
+                               data with a decaying spectrum */
+    uint64_t max_steps;     /* 0: the family's default */
+    double lr;              /* 0: chosen per step (see doc/linear.md) */
+    double tol;             /* 0: the family's default convergence tolerance */
+    uint64_t seed;
+    const fal_table *data;  /* borrowed; NULL: the family's teacher generates data */
+} fal_config;
+
+/* Defaults: every field zero except test = 1000. */
+void fal_config_init(fal_config *cfg);
+
+#define FAL_MAX_EXTRAS 16
+
+/* A family-specific figure reported beside the contract's fields. */
+typedef struct fal_extra {
+    const char *name;       /* static string */
+    double value;           /* NaN prints as null */
+} fal_extra;
+
+/* The product contract's fields.  NaN in a double means "null". */
+typedef struct fal_result {
+    const char *id;
+    const char *family;
+    const fal_arch *arch;   /* borrowed from the config, or owned by res (see fal_result_clear) */
+    uint64_t params;        /* w */
+    uint64_t examples;      /* k */
+    uint64_t seed;
+    double train_error;
+    double test_error;
+    double optimum_error;
+    double log2_classes;
+    double bits_provided;
+    int converged;
+    uint64_t steps;
+    double seconds;
+    const char *algo;
+    const char *note;       /* static text: why a run did not converge, or NULL */
+    fal_extra extras[FAL_MAX_EXTRAS];
+    int nextras;
+    fal_arch *owned_arch;   /* set when the family chose the architecture */
+} fal_result;
+
+/* Run one experiment.  Returns FAL_OK when the run finished and converged,
+ * FAL_ENOCONV when it finished without converging (res is filled, with
+ * converged = 0 and note saying why), FAL_EINVAL/FAL_EFORMAT for a bad
+ * configuration or data, FAL_ENOMEM when the memory budget or the allocator
+ * refused (nothing is left allocated). */
+fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+/* Release what a result owns (its architecture when the family chose it). */
+void fal_result_clear(fal_result *res);
+/* Value of an extra by name, NaN if absent. */
+double fal_result_extra(const fal_result *res, const char *name);
+
+#endif

@@ -1,0 +1,39 @@
+/* fallacy/table.h -- numeric tables: one example per row.
+ *
+ * A table is what --data FILE loads: rows x cols values, real (double) or
+ * complex (pairs of doubles, real part first), row-major.  Readers are
+ * strict: NaN/Inf, ragged rows, malformed headers and unsupported dtypes are
+ * refused with FAL_EFORMAT and a message naming the file and the line, field
+ * or key. */
+#ifndef FALLACY_TABLE_H
+#define FALLACY_TABLE_H
+
+#include <stddef.h>
+#include "status.h"
+
+typedef enum fal_field { FAL_REAL = 0, FAL_COMPLEX = 1 } fal_field;
+
+typedef struct fal_table fal_table;
+
+/* A new zero-filled table.  rows and cols may be 0. */
+fal_status fal_table_new(fal_ctx *ctx, size_t rows, size_t cols, fal_field field, fal_table **out);
+void fal_table_free(fal_table *t);
+
+size_t fal_table_rows(const fal_table *t);
+size_t fal_table_cols(const fal_table *t);
+fal_field fal_table_field(const fal_table *t);
+/* The values, row-major; complex tables hold 2 doubles per value.  Borrowed:
+ * valid until fal_table_free. */
+double *fal_table_data(fal_table *t);
+const double *fal_table_cdata(const fal_table *t);
+
+/* Load a table from FILE.  The format is chosen by the name: ".npy" is NumPy
+ * (v1/v2/v3, little-endian float64, float32 or complex128, C order, one or
+ * two dimensions); anything else is CSV (comma-separated numbers, an
+ * optional header line of non-numbers, '#' comments, CRLF accepted; complex
+ * values cannot come from CSV).  *out receives the table. */
+fal_status fal_table_load(fal_ctx *ctx, const char *path, fal_table **out);
+fal_status fal_table_load_csv(fal_ctx *ctx, const char *path, fal_table **out);
+fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out);
+
+#endif

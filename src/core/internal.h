@@ -1,0 +1,64 @@
+/* internal.h -- what the library's files share and users do not see. */
+#ifndef FALLACY_INTERNAL_H
+#define FALLACY_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fallacy.h"
+
+#define FAL_MSG_MAX 512
+
+struct fal_ctx {
+    fal_allocator alloc;
+    size_t mem_limit;   /* 0 = none */
+    size_t in_use;
+    size_t peak;
+    int threads;
+    char msg[FAL_MSG_MAX];
+};
+
+/* Objects remember the context that allocated them, which frees them: the
+ * context must outlive them (documented in status.h). */
+struct fal_arch {
+    fal_ctx *ctx;
+    uint64_t depth;     /* L */
+    size_t width;       /* uniform width when widths == NULL */
+    size_t *widths;     /* L + 1 entries, or NULL when uniform */
+};
+
+struct fal_table {
+    fal_ctx *ctx;
+    size_t rows, cols;
+    fal_field field;
+    double *v;          /* rows * cols * (field == FAL_COMPLEX ? 2 : 1) */
+};
+
+/* Record a message in ctx and return code (printf-style). */
+fal_status fal__fail(fal_ctx *ctx, fal_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Allocate n bytes through ctx's allocator after checking the budget.  The
+ * message says what was being allocated (what) and both figures. */
+void *fal__alloc(fal_ctx *ctx, size_t n, const char *what);
+/* Zero-filled. */
+void *fal__calloc(fal_ctx *ctx, size_t count, size_t size, const char *what);
+/* Free a block of n bytes from fal__alloc (NULL is a no-op). */
+void fal__free(fal_ctx *ctx, void *p, size_t n);
+/* Check that `need` more bytes fit the budget, without allocating. */
+fal_status fal__budget(fal_ctx *ctx, size_t need, const char *what);
+
+/* Checked size arithmetic: return 0 and set *out, or 1 on overflow. */
+static inline int fal__mul(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
+static inline int fal__add(size_t a, size_t b, size_t *out) { return __builtin_add_overflow(a, b, out); }
+
+/* Ask the kernel for transparent huge pages on a large block (a hint: the
+ * first touch of 8 GB in 4 KiB pages costs more than the sweeps do). */
+void fal__advise_huge(void *p, size_t n);
+
+/* Monotonic seconds. */
+double fal__now(void);
+
+/* Shared by the run driver and the families. */
+void fal__result_extra(fal_result *res, const char *name, double value);
+
+#endif

@@ -1,0 +1,105 @@
+/* run.c -- the family table and the experiment driver. */
+#include <math.h>
+#include <string.h>
+#include "../nets/nets.h"
+
+static const fal_family families[] = {
+    { "linear-chain", "L1",
+      "A(1,...,1): y = (prod w_i) x; one example fixes P = prod w_i for any depth L (w = L).",
+      fal__run_linear_chain },
+    { "linear", "L2",
+      "A(n,...,n) and expansive nets: n0 examples in general position fix the overall matrix (w = sum n_i n_{i-1}).",
+      fal__run_linear },
+    { "linear-ae", "L3",
+      "A(n,m,n) linear autoencoder: the optimum is the projection on the top-m eigenvectors; m examples fix it "
+      "for data in an m-dim subspace (L4: the same over C^n, --field complex).",
+      fal__run_linear_ae },
+};
+
+const fal_family *fal_families(size_t *n)
+{
+    *n = sizeof families / sizeof families[0];
+    return families;
+}
+
+const fal_family *fal_family_find(const char *name)
+{
+    size_t n;
+    const fal_family *f = fal_families(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].name, name) == 0) return &f[i];
+    return NULL;
+}
+
+const char *fal_algo_name(fal_algo a)
+{
+    switch (a) {
+    case FAL_ALGO_DEFAULT: return "default";
+    case FAL_ALGO_GD: return "gd";
+    case FAL_ALGO_FA: return "fa";
+    case FAL_ALGO_EXACT: return "exact";
+    }
+    return "?";
+}
+
+fal_status fal_algo_parse(fal_ctx *ctx, const char *name, fal_algo *out)
+{
+    static const fal_algo all[] = { FAL_ALGO_GD, FAL_ALGO_FA, FAL_ALGO_EXACT };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(name, fal_algo_name(all[i])) == 0) {
+            *out = all[i];
+            return FAL_OK;
+        }
+    return fal__fail(ctx, FAL_EINVAL, "unknown algorithm '%s' (gd, fa, exact)", name);
+}
+
+void fal_config_init(fal_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->test = 1000;
+}
+
+void fal__result_extra(fal_result *res, const char *name, double value)
+{
+    for (int i = 0; i < res->nextras; i++)
+        if (strcmp(res->extras[i].name, name) == 0) {
+            res->extras[i].value = value;
+            return;
+        }
+    if (res->nextras < FAL_MAX_EXTRAS) {
+        res->extras[res->nextras].name = name;
+        res->extras[res->nextras].value = value;
+        res->nextras++;
+    }
+}
+
+double fal_result_extra(const fal_result *res, const char *name)
+{
+    for (int i = 0; i < res->nextras; i++)
+        if (strcmp(res->extras[i].name, name) == 0) return res->extras[i].value;
+    return NAN;
+}
+
+void fal_result_clear(fal_result *res)
+{
+    fal_arch_free(res->owned_arch);
+    res->owned_arch = NULL;
+}
+
+fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!cfg->family) return fal__fail(ctx, FAL_EINVAL, "no family given");
+    res->id = cfg->family->id;
+    res->family = cfg->family->name;
+    res->seed = cfg->seed;
+    res->train_error = res->test_error = res->optimum_error = NAN;
+    res->log2_classes = res->bits_provided = NAN;
+    res->algo = fal_algo_name(cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo);
+    ctx->msg[0] = '\0';
+    double t0 = fal__now();
+    fal_status st = cfg->family->run(ctx, cfg, res);
+    res->seconds = fal__now() - t0;
+    if (st != FAL_OK && st != FAL_ENOCONV) fal_result_clear(res);
+    return st;
+}

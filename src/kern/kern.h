@@ -1,0 +1,51 @@
+/* kern.h -- numerical kernels: raw pointers, sizes, shapes; no allocation,
+ * no error paths.  Matrices are column-major; complex values are pairs of
+ * doubles (real, imaginary). */
+#ifndef FALLACY_KERN_H
+#define FALLACY_KERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fallacy/table.h"
+
+/* C[m x n] = alpha op(A) op(B) + beta C, op = identity or (conjugate)
+ * transpose.  A is m x kk after op, B is kk x n after op.  Real or complex
+ * by field; alpha and beta are real.  Goes to CBLAS dgemm/zgemm. */
+void fal__gemm(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A,
+               size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
+/* The same, a triple loop: the reference the tests compare fal__gemm with. */
+void fal__gemm_ref(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A,
+                   size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
+
+/* sum |x_i|^2 over n values of field f (fixed order). */
+double fal__sumsq(fal_field f, const double *x, size_t n);
+/* sum |x_i - y_i|^2. */
+double fal__sumsq_diff(fal_field f, const double *x, const double *y, size_t n);
+
+/* ---- the scalar chain ------------------------------------------------- */
+
+/* Statistics of a block of chain weights, combined in a fixed order so that
+ * the totals do not depend on the thread count. */
+typedef struct fal__chain_stats {
+    int64_t exp2;      /* sum of the binary exponents of |w_i| */
+    double log2m;      /* sum of log2 of the mantissas (each in [1, 2)) */
+    uint64_t neg;      /* number of negative weights */
+    uint64_t zero;     /* number of zero or non-finite weights */
+    double inv2;       /* sum 1 / w_i^2 */
+    double maxinv2;    /* max 1 / w_i^2 */
+} fal__chain_stats;
+
+void fal__chain_stats_zero(fal__chain_stats *s);
+void fal__chain_stats_add(fal__chain_stats *acc, const fal__chain_stats *s);
+/* ln|prod w_i| from the statistics. */
+double fal__chain_stats_ln(const fal__chain_stats *s);
+
+/* One gradient-descent pass of the chain y = (prod w_i) x over n weights:
+ * w_i <- w_i - kc / w_i (the gradient of the squared error with respect to
+ * w_i is g P / w_i, so kc = lr g P), then the statistics of the new weights.
+ * kc = 0 only measures. */
+void fal__chain_pass(double *w, size_t n, double kc, fal__chain_stats *out);
+/* The same, one element at a time with log(): the reference. */
+void fal__chain_pass_ref(double *w, size_t n, double kc, fal__chain_stats *out);
+
+#endif

@@ -1,0 +1,199 @@
+/* linear.c -- L2, deep linear networks A(n0, h_1, ..., h_{L-1}, nL) with
+ * every h_i >= min(n0, nL): y = W_L ... W_1 x = P x.
+ *
+ * The overall map P is all the data can see.  k = n0 inputs in general
+ * position fix P (P = T X^-1); with fewer, the component of P on the unseen
+ * directions keeps its starting value.  w = sum n_i n_{i-1} grows with L
+ * while k stays n0.
+ *
+ * Teacher (generated data): n0 = nL: A = Q diag(lambda) Q^H with lambda
+ * geometric from 0.5 to 2 and Q Haar-random (symmetric / Hermitian positive
+ * definite, so GD from the identity provably converges); otherwise A is
+ * Gaussian / sqrt(n0).  Training inputs: for k <= n0, k Gaussian vectors
+ * orthonormalised and scaled to norm sqrt(n0) (in general position, and well
+ * conditioned so that GD needs hundreds of steps, not millions); for k > n0,
+ * plain Gaussian.  Test inputs: fresh Gaussian.  Start: near the identity,
+ * W_i = E_i + 0.01/sqrt(max(n_i, n_{i-1})) G with E_i the rectangular
+ * identity.  Feedback alignment: B_i drawn the same way, independently. */
+#include <math.h>
+#include <string.h>
+#include "nets.h"
+#include "../core/linalg.h"
+#include "../kern/kern.h"
+#include "../train/deep_linear.h"
+
+/* W_i = E_i + sigma G for every layer of the block w (layout of net). */
+static void near_identity(fal__dlin *net, double *w, fal_rng *r)
+{
+    for (size_t i = 1; i <= net->L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1], len = ni * np;
+        double *W = w + net->woff[i];
+        double sigma = 0.01 / sqrt((double)(ni > np ? ni : np));
+        fal__eye(net->f, ni, np, W);
+        for (size_t j = 0; j < len * net->per; j++) W[j] += sigma * fal_rng_normal(r);
+    }
+}
+
+/* The linear teacher A (m x n). */
+static fal_status make_teacher(fal_ctx *ctx, fal_rng *r, fal_field f, size_t m, size_t n, double *A)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    if (m != n) {
+        fal__gauss_fill(r, f, A, m * n, 1.0 / sqrt((double)n));
+        return FAL_OK;
+    }
+    double *Q = fal__alloc(ctx, n * n * per * sizeof(double), "teacher basis");
+    if (!Q) return FAL_ENOMEM;
+    fal_status st = fal__random_orthonormal(ctx, r, f, n, n, Q);
+    if (st == FAL_OK) {
+        /* A = sum_q lambda_q Q_q Q_q^H */
+        memset(A, 0, n * n * per * sizeof(double));
+        for (size_t q = 0; q < n; q++) {
+            double lam = n > 1 ? 0.5 * pow(4.0, (double)q / (double)(n - 1)) : 1.0;
+            const double *v = Q + q * n * per;
+            fal__gemm(f, 0, 1, n, n, 1, lam, v, n, v, n, 1.0, A, n);
+        }
+    }
+    fal__free(ctx, Q, n * n * per * sizeof(double));
+    return st;
+}
+
+/* Inputs X (n x k): orthonormalised Gaussians scaled to norm sqrt(n) when
+ * k <= n, plain Gaussians otherwise. */
+static fal_status make_inputs(fal_ctx *ctx, fal_rng *r, fal_field f, size_t n, size_t k, int general, double *X)
+{
+    fal__gauss_fill(r, f, X, n * k, 1.0);
+    if (!general || k > n) return FAL_OK;
+    fal_status st = fal__orthonormalise(ctx, f, n, k, X);
+    if (st != FAL_OK) return st;
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    for (size_t j = 0; j < n * k * per; j++) X[j] *= sqrt((double)n);
+    return FAL_OK;
+}
+
+fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
+{
+    fal_status st;
+    const fal_arch *arch = cfg->arch;
+    if (!arch) {
+        st = fal_arch_uniform(ctx, 50, 16, &res->owned_arch);
+        if (st != FAL_OK) return st;
+        arch = res->owned_arch;
+    }
+    res->arch = arch;
+    size_t L = (size_t)fal_arch_depth(arch), n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, L);
+    size_t mn = n0 < nL ? n0 : nL;
+    if (fal_arch_min_hidden(arch) < mn)
+        return fal__fail(ctx, FAL_EINVAL,
+                         "linear: hidden width %zu < min(n0, nL) = %zu is a bottleneck; use linear-ae for those",
+                         fal_arch_min_hidden(arch), mn);
+    fal_field f = cfg->data ? fal_table_field(cfg->data) : cfg->field;
+    size_t per = f == FAL_COMPLEX ? 2 : 1, k, ntest;
+    if (cfg->data) {
+        st = fal__split_sizes(ctx, cfg, n0 + nL, &k, &ntest);
+        if (st != FAL_OK) return st;
+    } else {
+        k = cfg->examples_set ? cfg->examples : n0;
+        ntest = cfg->test;
+    }
+    uint64_t w;
+    st = fal_arch_linear_params(ctx, arch, &w);
+    if (st != FAL_OK) return st;
+    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
+    size_t netb;
+    st = fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &netb);
+    if (st != FAL_OK) return st;
+    st = fal__budget(ctx, netb, "linear network");
+    if (st != FAL_OK) return st;
+
+    fal_rng rdata, rinit, rtest;
+    fal_rng_seed(&rdata, cfg->seed);
+    rinit = rdata;
+    fal_rng_jump(&rinit);
+    rtest = rinit;
+    fal_rng_jump(&rtest);
+
+    fal__xy tr = { 0 }, te = { 0 };
+    fal__dlin net = { 0 };
+    size_t plen = nL * n0 * per;
+    double *A = NULL, *P = NULL, *Ps = NULL;
+    if (cfg->data) {
+        st = fal__xy_from_table(ctx, cfg->data, n0, nL, 0, 0, k, &tr);
+        if (st == FAL_OK) st = fal__xy_from_table(ctx, cfg->data, n0, nL, 0, k, ntest, &te);
+    } else {
+        st = fal__xy_alloc(ctx, f, n0, nL, k, 0, &tr);
+        if (st == FAL_OK) st = fal__xy_alloc(ctx, f, n0, nL, ntest, 0, &te);
+        if (st == FAL_OK && !(A = fal__alloc(ctx, plen * sizeof(double), "teacher"))) st = FAL_ENOMEM;
+        if (st == FAL_OK) st = make_teacher(ctx, &rdata, f, nL, n0, A);
+        if (st == FAL_OK) st = make_inputs(ctx, &rdata, f, n0, k, 1, tr.x);
+        if (st == FAL_OK) st = make_inputs(ctx, &rtest, f, n0, ntest, 0, te.x);
+        if (st == FAL_OK) {
+            fal__gemm(f, 0, 0, nL, k, n0, 1.0, A, nL, tr.x, n0, 0.0, tr.t, nL);
+            fal__gemm(f, 0, 0, nL, ntest, n0, 1.0, A, nL, te.x, n0, 0.0, te.t, nL);
+        }
+    }
+    if (st != FAL_OK) goto done;
+    P = fal__alloc(ctx, plen * sizeof(double), "overall map");
+    Ps = P ? fal__alloc(ctx, plen * sizeof(double), "optimum map") : NULL;
+    if (!Ps) {
+        st = FAL_ENOMEM;
+        goto done;
+    }
+    /* the optimum: minimum-norm least squares */
+    st = fal__lstsq(ctx, f, n0, nL, k, tr.x, tr.t, Ps);
+    if (st != FAL_OK) goto done;
+    double opt_err, train_err;
+    st = fal__map_rel_err(ctx, f, Ps, nL, n0, tr.x, tr.t, k, &opt_err);
+    if (st != FAL_OK) goto done;
+
+    /* converged: the relative error is within 1e-20 of the optimum, or
+     * within 11 digits of it when the optimum is not 0 */
+    double tol = cfg->tol > 0 ? cfg->tol : 1e-20 + 1e-11 * opt_err;
+    uint64_t steps = 0;
+    const char *note = NULL;
+    if (algo == FAL_ALGO_EXACT) {
+        memcpy(P, Ps, plen * sizeof(double));
+        train_err = opt_err;
+    } else {
+        st = fal__dlin_new(ctx, arch, f, k, algo == FAL_ALGO_FA, &net);
+        if (st != FAL_OK) goto done;
+        near_identity(&net, net.w, &rinit);
+        if (net.b) near_identity(&net, net.b, &rinit);
+        st = fal__dlin_train(&net, tr.x, tr.t, k, opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
+                             &steps, &train_err, &note);
+        if (st != FAL_OK && st != FAL_ENOCONV) goto done;
+        fal_status s1 = fal__dlin_product(&net, P);
+        if (s1 != FAL_OK) {
+            st = s1;
+            goto done;
+        }
+    }
+    double test_err = NAN;
+    if (ntest) {
+        fal_status s2 = fal__map_rel_err(ctx, f, P, nL, n0, te.x, te.t, ntest, &test_err);
+        if (s2 != FAL_OK) {
+            st = s2;
+            goto done;
+        }
+    }
+    res->params = w;
+    res->examples = k;
+    res->train_error = train_err;
+    res->test_error = test_err;
+    res->optimum_error = opt_err;
+    res->converged = st == FAL_OK;
+    res->steps = steps;
+    res->note = note;
+    res->algo = fal_algo_name(algo);
+    fal__result_extra(res, "optimum_rel_dev", fal__mat_rel_dev(f, P, Ps, plen / per));
+    fal__result_extra(res, "teacher_rel_dev", A ? fal__mat_rel_dev(f, P, A, plen / per) : NAN);
+    fal__result_extra(res, "function_dim", (double)(n0 * nL * per));
+done:
+    fal__dlin_free(&net);
+    fal__free(ctx, Ps, plen * sizeof(double));
+    fal__free(ctx, P, plen * sizeof(double));
+    fal__free(ctx, A, plen * sizeof(double));
+    fal__xy_free(ctx, &te);
+    fal__xy_free(ctx, &tr);
+    return st;
+}

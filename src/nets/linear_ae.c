@@ -1,0 +1,272 @@
+/* linear_ae.c -- L3 and L4, linear autoencoders A(n, h.., m, ..h, n) with
+ * bottleneck m < n, over R (L3) or C (L4, --field complex).
+ *
+ * The optimum of sum ||x - P x||^2 over maps P of rank <= m is the
+ * orthogonal projection U_m U_m^H onto the top-m eigenvectors of the
+ * uncentred second moment C = (1/k) sum x x^H (no biases); there are no
+ * spurious local minima (Baldi & Hornik 1989; Baldi & Lu 2012 for C^n).
+ * P = A B = (A C)(C^-1 B) for every invertible C on the hidden layer, so a
+ * class is a manifold; the data only pick the subspace.  If the data lie in
+ * an m-dim subspace, m independent examples span it and fix the optimum
+ * for every point of that subspace.
+ *
+ * Teacher (generated data): x = U z, U a Haar-random n x D orthonormal
+ * basis (D = --subspace, default m), z with independent N(0, lambda_q)
+ * coordinates, lambda_q = 0.7^q, so that the top-m eigenspace is well
+ * separated.  D >= n gives generic full-rank data.  Start: every layer a
+ * random partial isometry (orthonormal rows or columns), the decoder side
+ * the mirror image (transpose) of the encoder when the widths are
+ * symmetric, so that P starts as a projection on a random m-dim subspace
+ * (balanced start).  Feedback alignment: B_i independent partial isometries. */
+#include <math.h>
+#include <string.h>
+#include "nets.h"
+#include "../core/linalg.h"
+#include "../kern/kern.h"
+#include "../train/deep_linear.h"
+
+/* A random partial isometry in every layer of w; mirrored layers share
+ * their transposes when the architecture is a palindrome. */
+static fal_status partial_isometries(fal_ctx *ctx, fal__dlin *net, double *w, fal_rng *r)
+{
+    size_t L = net->L, per = net->per;
+    int pal = 1;
+    for (size_t i = 0; i <= L; i++) pal &= net->n[i] == net->n[L - i];
+    for (size_t i = 1; i <= L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        double *W = w + net->woff[i];
+        if (pal && 2 * i > L) {
+            /* W_i = W_{L+1-i}^H */
+            const double *M = w + net->woff[L + 1 - i];
+            for (size_t a = 0; a < ni; a++)
+                for (size_t b = 0; b < np; b++) {
+                    W[(a + b * ni) * per] = M[(b + a * np) * per];
+                    if (per == 2) W[(a + b * ni) * per + 1] = -M[(b + a * np) * per + 1];
+                }
+            continue;
+        }
+        fal_status st;
+        if (ni >= np) {
+            st = fal__random_orthonormal(ctx, r, net->f, ni, np, W); /* orthonormal columns */
+        } else {
+            /* orthonormal rows: the conjugate transpose of an np x ni basis */
+            double *Q = fal__alloc(ctx, ni * np * per * sizeof(double), "isometry");
+            if (!Q) return FAL_ENOMEM;
+            st = fal__random_orthonormal(ctx, r, net->f, np, ni, Q);
+            for (size_t a = 0; a < ni && st == FAL_OK; a++)
+                for (size_t b = 0; b < np; b++) {
+                    W[(a + b * ni) * per] = Q[(b + a * np) * per];
+                    if (per == 2) W[(a + b * ni) * per + 1] = -Q[(b + a * np) * per + 1];
+                }
+            fal__free(ctx, Q, ni * np * per * sizeof(double));
+        }
+        if (st != FAL_OK) return st;
+    }
+    return FAL_OK;
+}
+
+/* X (n x k) = U z with z_q ~ N(0, 0.7^q). */
+static void subspace_data(fal_rng *r, fal_field f, const double *U, size_t n, size_t D, size_t k, double *X,
+                          double *z)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    for (size_t j = 0; j < k; j++) {
+        fal__gauss_fill(r, f, z, D, 1.0);
+        for (size_t q = 0; q < D; q++) {
+            double s = pow(0.7, 0.5 * (double)q);
+            z[q * per] *= s;
+            if (per == 2) z[q * per + 1] *= s;
+        }
+        fal__gemm(f, 0, 0, n, 1, D, 1.0, U, n, z, D, 0.0, X + j * n * per, n);
+    }
+}
+
+/* The optimum: P* = U_m U_m^H from the top-m eigenvectors of X X^H / k;
+ * also returns those eigenvectors (n x m) in Um. */
+static fal_status pca_projection(fal_ctx *ctx, fal_field f, const double *X, size_t n, size_t k, size_t m,
+                                 double *Ps, double *Um)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    double *C = fal__alloc(ctx, n * n * per * sizeof(double), "second moment");
+    double *ev = C ? fal__alloc(ctx, n * sizeof(double), "eigenvalues") : NULL;
+    if (!ev) {
+        fal__free(ctx, C, n * n * per * sizeof(double));
+        return FAL_ENOMEM;
+    }
+    fal__gemm(f, 0, 1, n, n, k, 1.0 / (double)k, X, n, X, n, 0.0, C, n);
+    fal_status st = fal__herm_eig(ctx, f, n, C, ev);
+    if (st == FAL_OK) {
+        /* eigenvalues ascend: the top m are the last m columns */
+        memcpy(Um, C + (n - m) * n * per, n * m * per * sizeof(double));
+        fal__gemm(f, 0, 1, n, n, m, 1.0, Um, n, Um, n, 0.0, Ps, n);
+    }
+    fal__free(ctx, ev, n * sizeof(double));
+    fal__free(ctx, C, n * n * per * sizeof(double));
+    return st;
+}
+
+/* sin of the largest principal angle between range(P) (rank m) and the
+ * span of Um: the largest singular value of (I - Um Um^H) V_m, where V_m
+ * spans range(P) (the top-m eigenvectors of P P^H). */
+static fal_status max_sin_angle(fal_ctx *ctx, fal_field f, const double *P, const double *Um, size_t n, size_t m,
+                                double *out)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    size_t nn = n * n * per, nm = n * m * per;
+    double *G = fal__alloc(ctx, nn * sizeof(double), "P P^H");
+    double *ev = G ? fal__alloc(ctx, n * sizeof(double), "eigenvalues") : NULL;
+    double *M = ev ? fal__alloc(ctx, nm * sizeof(double), "residual basis") : NULL;
+    double *c = M ? fal__alloc(ctx, m * m * per * sizeof(double), "coefficients") : NULL;
+    double *sv = c ? fal__alloc(ctx, m * sizeof(double), "singular values") : NULL;
+    fal_status st = sv ? FAL_OK : FAL_ENOMEM;
+    if (st == FAL_OK) {
+        fal__gemm(f, 0, 1, n, n, n, 1.0, P, n, P, n, 0.0, G, n);
+        st = fal__herm_eig(ctx, f, n, G, ev);
+    }
+    if (st == FAL_OK) {
+        const double *V = G + (n - m) * n * per;
+        memcpy(M, V, nm * sizeof(double));
+        fal__gemm(f, 1, 0, m, m, n, 1.0, Um, n, V, n, 0.0, c, m);  /* c = Um^H V */
+        fal__gemm(f, 0, 0, n, m, m, -1.0, Um, n, c, m, 1.0, M, n); /* M = V - Um c */
+        st = fal__singular_values(ctx, f, n, m, M, sv);
+        if (st == FAL_OK) *out = sv[0];
+    }
+    fal__free(ctx, sv, m * sizeof(double));
+    fal__free(ctx, c, m * m * per * sizeof(double));
+    fal__free(ctx, M, nm * sizeof(double));
+    fal__free(ctx, ev, n * sizeof(double));
+    fal__free(ctx, G, nn * sizeof(double));
+    return st;
+}
+
+fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
+{
+    fal_status st;
+    const fal_arch *arch = cfg->arch;
+    if (!arch) {
+        size_t wd[3] = { 20, 3, 20 };
+        st = fal_arch_from_widths(ctx, wd, 3, &res->owned_arch);
+        if (st != FAL_OK) return st;
+        arch = res->owned_arch;
+    }
+    res->arch = arch;
+    size_t L = (size_t)fal_arch_depth(arch), n = fal_arch_width(arch, 0), m = fal_arch_min_hidden(arch);
+    if (fal_arch_width(arch, L) != n)
+        return fal__fail(ctx, FAL_EINVAL, "linear-ae: output width %zu differs from input width %zu",
+                         fal_arch_width(arch, L), n);
+    if (L < 2 || m >= n)
+        return fal__fail(ctx, FAL_EINVAL, "linear-ae needs a bottleneck: some hidden width m < n = %zu", n);
+    fal_field f = cfg->data ? fal_table_field(cfg->data) : cfg->field;
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    size_t D = cfg->subspace ? cfg->subspace : m;
+    if (D > n) D = n;
+    size_t k, ntest;
+    if (cfg->data) {
+        st = fal__split_sizes(ctx, cfg, n, &k, &ntest);
+        if (st != FAL_OK) return st;
+    } else {
+        k = cfg->examples_set ? cfg->examples : (D < n ? D : 4 * n);
+        ntest = cfg->test;
+    }
+    uint64_t w;
+    st = fal_arch_linear_params(ctx, arch, &w);
+    if (st != FAL_OK) return st;
+    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
+    size_t netb;
+    st = fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &netb);
+    if (st == FAL_OK) st = fal__budget(ctx, netb, "linear autoencoder");
+    if (st != FAL_OK) return st;
+
+    fal_rng rdata, rinit, rtest;
+    fal_rng_seed(&rdata, cfg->seed);
+    rinit = rdata;
+    fal_rng_jump(&rinit);
+    rtest = rinit;
+    fal_rng_jump(&rtest);
+
+    fal__xy tr = { 0 }, te = { 0 };
+    fal__dlin net = { 0 };
+    size_t plen = n * n * per, ulen = n * D * per, mlen = n * m * per;
+    double *U = NULL, *z = NULL, *P = NULL, *Ps = NULL, *Um = NULL;
+    if (cfg->data) {
+        st = fal__xy_from_table(ctx, cfg->data, n, n, 1, 0, k, &tr);
+        if (st == FAL_OK) st = fal__xy_from_table(ctx, cfg->data, n, n, 1, k, ntest, &te);
+    } else {
+        st = fal__xy_alloc(ctx, f, n, n, k, 1, &tr);
+        if (st == FAL_OK) st = fal__xy_alloc(ctx, f, n, n, ntest, 1, &te);
+        if (st == FAL_OK && !(U = fal__alloc(ctx, ulen * sizeof(double), "data basis"))) st = FAL_ENOMEM;
+        if (st == FAL_OK && !(z = fal__alloc(ctx, D * per * sizeof(double), "coordinates"))) st = FAL_ENOMEM;
+        if (st == FAL_OK) st = fal__random_orthonormal(ctx, &rdata, f, n, D, U);
+        if (st == FAL_OK) {
+            subspace_data(&rdata, f, U, n, D, k, tr.x, z);
+            subspace_data(&rtest, f, U, n, D, ntest, te.x, z);
+        }
+    }
+    if (st != FAL_OK) goto done;
+    P = fal__alloc(ctx, plen * sizeof(double), "overall map");
+    Ps = P ? fal__alloc(ctx, plen * sizeof(double), "optimum map") : NULL;
+    Um = Ps ? fal__alloc(ctx, mlen * sizeof(double), "top eigenvectors") : NULL;
+    if (!Um) {
+        st = FAL_ENOMEM;
+        goto done;
+    }
+    st = pca_projection(ctx, f, tr.x, n, k, m, Ps, Um);
+    double opt_err = NAN, train_err = NAN;
+    if (st == FAL_OK) st = fal__map_rel_err(ctx, f, Ps, n, n, tr.x, tr.t, k, &opt_err);
+    if (st != FAL_OK) goto done;
+
+    /* converged: the relative error is within 1e-20 of the optimum, or
+     * within 11 digits of it when the optimum is not 0 */
+    double tol = cfg->tol > 0 ? cfg->tol : 1e-20 + 1e-11 * opt_err;
+    uint64_t steps = 0;
+    const char *note = NULL;
+    if (algo == FAL_ALGO_EXACT) {
+        memcpy(P, Ps, plen * sizeof(double));
+        train_err = opt_err;
+    } else {
+        st = fal__dlin_new(ctx, arch, f, k, algo == FAL_ALGO_FA, &net);
+        if (st == FAL_OK) st = partial_isometries(ctx, &net, net.w, &rinit);
+        if (st == FAL_OK && net.b) st = partial_isometries(ctx, &net, net.b, &rinit);
+        if (st != FAL_OK) goto done;
+        st = fal__dlin_train(&net, tr.x, tr.t, k, opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
+                             &steps, &train_err, &note);
+        if (st != FAL_OK && st != FAL_ENOCONV) goto done;
+        fal_status s1 = fal__dlin_product(&net, P);
+        if (s1 != FAL_OK) {
+            st = s1;
+            goto done;
+        }
+    }
+    double test_err = NAN, sin_max = NAN;
+    fal_status s2 = FAL_OK;
+    if (ntest) s2 = fal__map_rel_err(ctx, f, P, n, n, te.x, te.t, ntest, &test_err);
+    if (s2 == FAL_OK) s2 = max_sin_angle(ctx, f, P, Um, n, m, &sin_max);
+    if (s2 != FAL_OK) {
+        st = s2;
+        goto done;
+    }
+    res->params = w;
+    res->examples = k;
+    res->train_error = train_err;
+    res->test_error = test_err;
+    res->optimum_error = opt_err;
+    res->converged = st == FAL_OK;
+    res->steps = steps;
+    res->note = note;
+    res->algo = fal_algo_name(algo);
+    fal__result_extra(res, "max_sin_angle", sin_max);
+    fal__result_extra(res, "optimum_rel_dev", fal__mat_rel_dev(f, P, Ps, plen / per));
+    fal__result_extra(res, "bottleneck", (double)m);
+    fal__result_extra(res, "data_dim", cfg->data ? NAN : (double)D);
+    fal__result_extra(res, "function_dim", (double)(m * (2 * n - m) * per));
+done:
+    fal__dlin_free(&net);
+    fal__free(ctx, Um, mlen * sizeof(double));
+    fal__free(ctx, Ps, plen * sizeof(double));
+    fal__free(ctx, P, plen * sizeof(double));
+    fal__free(ctx, z, D * per * sizeof(double));
+    fal__free(ctx, U, ulen * sizeof(double));
+    fal__xy_free(ctx, &te);
+    fal__xy_free(ctx, &tr);
+    return st;
+}

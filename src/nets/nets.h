@@ -1,0 +1,36 @@
+/* nets.h -- what the family files share: the examples container and the
+ * entry point of each family. */
+#ifndef FALLACY_NETS_H
+#define FALLACY_NETS_H
+
+#include "../core/internal.h"
+
+/* Examples, column-major: example j's inputs at x + j*n_in (times 2 for
+ * complex), its targets at t + j*n_out.  For autoencoders t == x (not owned
+ * twice: t_owned says whether t must be freed). */
+typedef struct fal__xy {
+    fal_field field;
+    size_t n_in, n_out, k;
+    double *x, *t;
+    int t_owned;
+} fal__xy;
+
+fal_status fal__xy_alloc(fal_ctx *ctx, fal_field f, size_t n_in, size_t n_out, size_t k, int autoenc, fal__xy *out);
+void fal__xy_free(fal_ctx *ctx, fal__xy *xy);
+/* Rows [row0, row0 + k) of a --data table: n_in inputs then n_out targets
+ * per row (autoencoders: n_in columns, t = x).  The table's width must match. */
+fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, size_t n_out, int autoenc,
+                              size_t row0, size_t k, fal__xy *out);
+
+/* The train/test split every family uses with --data: the first k rows
+ * train (all rows without --examples), the rest test.  Checks the width. */
+fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest);
+
+/* Relative squared error sum ||y - t||^2 / sum ||t||^2 (0 when both vanish). */
+double fal__rel_err(double sq_diff, double sq_t);
+
+fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+
+#endif

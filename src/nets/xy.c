@@ -1,0 +1,80 @@
+/* xy.c -- example sets and the --data split. */
+#include <math.h>
+#include <string.h>
+#include "nets.h"
+
+fal_status fal__xy_alloc(fal_ctx *ctx, fal_field f, size_t n_in, size_t n_out, size_t k, int autoenc, fal__xy *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t per = f == FAL_COMPLEX ? 2 : 1, nx, nt;
+    if (fal__mul(n_in, k, &nx) || fal__mul(nx, per, &nx) || fal__mul(n_out, k, &nt) || fal__mul(nt, per, &nt))
+        return fal__fail(ctx, FAL_ENOMEM, "examples: size overflows");
+    out->field = f;
+    out->n_in = n_in;
+    out->n_out = n_out;
+    out->k = k;
+    out->x = fal__calloc(ctx, nx, sizeof(double), "example inputs");
+    if (!out->x) return FAL_ENOMEM;
+    if (autoenc) {
+        out->t = out->x;
+        return FAL_OK;
+    }
+    out->t = fal__calloc(ctx, nt, sizeof(double), "example targets");
+    if (!out->t) {
+        fal__free(ctx, out->x, nx * sizeof(double));
+        out->x = NULL;
+        return FAL_ENOMEM;
+    }
+    out->t_owned = 1;
+    return FAL_OK;
+}
+
+void fal__xy_free(fal_ctx *ctx, fal__xy *xy)
+{
+    size_t per = xy->field == FAL_COMPLEX ? 2 : 1;
+    if (xy->t_owned) fal__free(ctx, xy->t, xy->n_out * xy->k * per * sizeof(double));
+    fal__free(ctx, xy->x, xy->n_in * xy->k * per * sizeof(double));
+    memset(xy, 0, sizeof *xy);
+}
+
+fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest)
+{
+    const fal_table *tab = cfg->data;
+    size_t rows = fal_table_rows(tab);
+    if (fal_table_cols(tab) != cols_needed)
+        return fal__fail(ctx, FAL_EINVAL, "--data has %zu columns; this architecture needs %zu", fal_table_cols(tab),
+                         cols_needed);
+    if (cfg->examples_set) {
+        if (cfg->examples > rows)
+            return fal__fail(ctx, FAL_EINVAL, "--examples %zu but --data has only %zu rows", cfg->examples, rows);
+        *k = cfg->examples;
+        *ntest = rows - cfg->examples;
+    } else {
+        *k = rows;
+        *ntest = 0;
+    }
+    if (*k == 0) return fal__fail(ctx, FAL_EINVAL, "no training examples (--examples 0)");
+    return FAL_OK;
+}
+
+fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, size_t n_out, int autoenc,
+                              size_t row0, size_t k, fal__xy *out)
+{
+    fal_field f = fal_table_field(tab);
+    fal_status st = fal__xy_alloc(ctx, f, n_in, n_out, k, autoenc, out);
+    if (st != FAL_OK) return st;
+    size_t per = f == FAL_COMPLEX ? 2 : 1, cols = fal_table_cols(tab);
+    const double *v = fal_table_cdata(tab);
+    for (size_t j = 0; j < k; j++) {
+        const double *row = v + (row0 + j) * cols * per;
+        memcpy(out->x + j * n_in * per, row, n_in * per * sizeof(double));
+        if (!autoenc) memcpy(out->t + j * n_out * per, row + n_in * per, n_out * per * sizeof(double));
+    }
+    return FAL_OK;
+}
+
+double fal__rel_err(double sq_diff, double sq_t)
+{
+    if (sq_t == 0.0) return sq_diff == 0.0 ? 0.0 : INFINITY;
+    return sq_diff / sq_t;
+}

@@ -1,0 +1,225 @@
+/* deep_linear.c -- forward, backward and the training loop of deep linear
+ * networks over R and C (see deep_linear.h for the formulas). */
+#include <math.h>
+#include <string.h>
+#include "deep_linear.h"
+#include "../kern/kern.h"
+
+fal_status fal__dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, size_t *out)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1, L = (size_t)fal_arch_depth(a);
+    size_t wl = 0, hl = 0, nmax = 0, t;
+    for (size_t i = 0; i <= L; i++) {
+        size_t ni = fal_arch_width(a, i);
+        if (ni > nmax) nmax = ni;
+        if (fal__mul(ni, kmax, &t) || fal__add(hl, t, &hl)) goto over;
+        if (i && (fal__mul(ni, fal_arch_width(a, i - 1), &t) || fal__add(wl, t, &wl))) goto over;
+    }
+    size_t d, total;
+    if (fal__mul(nmax, kmax, &d) || fal__mul(d, 2, &d)) goto over;
+    total = wl;
+    if (fa && fal__add(total, wl, &total)) goto over;
+    if (fal__add(total, hl, &total) || fal__add(total, d, &total) || fal__mul(total, per * sizeof(double), &total))
+        goto over;
+    if (fal__add(total, 3 * (L + 1) * sizeof(size_t), &total)) goto over;
+    *out = total;
+    return FAL_OK;
+over:
+    return fal__fail(ctx, FAL_ENOMEM, "network size overflows the address space");
+}
+
+fal_status fal__dlin_new(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, fal__dlin *net)
+{
+    memset(net, 0, sizeof *net);
+    size_t bytes;
+    fal_status st = fal__dlin_bytes(ctx, a, f, kmax, fa, &bytes);
+    if (st != FAL_OK) return st;
+    st = fal__budget(ctx, bytes, "deep linear network");
+    if (st != FAL_OK) return st;
+    net->ctx = ctx;
+    net->f = f;
+    net->per = f == FAL_COMPLEX ? 2 : 1;
+    net->L = (size_t)fal_arch_depth(a);
+    net->kmax = kmax;
+    size_t L = net->L;
+    net->n = fal__calloc(ctx, L + 1, sizeof(size_t), "widths");
+    net->woff = fal__calloc(ctx, L + 1, sizeof(size_t), "weight offsets");
+    net->hoff = fal__calloc(ctx, L + 1, sizeof(size_t), "activation offsets");
+    if (!net->n || !net->woff || !net->hoff) goto nomem;
+    for (size_t i = 0; i <= L; i++) {
+        net->n[i] = fal_arch_width(a, i);
+        if (net->n[i] > net->nmax) net->nmax = net->n[i];
+        net->hoff[i] = net->hlen;
+        net->hlen += net->n[i] * kmax * net->per;
+        if (i) {
+            net->woff[i] = net->wlen;
+            net->wlen += net->n[i] * net->n[i - 1] * net->per;
+        }
+    }
+    net->w = fal__calloc(ctx, net->wlen, sizeof(double), "weights");
+    net->h = net->w ? fal__calloc(ctx, net->hlen, sizeof(double), "activations") : NULL;
+    net->d0 = net->h ? fal__calloc(ctx, net->nmax * kmax * net->per, sizeof(double), "deltas") : NULL;
+    net->d1 = net->d0 ? fal__calloc(ctx, net->nmax * kmax * net->per, sizeof(double), "deltas") : NULL;
+    if (!net->d1) goto nomem;
+    if (fa) {
+        net->b = fal__calloc(ctx, net->wlen, sizeof(double), "feedback weights");
+        if (!net->b) goto nomem;
+    }
+    return FAL_OK;
+nomem:
+    fal__dlin_free(net);
+    return FAL_ENOMEM;
+}
+
+void fal__dlin_free(fal__dlin *net)
+{
+    fal_ctx *ctx = net->ctx;
+    if (!ctx) return;
+    size_t L = net->L, dl = net->nmax * net->kmax * net->per;
+    fal__free(ctx, net->b, net->wlen * sizeof(double));
+    fal__free(ctx, net->d1, dl * sizeof(double));
+    fal__free(ctx, net->d0, dl * sizeof(double));
+    fal__free(ctx, net->h, net->hlen * sizeof(double));
+    fal__free(ctx, net->w, net->wlen * sizeof(double));
+    fal__free(ctx, net->hoff, (L + 1) * sizeof(size_t));
+    fal__free(ctx, net->woff, (L + 1) * sizeof(size_t));
+    fal__free(ctx, net->n, (L + 1) * sizeof(size_t));
+    memset(net, 0, sizeof *net);
+}
+
+const double *fal__dlin_forward(fal__dlin *net, const double *X, size_t k)
+{
+    memcpy(net->h, X, net->n[0] * k * net->per * sizeof(double));
+    for (size_t i = 1; i <= net->L; i++)
+        /* H_i [n_i x k] = W_i [n_i x n_{i-1}] H_{i-1} [n_{i-1} x k] */
+        fal__gemm(net->f, 0, 0, net->n[i], k, net->n[i - 1], 1.0, fal__dlin_W(net, i), net->n[i],
+                  net->h + net->hoff[i - 1], net->n[i - 1], 0.0, net->h + net->hoff[i], net->n[i]);
+    return net->h + net->hoff[net->L];
+}
+
+double fal__dlin_half_sq(const fal__dlin *net, const double *T, size_t k)
+{
+    return 0.5 * fal__sumsq_diff(net->f, net->h + net->hoff[net->L], T, net->n[net->L] * k);
+}
+
+void fal__dlin_backward(fal__dlin *net, const double *T, size_t k, double lr, double *G)
+{
+    size_t L = net->L, len = net->n[L] * k * net->per;
+    const double *Y = net->h + net->hoff[L];
+    double *D = net->d0, *Dn = net->d1, inv = 1.0 / (double)k;
+    for (size_t j = 0; j < len; j++) D[j] = (Y[j] - T[j]) * inv; /* D_L = (Y - T)/k */
+    for (size_t i = L; i >= 1; i--) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        double *W = fal__dlin_W(net, i);
+        if (i > 1) {
+            /* D_{i-1} [np x k] = M^H [np x ni] D_i, M = W_i (gd) or B_i (fa), before W_i moves */
+            const double *M = net->b ? net->b + net->woff[i] : W;
+            fal__gemm(net->f, 1, 0, np, k, ni, 1.0, M, ni, D, ni, 0.0, Dn, np);
+        }
+        /* G_i [ni x np] = D_i H_{i-1}^H; either stored or applied as W_i -= lr G_i */
+        const double *H = net->h + net->hoff[i - 1];
+        if (G) fal__gemm(net->f, 0, 1, ni, np, k, 1.0, D, ni, H, np, 0.0, G + net->woff[i], ni);
+        else fal__gemm(net->f, 0, 1, ni, np, k, -lr, D, ni, H, np, 1.0, W, ni);
+        double *t = D;
+        D = Dn;
+        Dn = t;
+    }
+}
+
+fal_status fal__dlin_product(const fal__dlin *net, double *P)
+{
+    size_t n0 = net->n[0], per = net->per, len = 2 * net->nmax * n0 * per;
+    double *scratch = fal__alloc(net->ctx, len * sizeof(double), "product scratch");
+    if (!scratch) return FAL_ENOMEM;
+    double *cur = scratch, *nxt = scratch + net->nmax * n0 * per;
+    memcpy(cur, fal__dlin_W(net, 1), net->n[1] * n0 * per * sizeof(double));
+    for (size_t i = 2; i <= net->L; i++) {
+        fal__gemm(net->f, 0, 0, net->n[i], n0, net->n[i - 1], 1.0, fal__dlin_W(net, i), net->n[i], cur,
+                  net->n[i - 1], 0.0, nxt, net->n[i]);
+        double *t = cur;
+        cur = nxt;
+        nxt = t;
+    }
+    memcpy(P, cur, net->n[net->L] * n0 * per * sizeof(double));
+    fal__free(net->ctx, scratch, len * sizeof(double));
+    return FAL_OK;
+}
+
+double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *v, double *y)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    memset(v, 0, n * per * sizeof(double));
+    for (size_t i = 0; i < n; i++) v[i * per] = 1.0 / sqrt((double)n) * (1.0 + 0.1 * (double)(i % 7));
+    double lam = 0;
+    for (int it = 0; it < 50; it++) {
+        double nv = sqrt(fal__sumsq(f, v, n));
+        if (nv == 0) return 0;
+        for (size_t i = 0; i < n * per; i++) v[i] /= nv;
+        fal__gemm(f, 1, 0, k, 1, n, 1.0, X, n, v, n, 0.0, y, k);              /* y = X^H v */
+        fal__gemm(f, 0, 0, n, 1, k, 1.0 / (double)k, X, n, y, k, 0.0, v, n); /* v = X y / k */
+        lam = sqrt(fal__sumsq(f, v, n));
+    }
+    return lam;
+}
+
+fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
+                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note)
+{
+    size_t L = net->L, n0 = net->n[0], nL = net->n[L];
+    double tt = fal__sumsq(net->f, T, nL * k), xx = fal__sumsq(net->f, X, n0 * k);
+    double lr = lr0;
+    if (!(lr > 0)) {
+        /* lambda_max of X X^H/k by power iteration, using the delta buffers as scratch */
+        double lmax = fal__gram_lmax(net->f, X, n0, k, net->d0, net->d1);
+        double s = xx > 0 ? sqrt(tt / xx) : 1.0;
+        if (s < 1) s = 1;
+        lr = 0.5 / ((double)L * (lmax > 0 ? lmax : 1.0) * pow(s, 2.0 * (double)(L - 1) / (double)L));
+    }
+    double lr_max = 64 * lr;
+    fal__dlin_forward(net, X, k);
+    double err = tt > 0 ? 2 * fal__dlin_half_sq(net, T, k) / tt : 0;
+    double best = err - opt_err;
+    uint64_t since_best = 0, s = 0;
+    *note = NULL;
+    fal_status st = FAL_OK;
+    for (;;) {
+        if (!isfinite(err)) {
+            *note = "the loss became infinite or NaN (learning rate too large?)";
+            st = fal__fail(net->ctx, FAL_ERANGE, "diverged at step %llu: loss is not finite",
+                           (unsigned long long)s);
+            break;
+        }
+        if (err - opt_err <= tol) break;
+        if (s >= max_steps) {
+            *note = "step limit reached";
+            st = FAL_ENOCONV;
+            break;
+        }
+        if (since_best >= 10000) {
+            *note = "the excess over the optimum stopped shrinking for 10000 steps";
+            st = FAL_ENOCONV;
+            break;
+        }
+        fal__dlin_backward(net, T, k, lr, NULL);
+        fal__dlin_forward(net, X, k);
+        double e2 = tt > 0 ? 2 * fal__dlin_half_sq(net, T, k) / tt : 0;
+        /* an automatic rate follows the "bold driver": grow while the loss
+         * falls, halve when it rises */
+        if (lr0 <= 0) {
+            if (e2 > err) lr *= 0.5;
+            else if (lr * 1.02 <= lr_max) lr *= 1.02;
+        }
+        err = e2;
+        /* progress is judged on the excess err - opt, the part GD can still remove */
+        if (err - opt_err < best * (1 - 1e-3)) {
+            best = err - opt_err;
+            since_best = 0;
+        } else {
+            since_best++;
+        }
+        s++;
+    }
+    *steps = s;
+    *final_err = err;
+    return st;
+}

@@ -1,0 +1,50 @@
+/* test.h -- a small test harness: tests register themselves, checks count,
+ * the run ends with "N passed, N failed". */
+#ifndef FALLACY_TEST_H
+#define FALLACY_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "fallacy.h"
+
+typedef void (*test_fn)(void);
+void test_register(const char *name, test_fn fn);
+/* Record one check; returns cond.  Failures print file:line and the text. */
+int test_check(int cond, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define TEST(name)                                                                   \
+    static void name(void);                                                          \
+    __attribute__((constructor)) static void name##_reg(void) { test_register(#name, name); } \
+    static void name(void)
+
+#define CHECK(cond) test_check(!!(cond), __FILE__, __LINE__, "%s", #cond)
+#define CHECK_MSG(cond, ...) test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* |a - b| <= tol, with both numbers printed on failure. */
+#define CHECK_NEAR(a, b, tol)                                                         \
+    do {                                                                             \
+        double a_ = (a), b_ = (b), t_ = (tol);                                       \
+        test_check(fabs(a_ - b_) <= t_, __FILE__, __LINE__, "%s = %.17g, %s = %.17g, |diff| %.3g > %.3g", \
+                   #a, a_, #b, b_, fabs(a_ - b_), t_);                               \
+    } while (0)
+/* a < b with both printed. */
+#define CHECK_LT(a, b)                                                                \
+    do {                                                                             \
+        double a_ = (a), b_ = (b);                                                   \
+        test_check(a_ < b_, __FILE__, __LINE__, "%s = %.6g is not < %s = %.6g", #a, a_, #b, b_); \
+    } while (0)
+#define CHECK_OK(st)                                                                  \
+    do {                                                                             \
+        fal_status s_ = (st);                                                        \
+        test_check(s_ == FAL_OK, __FILE__, __LINE__, "%s returned %s", #st, fal_errstr(s_)); \
+    } while (0)
+
+/* A context with the default allocator; freed by the harness after each test. */
+fal_ctx *test_ctx(void);
+
+/* Run the CLI (FALLACY_BIN) with args; stdout into out (NUL-terminated,
+ * truncated at cap); returns the exit status, or -1. */
+int test_cli(const char *args, char *out, size_t cap);
+
+#endif
