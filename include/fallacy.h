@@ -11,5 +11,7 @@
 #include "fallacy/arch.h"
 #include "fallacy/table.h"
 #include "fallacy/run.h"
+#include "fallacy/need.h"
+#include "fallacy/classes.h"
 
 #endif

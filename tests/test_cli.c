@@ -20,7 +20,7 @@ TEST(test_cli_exit_codes_for_bad_usage)
         "run linear-chain --depth 0",   "run linear-chain --depth x",    "run linear --examples 0",
         "run linear --algo sgd",        "run linear --field quaternion", "run linear --lr -1",
         "run linear --widths 4,4 --depth 3", "run linear --seed",        "frobnicate",
-        "run linear --widths 8,4,8",    "run linear-ae --widths 8,8,8",  "run linear --data /nonexistent.csv",
+        "run linear-ae --widths 8,8,8",  "run linear --data /nonexistent.csv",
         "run linear --threads 0",
     };
     char out[256];

@@ -15,6 +15,29 @@ void cli_print_json(FILE *f, const fal_result *res);
 /* Print a result as readable lines on f. */
 void cli_print_text(FILE *f, const fal_result *res);
 
+/* Options a sub-command adds to the run options: called for an option the
+ * run parser does not know.  Return 1 if it took the value val, 0 if it is a
+ * flag without value, -1 if unknown; any other value is an exit code. */
+typedef int (*cli_extra_fn)(void *ud, const char *opt, const char *val);
+
+/* A parsed run: the configuration plus what it borrows. */
+typedef struct cli_run {
+    fal_config cfg;
+    fal_arch *arch;    /* owned, may be NULL (family default) */
+    fal_table *data;   /* owned, may be NULL */
+    const char *data_path; /* borrowed from argv */
+    int json;
+    int threads;
+} cli_run;
+
+/* Parse "FAMILY [run options]" into r (arch and data loaded), printing a
+ * one-line message on failure.  Returns 0 or an exit code; on failure
+ * nothing is left to free.  extra may be NULL. */
+int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn extra, void *ud);
+void cli_run_free(cli_run *r);
+
 int cli_demo(int argc, char **argv);
+int cli_need(int argc, char **argv);
+int cli_classes(int argc, char **argv);
 
 #endif

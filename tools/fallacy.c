@@ -12,6 +12,9 @@ static const char *USAGE =
     "                          [--test N] [--algo gd|fa|exact] [--steps S] [--lr R] [--tol T]\n"
     "                          [--seed S] [--data FILE.csv|FILE.npy] [--field real|complex]\n"
     "                          [--subspace D] [--init default|signs] [--threads T] [--json]\n"
+    "                          [--power q] [--units sign|heaviside] [--degree d]\n"
+    "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
+    "       fallacy need FAMILY [run options] --eps E [--seeds S] [--json]\n"
     "       fallacy demo [--json]\n"
     "       fallacy version\n";
 
@@ -162,37 +165,41 @@ static int usage_error(const char *fmt, const char *a, const char *b)
     return EXIT_USAGE;
 }
 
-typedef struct run_opts {
-    const char *family, *widths, *data;
-    uint64_t depth, width;
-    int have_depth, have_width, json;
-    uint64_t threads;
-} run_opts;
-
-/* Parse run options into cfg and o.  Returns 0 or an exit code. */
-static int parse_run(int argc, char **argv, fal_config *cfg, run_opts *o, fal_ctx *ctx)
+/* Parse run options into cfg.  Returns 0 or an exit code. */
+static int parse_run(int argc, char **argv, fal_config *cfg, cli_run *r, const char **family, const char **widths,
+                     const char **data, fal_ctx *ctx, cli_extra_fn extra, void *ud)
 {
-    memset(o, 0, sizeof *o);
-    o->threads = 1;
+    uint64_t depth = 0, width = 0, threads = 1;
+    int have_depth = 0, have_width = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t u;
         double d;
-        if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
+        if (strcmp(a, "--json") == 0) { r->json = 1; continue; }
         if (a[0] != '-' || a[1] != '-') {
-            if (!o->family) { o->family = a; continue; }
+            if (!*family) { *family = a; continue; }
             return usage_error("unexpected argument '%s'%s", a, "");
+        }
+        if (extra) {
+            int took = extra(ud, a, v);
+            if (took == 0) continue;
+            if (took == 1) {
+                if (!v) return usage_error("option %s needs a value%s", a, "");
+                i++;
+                continue;
+            }
+            if (took != -1) return took;
         }
         if (!v) return usage_error("option %s needs a value%s", a, "");
         i++;
-        if (strcmp(a, "--widths") == 0) o->widths = v;
+        if (strcmp(a, "--widths") == 0) *widths = v;
         else if (strcmp(a, "--depth") == 0) {
-            if (parse_u64(v, &o->depth) || o->depth == 0) return usage_error("--depth '%s': need a positive integer%s", v, "");
-            o->have_depth = 1;
+            if (parse_u64(v, &depth) || depth == 0) return usage_error("--depth '%s': need a positive integer%s", v, "");
+            have_depth = 1;
         } else if (strcmp(a, "--width") == 0) {
-            if (parse_u64(v, &o->width) || o->width == 0) return usage_error("--width '%s': need a positive integer%s", v, "");
-            o->have_width = 1;
+            if (parse_u64(v, &width) || width == 0) return usage_error("--width '%s': need a positive integer%s", v, "");
+            have_width = 1;
         } else if (strcmp(a, "--examples") == 0) {
             if (parse_u64(v, &u) || u == 0 || u > SIZE_MAX / 64) return usage_error("--examples '%s': need a positive integer%s", v, "");
             cfg->examples = (size_t)u;
@@ -210,8 +217,7 @@ static int parse_run(int argc, char **argv, fal_config *cfg, run_opts *o, fal_ct
             if (parse_u64(v, &u)) return usage_error("--seed '%s': need a non-negative integer%s", v, "");
             cfg->seed = u;
         } else if (strcmp(a, "--threads") == 0) {
-            if (parse_u64(v, &u) || u == 0 || u > 1024) return usage_error("--threads '%s': need an integer in [1, 1024]%s", v, "");
-            o->threads = u;
+            if (parse_u64(v, &threads) || threads == 0 || threads > 1024) return usage_error("--threads '%s': need an integer in [1, 1024]%s", v, "");
         } else if (strcmp(a, "--lr") == 0) {
             if (parse_double(v, &d) || !(d > 0)) return usage_error("--lr '%s': need a positive number%s", v, "");
             cfg->lr = d;
@@ -228,16 +234,74 @@ static int parse_run(int argc, char **argv, fal_config *cfg, run_opts *o, fal_ct
             if (strcmp(v, "default") == 0) cfg->init = FAL_INIT_DEFAULT;
             else if (strcmp(v, "signs") == 0) cfg->init = FAL_INIT_SIGNS;
             else return usage_error("--init '%s': default or signs%s", v, "");
+        } else if (strcmp(a, "--features") == 0) {
+            if (parse_u64(v, &u) || u == 0 || u > ((uint64_t)1 << 32)) return usage_error("--features '%s': need an integer in [1, 2^32]%s", v, "");
+            cfg->features = (size_t)u;
+        } else if (strcmp(a, "--power") == 0) {
+            if (parse_u64(v, &u) || u < 2 || u > 64) return usage_error("--power '%s': need an integer q in [2, 64]%s", v, "");
+            cfg->power = (unsigned)u;
+        } else if (strcmp(a, "--degree") == 0) {
+            if (parse_u64(v, &u) || u < 1 || u > 64) return usage_error("--degree '%s': need an integer d in [1, 64]%s", v, "");
+            cfg->degree = (unsigned)u;
+        } else if (strcmp(a, "--units") == 0) {
+            if (strcmp(v, "sign") == 0) cfg->units = FAL_UNITS_SIGN;
+            else if (strcmp(v, "heaviside") == 0) cfg->units = FAL_UNITS_HEAVISIDE;
+            else return usage_error("--units '%s': sign or heaviside%s", v, "");
         } else if (strcmp(a, "--data") == 0) {
-            o->data = v;
+            *data = v;
         } else {
             return usage_error("unknown option '%s'%s", a, "");
         }
     }
-    if (!o->family) return usage_error("run: which family? (see 'fallacy list')%s%s", "", "");
-    if (o->widths && (o->have_depth || o->have_width))
+    if (!*family) return usage_error("which family? (see 'fallacy list')%s%s", "", "");
+    if (*widths && (have_depth || have_width))
         return usage_error("give either --widths or --depth/--width, not both%s%s", "", "");
+    r->threads = (int)threads;
+    if (have_depth || have_width) {
+        fal_status st = fal_arch_uniform(ctx, have_depth ? depth : 1, have_width ? (size_t)width : 1, &r->arch);
+        if (st != FAL_OK) return usage_error("%s%s", fal_ctx_message(ctx), "");
+    }
     return 0;
+}
+
+int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn extra, void *ud)
+{
+    memset(r, 0, sizeof *r);
+    fal_config_init(&r->cfg);
+    const char *family = NULL, *widths = NULL, *data = NULL;
+    int rc = parse_run(argc, argv, &r->cfg, r, &family, &widths, &data, ctx, extra, ud);
+    if (rc) goto fail;
+    r->cfg.family = fal_family_find(family);
+    if (!r->cfg.family) {
+        rc = usage_error("unknown family '%s' (see 'fallacy list')%s", family, "");
+        goto fail;
+    }
+    fal_status st = FAL_OK;
+    if (widths) st = fal_arch_parse(ctx, widths, &r->arch);
+    if (st == FAL_OK && data) st = fal_table_load(ctx, data, &r->data);
+    if (st != FAL_OK) {
+        fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto fail;
+    }
+    r->cfg.arch = r->arch;
+    r->cfg.data = r->data;
+    r->data_path = data;
+    fal_ctx_set_threads(ctx, r->threads);
+    /* Refuse, before allocating, what the machine cannot hold. */
+    fal_ctx_set_mem_limit(ctx, fal_mem_available());
+    return 0;
+fail:
+    cli_run_free(r);
+    return rc;
+}
+
+void cli_run_free(cli_run *r)
+{
+    fal_table_free(r->data);
+    fal_arch_free(r->arch);
+    r->data = NULL;
+    r->arch = NULL;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -247,48 +311,26 @@ static int cmd_run(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    fal_config cfg;
-    fal_config_init(&cfg);
-    run_opts o;
-    int rc = parse_run(argc, argv, &cfg, &o, ctx);
-    fal_arch *arch = NULL;
-    fal_table *data = NULL;
+    cli_run r;
+    int rc = cli_run_parse(argc, argv, ctx, &r, NULL, NULL);
+    if (rc) {
+        fal_ctx_free(ctx);
+        return rc;
+    }
     fal_result res;
-    memset(&res, 0, sizeof res);
-    if (rc) goto out;
-    cfg.family = fal_family_find(o.family);
-    if (!cfg.family) {
-        rc = usage_error("unknown family '%s' (see 'fallacy list')%s", o.family, "");
-        goto out;
-    }
-    fal_status st = FAL_OK;
-    if (o.widths) st = fal_arch_parse(ctx, o.widths, &arch);
-    else if (o.have_depth || o.have_width)
-        st = fal_arch_uniform(ctx, o.have_depth ? o.depth : 1, o.have_width ? (size_t)o.width : 1, &arch);
-    if (st == FAL_OK && o.data) st = fal_table_load(ctx, o.data, &data);
-    if (st != FAL_OK) {
-        fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
-        rc = cli_exit_code(st);
-        goto out;
-    }
-    cfg.arch = arch;
-    cfg.data = data;
-    fal_ctx_set_threads(ctx, (int)o.threads);
-    /* Refuse, before allocating, what the machine cannot hold. */
-    fal_ctx_set_mem_limit(ctx, fal_mem_available());
-    st = fal_run(ctx, &cfg, &res);
+    fal_status st = fal_run(ctx, &r.cfg, &res);
     if (st == FAL_OK || st == FAL_ENOCONV) {
-        if (o.json) cli_print_json(stdout, &res);
+        if (r.json) cli_print_json(stdout, &res);
         else cli_print_text(stdout, &res);
         if (st == FAL_ENOCONV) fprintf(stderr, "fallacy: %s did not converge: %s\n", res.family, res.note ? res.note : "");
+    } else if (r.data && strncmp(fal_ctx_message(ctx), "--data", 6) == 0) {
+        fprintf(stderr, "fallacy: %s: %s\n", r.data_path, fal_ctx_message(ctx)); /* name the file */
     } else {
         fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
     }
     rc = cli_exit_code(st);
     fal_result_clear(&res);
-out:
-    fal_table_free(data);
-    fal_arch_free(arch);
+    cli_run_free(&r);
     fal_ctx_free(ctx);
     return rc;
 }
@@ -311,6 +353,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "list") == 0) return cmd_list();
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "demo") == 0) return cli_demo(argc - 2, argv + 2);
+    if (strcmp(cmd, "need") == 0) return cli_need(argc - 2, argv + 2);
+    if (strcmp(cmd, "classes") == 0) return cli_classes(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("fallacy %s\n", FAL_VERSION);
         return EXIT_OK;

@@ -32,6 +32,11 @@ typedef enum fal_init {
                              product starts on the far side of the P = 0 saddle */
 } fal_init;
 
+typedef enum fal_units {
+    FAL_UNITS_SIGN = 0,     /* outputs in {-1, +1} */
+    FAL_UNITS_HEAVISIDE     /* outputs in {0, 1} */
+} fal_units;
+
 struct fal_config;
 struct fal_result;
 
@@ -60,6 +65,10 @@ typedef struct fal_config {
     size_t subspace;        /* linear-ae teacher: data in a random subspace of this
                                dimension; 0: the bottleneck width m; n0: generic
                                data with a decaying spectrum */
+    size_t features;        /* shallow: w features (and parameters); 0: 1000 */
+    unsigned power;         /* power-chain: q >= 2 in g(u) = u^q; 0: 2 */
+    fal_units units;        /* threshold families: sign (+-1) or heaviside (0/1) */
+    unsigned degree;        /* threshold-ae: degree d of the polynomial gates; 0: 1 */
     uint64_t max_steps;     /* 0: the family's default */
     double lr;              /* 0: chosen per step (see doc/linear.md) */
     double tol;             /* 0: the family's default convergence tolerance */

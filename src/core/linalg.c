@@ -66,6 +66,17 @@ fal_status fal__herm_eig(fal_ctx *ctx, fal_field f, size_t n, double *A, double 
     return FAL_OK;
 }
 
+fal_status fal__herm_eig_values(fal_ctx *ctx, fal_field f, size_t n, double *A, double *ev)
+{
+    lapack_int info;
+    if (f == FAL_REAL) info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)n, A, (lapack_int)n, ev);
+    else
+        info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)n, (lapack_complex_double *)A, (lapack_int)n,
+                              ev);
+    if (info) return fal__fail(ctx, FAL_EINTERNAL, "eigenvalues failed (LAPACK info %d)", (int)info);
+    return FAL_OK;
+}
+
 fal_status fal__lstsq(fal_ctx *ctx, fal_field f, size_t n, size_t m, size_t k, const double *X, const double *T,
                       double *P)
 {

@@ -19,6 +19,8 @@ fal_status fal__orthonormalise(fal_ctx *ctx, fal_field f, size_t m, size_t n, do
 /* Eigen-decomposition of a Hermitian n x n A: eigenvalues ascending into
  * ev, orthonormal eigenvectors into A's columns. */
 fal_status fal__herm_eig(fal_ctx *ctx, fal_field f, size_t n, double *A, double *ev);
+/* Eigenvalues only (ascending) of a Hermitian n x n A; A is destroyed. */
+fal_status fal__herm_eig_values(fal_ctx *ctx, fal_field f, size_t n, double *A, double *ev);
 /* Minimum-norm least squares P (m x n) minimising ||P X - T||_F with X
  * (n x k) and T (m x k); LAPACK gelsd on X^T P^T = T^T. */
 fal_status fal__lstsq(fal_ctx *ctx, fal_field f, size_t n, size_t m, size_t k, const double *X, const double *T,

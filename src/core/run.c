@@ -14,6 +14,27 @@ static const fal_family families[] = {
       "A(n,m,n) linear autoencoder: the optimum is the projection on the top-m eigenvectors; m examples fix it "
       "for data in an m-dim subspace (L4: the same over C^n, --field complex).",
       fal__run_linear_ae },
+    { "bool-chain", "N1",
+      "A(1,...,1) of identity/NOT units: 2^L settings, 2 functions; one example fixes the parity of the NOTs.",
+      fal__run_bool_chain },
+    { "power-chain", "N2",
+      "A(1,...,1) with g(u) = u^q: y = P x^(q^L); one example fixes P (P* = 0 when q is even and alpha < 0).",
+      fal__run_power_chain },
+    { "bool", "N3",
+      "A(n0,...,nL) of unrestricted Boolean units without bottleneck: all 2^n0 examples fix the map, whatever L.",
+      fal__run_bool },
+    { "bool-ae", "N4",
+      "Boolean autoencoder A(n,m,n): k <= 2^m examples are stored exactly; beyond, optimal Hamming clustering.",
+      fal__run_bool_ae },
+    { "threshold-chain", "N5",
+      "A(1,...,1) of threshold gates: the identity or the negation by the parity of negative weights; one example.",
+      fal__run_threshold_chain },
+    { "threshold-ae", "N6",
+      "Threshold-gate autoencoder A(n,m,n): approaches the Hamming-clustering optimum of N4.",
+      fal__run_threshold_ae },
+    { "shallow", "I2",
+      "Shallow linear regression with w features needs k >= w: with k < w the minimum-norm fit leaves ~(1 - k/w).",
+      fal__run_shallow },
 };
 
 const fal_family *fal_families(size_t *n)

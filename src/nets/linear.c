@@ -14,7 +14,14 @@
  * conditioned so that GD needs hundreds of steps, not millions); for k > n0,
  * plain Gaussian.  Test inputs: fresh Gaussian.  Start: near the identity,
  * W_i = E_i + 0.01/sqrt(max(n_i, n_{i-1})) G with E_i the rectangular
- * identity.  Feedback alignment: B_i drawn the same way, independently. */
+ * identity.  Feedback alignment: B_i drawn the same way, independently.
+ *
+ * With a bottleneck (some hidden width m < min(n0, nL)) the family is the
+ * teacher-student version of L3: the teacher is a random rank-m map
+ * A = G1 G2 / sqrt(m n0), the start random partial isometries, and the
+ * optimum error 0 (the teacher is realisable, the data noise-free); the
+ * rank-constrained optimum of arbitrary --data is not computed (null).
+ * How many examples a rank-m map needs is measured by `fallacy classes`. */
 #include <math.h>
 #include <string.h>
 #include "nets.h"
@@ -22,22 +29,20 @@
 #include "../kern/kern.h"
 #include "../train/deep_linear.h"
 
-/* W_i = E_i + sigma G for every layer of the block w (layout of net). */
-static void near_identity(fal__dlin *net, double *w, fal_rng *r)
-{
-    for (size_t i = 1; i <= net->L; i++) {
-        size_t ni = net->n[i], np = net->n[i - 1], len = ni * np;
-        double *W = w + net->woff[i];
-        double sigma = 0.01 / sqrt((double)(ni > np ? ni : np));
-        fal__eye(net->f, ni, np, W);
-        for (size_t j = 0; j < len * net->per; j++) W[j] += sigma * fal_rng_normal(r);
-    }
-}
-
-/* The linear teacher A (m x n). */
-static fal_status make_teacher(fal_ctx *ctx, fal_rng *r, fal_field f, size_t m, size_t n, double *A)
+/* The linear teacher A (m x n); rank r when r > 0. */
+static fal_status make_teacher(fal_ctx *ctx, fal_rng *r, fal_field f, size_t m, size_t n, size_t rank, double *A)
 {
     size_t per = f == FAL_COMPLEX ? 2 : 1;
+    if (rank) {
+        double *G1 = fal__alloc(ctx, (m + n) * rank * per * sizeof(double), "teacher factors");
+        if (!G1) return FAL_ENOMEM;
+        double *G2 = G1 + m * rank * per;
+        fal__gauss_fill(r, f, G1, m * rank, 1.0);
+        fal__gauss_fill(r, f, G2, rank * n, 1.0);
+        fal__gemm(f, 0, 0, m, n, rank, 1.0 / sqrt((double)(rank * n)), G1, m, G2, rank, 0.0, A, m);
+        fal__free(ctx, G1, (m + n) * rank * per * sizeof(double));
+        return FAL_OK;
+    }
     if (m != n) {
         fal__gauss_fill(r, f, A, m * n, 1.0 / sqrt((double)n));
         return FAL_OK;
@@ -83,10 +88,7 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     res->arch = arch;
     size_t L = (size_t)fal_arch_depth(arch), n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, L);
     size_t mn = n0 < nL ? n0 : nL;
-    if (fal_arch_min_hidden(arch) < mn)
-        return fal__fail(ctx, FAL_EINVAL,
-                         "linear: hidden width %zu < min(n0, nL) = %zu is a bottleneck; use linear-ae for those",
-                         fal_arch_min_hidden(arch), mn);
+    size_t bott = fal_arch_min_hidden(arch) < mn ? fal_arch_min_hidden(arch) : 0;
     fal_field f = cfg->data ? fal_table_field(cfg->data) : cfg->field;
     size_t per = f == FAL_COMPLEX ? 2 : 1, k, ntest;
     if (cfg->data) {
@@ -124,7 +126,7 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         st = fal__xy_alloc(ctx, f, n0, nL, k, 0, &tr);
         if (st == FAL_OK) st = fal__xy_alloc(ctx, f, n0, nL, ntest, 0, &te);
         if (st == FAL_OK && !(A = fal__alloc(ctx, plen * sizeof(double), "teacher"))) st = FAL_ENOMEM;
-        if (st == FAL_OK) st = make_teacher(ctx, &rdata, f, nL, n0, A);
+        if (st == FAL_OK) st = make_teacher(ctx, &rdata, f, nL, n0, bott, A);
         if (st == FAL_OK) st = make_inputs(ctx, &rdata, f, n0, k, 1, tr.x);
         if (st == FAL_OK) st = make_inputs(ctx, &rtest, f, n0, ntest, 0, te.x);
         if (st == FAL_OK) {
@@ -145,10 +147,18 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     double opt_err, train_err;
     st = fal__map_rel_err(ctx, f, Ps, nL, n0, tr.x, tr.t, k, &opt_err);
     if (st != FAL_OK) goto done;
+    if (bott) {
+        if (algo == FAL_ALGO_EXACT) {
+            st = fal__fail(ctx, FAL_EINVAL, "linear: --algo exact has no closed form with a bottleneck");
+            goto done;
+        }
+        /* realisable noise-free teacher: 0; --data: the rank-m optimum is not computed */
+        opt_err = cfg->data ? NAN : 0.0;
+    }
 
     /* converged: the relative error is within 1e-20 of the optimum, or
      * within 11 digits of it when the optimum is not 0 */
-    double tol = cfg->tol > 0 ? cfg->tol : 1e-20 + 1e-11 * opt_err;
+    double tol = cfg->tol > 0 ? cfg->tol : 1e-20 + 1e-11 * (isnan(opt_err) ? 0 : opt_err);
     uint64_t steps = 0;
     const char *note = NULL;
     if (algo == FAL_ALGO_EXACT) {
@@ -157,9 +167,15 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     } else {
         st = fal__dlin_new(ctx, arch, f, k, algo == FAL_ALGO_FA, &net);
         if (st != FAL_OK) goto done;
-        near_identity(&net, net.w, &rinit);
-        if (net.b) near_identity(&net, net.b, &rinit);
-        st = fal__dlin_train(&net, tr.x, tr.t, k, opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
+        if (bott) {
+            st = fal__dlin_init_isometries(ctx, &net, net.w, &rinit);
+            if (st == FAL_OK && net.b) st = fal__dlin_init_isometries(ctx, &net, net.b, &rinit);
+            if (st != FAL_OK) goto done;
+        } else {
+            fal__dlin_init_near_identity(&net, net.w, &rinit);
+            if (net.b) fal__dlin_init_near_identity(&net, net.b, &rinit);
+        }
+        st = fal__dlin_train(&net, tr.x, tr.t, k, isnan(opt_err) ? 0 : opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
                              &steps, &train_err, &note);
         if (st != FAL_OK && st != FAL_ENOCONV) goto done;
         fal_status s1 = fal__dlin_product(&net, P);
@@ -187,7 +203,7 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     res->algo = fal_algo_name(algo);
     fal__result_extra(res, "optimum_rel_dev", fal__mat_rel_dev(f, P, Ps, plen / per));
     fal__result_extra(res, "teacher_rel_dev", A ? fal__mat_rel_dev(f, P, A, plen / per) : NAN);
-    fal__result_extra(res, "function_dim", (double)(n0 * nL * per));
+    if (bott) fal__result_extra(res, "bottleneck", (double)bott);
 done:
     fal__dlin_free(&net);
     fal__free(ctx, Ps, plen * sizeof(double));

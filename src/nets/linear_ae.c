@@ -25,46 +25,6 @@
 #include "../kern/kern.h"
 #include "../train/deep_linear.h"
 
-/* A random partial isometry in every layer of w; mirrored layers share
- * their transposes when the architecture is a palindrome. */
-static fal_status partial_isometries(fal_ctx *ctx, fal__dlin *net, double *w, fal_rng *r)
-{
-    size_t L = net->L, per = net->per;
-    int pal = 1;
-    for (size_t i = 0; i <= L; i++) pal &= net->n[i] == net->n[L - i];
-    for (size_t i = 1; i <= L; i++) {
-        size_t ni = net->n[i], np = net->n[i - 1];
-        double *W = w + net->woff[i];
-        if (pal && 2 * i > L) {
-            /* W_i = W_{L+1-i}^H */
-            const double *M = w + net->woff[L + 1 - i];
-            for (size_t a = 0; a < ni; a++)
-                for (size_t b = 0; b < np; b++) {
-                    W[(a + b * ni) * per] = M[(b + a * np) * per];
-                    if (per == 2) W[(a + b * ni) * per + 1] = -M[(b + a * np) * per + 1];
-                }
-            continue;
-        }
-        fal_status st;
-        if (ni >= np) {
-            st = fal__random_orthonormal(ctx, r, net->f, ni, np, W); /* orthonormal columns */
-        } else {
-            /* orthonormal rows: the conjugate transpose of an np x ni basis */
-            double *Q = fal__alloc(ctx, ni * np * per * sizeof(double), "isometry");
-            if (!Q) return FAL_ENOMEM;
-            st = fal__random_orthonormal(ctx, r, net->f, np, ni, Q);
-            for (size_t a = 0; a < ni && st == FAL_OK; a++)
-                for (size_t b = 0; b < np; b++) {
-                    W[(a + b * ni) * per] = Q[(b + a * np) * per];
-                    if (per == 2) W[(a + b * ni) * per + 1] = -Q[(b + a * np) * per + 1];
-                }
-            fal__free(ctx, Q, ni * np * per * sizeof(double));
-        }
-        if (st != FAL_OK) return st;
-    }
-    return FAL_OK;
-}
-
 /* X (n x k) = U z with z_q ~ N(0, 0.7^q). */
 static void subspace_data(fal_rng *r, fal_field f, const double *U, size_t n, size_t D, size_t k, double *X,
                           double *z)
@@ -225,8 +185,8 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
         train_err = opt_err;
     } else {
         st = fal__dlin_new(ctx, arch, f, k, algo == FAL_ALGO_FA, &net);
-        if (st == FAL_OK) st = partial_isometries(ctx, &net, net.w, &rinit);
-        if (st == FAL_OK && net.b) st = partial_isometries(ctx, &net, net.b, &rinit);
+        if (st == FAL_OK) st = fal__dlin_init_isometries(ctx, &net, net.w, &rinit);
+        if (st == FAL_OK && net.b) st = fal__dlin_init_isometries(ctx, &net, net.b, &rinit);
         if (st != FAL_OK) goto done;
         st = fal__dlin_train(&net, tr.x, tr.t, k, opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
                              &steps, &train_err, &note);
@@ -258,7 +218,6 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     fal__result_extra(res, "optimum_rel_dev", fal__mat_rel_dev(f, P, Ps, plen / per));
     fal__result_extra(res, "bottleneck", (double)m);
     fal__result_extra(res, "data_dim", cfg->data ? NAN : (double)D);
-    fal__result_extra(res, "function_dim", (double)(m * (2 * n - m) * per));
 done:
     fal__dlin_free(&net);
     fal__free(ctx, Um, mlen * sizeof(double));

@@ -77,7 +77,12 @@ static void chain_init(chain *c, uint64_t seed)
             uint64_t z = fal_rng_next_inline(&r);
             double u = (double)(z >> 11) * 0x1.0p-53 * 2.0 - 1.0;
             double mag = 1.0 + s * u;
-            c->w[lo + i] = (z & 1) ? -mag : mag;
+            /* the sign from bit 0, set without a branch (a random branch costs
+             * more than the rest of the draw) */
+            uint64_t bits;
+            memcpy(&bits, &mag, sizeof bits);
+            bits |= z << 63;
+            memcpy(&c->w[lo + i], &bits, sizeof bits);
         }
     }
     chain_sweep(c, 0.0);
@@ -91,7 +96,11 @@ static double fa_b(uint64_t key, uint64_t i, double s)
 {
     uint64_t z = fal_hash64(key, i);
     double mag = 1.0 + s * ((double)(z >> 11) * 0x1.0p-53 * 2.0 - 1.0);
-    return (z & 1) ? -mag : mag;
+    uint64_t b;
+    memcpy(&b, &mag, sizeof b);
+    b |= z << 63;
+    memcpy(&mag, &b, sizeof b);
+    return mag;
 }
 
 /* One feedback-alignment step (sequential: prefix products).  First sweep:

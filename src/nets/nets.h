@@ -32,5 +32,12 @@ double fal__rel_err(double sq_diff, double sq_t);
 fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_bool_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_bool(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_threshold_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_threshold_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "deep_linear.h"
 #include "../kern/kern.h"
+#include "../core/linalg.h"
 
 fal_status fal__dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, size_t *out)
 {
@@ -223,3 +224,58 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     *final_err = err;
     return st;
 }
+
+/* ---- starts ------------------------------------------------------------ */
+
+/* W_i = E_i + sigma G for every layer of the block w (layout of net). */
+void fal__dlin_init_near_identity(fal__dlin *net, double *w, fal_rng *r)
+{
+    for (size_t i = 1; i <= net->L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1], len = ni * np;
+        double *W = w + net->woff[i];
+        double sigma = 0.01 / sqrt((double)(ni > np ? ni : np));
+        fal__eye(net->f, ni, np, W);
+        for (size_t j = 0; j < len * net->per; j++) W[j] += sigma * fal_rng_normal(r);
+    }
+}
+
+/* A random partial isometry in every layer of w; mirrored layers share
+ * their transposes when the architecture is a palindrome. */
+fal_status fal__dlin_init_isometries(fal_ctx *ctx, fal__dlin *net, double *w, fal_rng *r)
+{
+    size_t L = net->L, per = net->per;
+    int pal = 1;
+    for (size_t i = 0; i <= L; i++) pal &= net->n[i] == net->n[L - i];
+    for (size_t i = 1; i <= L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        double *W = w + net->woff[i];
+        if (pal && 2 * i > L) {
+            /* W_i = W_{L+1-i}^H */
+            const double *M = w + net->woff[L + 1 - i];
+            for (size_t a = 0; a < ni; a++)
+                for (size_t b = 0; b < np; b++) {
+                    W[(a + b * ni) * per] = M[(b + a * np) * per];
+                    if (per == 2) W[(a + b * ni) * per + 1] = -M[(b + a * np) * per + 1];
+                }
+            continue;
+        }
+        fal_status st;
+        if (ni >= np) {
+            st = fal__random_orthonormal(ctx, r, net->f, ni, np, W); /* orthonormal columns */
+        } else {
+            /* orthonormal rows: the conjugate transpose of an np x ni basis */
+            double *Q = fal__alloc(ctx, ni * np * per * sizeof(double), "isometry");
+            if (!Q) return FAL_ENOMEM;
+            st = fal__random_orthonormal(ctx, r, net->f, np, ni, Q);
+            for (size_t a = 0; a < ni && st == FAL_OK; a++)
+                for (size_t b = 0; b < np; b++) {
+                    W[(a + b * ni) * per] = Q[(b + a * np) * per];
+                    if (per == 2) W[(a + b * ni) * per + 1] = -Q[(b + a * np) * per + 1];
+                }
+            fal__free(ctx, Q, ni * np * per * sizeof(double));
+        }
+        if (st != FAL_OK) return st;
+    }
+    return FAL_OK;
+}
+

@@ -69,4 +69,16 @@ double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *
 fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
                            double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note);
 
+/* Starts, written into a parameter block w with the layout of net (net->w
+ * or the feedback block net->b):
+ * near the identity, W_i = E_i + 0.01/sqrt(max(n_i, n_{i-1})) G, E_i the
+ * rectangular identity (L2: GD from the identity provably converges for a
+ * positive definite teacher); */
+void fal__dlin_init_near_identity(fal__dlin *net, double *w, fal_rng *r);
+/* random partial isometries (orthonormal rows or columns), the decoder side
+ * the conjugate transpose of the encoder side when the widths are a
+ * palindrome, so that an autoencoder starts as a projection on a random
+ * subspace (balanced). */
+fal_status fal__dlin_init_isometries(fal_ctx *ctx, fal__dlin *net, double *w, fal_rng *r);
+
 #endif

@@ -1,0 +1,216 @@
+/* test_classes.c -- I1: Jacobian ranks, k_min, class walks, exact counts. */
+#include <string.h>
+#include "test.h"
+
+static fal_status classes_of(const char *family, const char *widths, fal_field f, fal_classes *c, fal_arch **a)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_config cfg;
+    fal_config_init(&cfg);
+    cfg.family = fal_classes_family(family);
+    cfg.field = f;
+    cfg.seed = 3;
+    if (fal_arch_parse(ctx, widths, a) != FAL_OK) return FAL_EINTERNAL;
+    cfg.arch = *a;
+    return fal_classes_compute(ctx, &cfg, c);
+}
+
+/* Closed forms: L1 rank 1, k_min 1; L2 rank n0 nL, k_min n0; L3 (and L4
+ * over C) rank m(2n - m), the dimension of the rank-m n x n matrices, with
+ * k_min measured: 5 for A(5,2,5), not ceil(16/5) = 4. */
+TEST(test_i1_jacobian_ranks_match_closed_forms)
+{
+    struct {
+        const char *family, *widths;
+        fal_field f;
+        uint64_t w, dim, kmin;
+    } cases[] = {
+        { "linear-chain", "1,1,1,1,1,1,1,1,1,1,1", FAL_REAL, 10, 1, 1 },
+        { "linear", "4,4,4,4", FAL_REAL, 48, 16, 4 },
+        { "linear", "8,32,32,8", FAL_REAL, 1536, 64, 8 },
+        { "linear", "3,5,5,2", FAL_REAL, 50, 6, 3 },
+        { "linear-ae", "5,2,5", FAL_REAL, 20, 16, 5 },
+        { "linear-ae", "20,3,20", FAL_REAL, 120, 3 * 37, 20 },
+        { "linear-ae", "6,4,2,4,6", FAL_REAL, 64, 2 * 10, 6 },
+        { "linear-ae", "5,2,5", FAL_COMPLEX, 20, 16, 5 },
+        { "linear", "5,2,5", FAL_REAL, 20, 16, 5 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fal_classes c;
+        fal_arch *a = NULL;
+        fal_status st = classes_of(cases[i].family, cases[i].widths, cases[i].f, &c, &a);
+        CHECK_OK(st);
+        CHECK_MSG(c.params == cases[i].w && c.function_dim == cases[i].dim && c.k_min == cases[i].kmin &&
+                      c.class_dim == cases[i].w - cases[i].dim,
+                  "%s %s: w %llu dim %llu k_min %llu", cases[i].family, cases[i].widths,
+                  (unsigned long long)c.params, (unsigned long long)c.function_dim, (unsigned long long)c.k_min);
+        /* a clean cut: the kept singular values far above the dropped ones */
+        CHECK_LT(c.sigma_next, 1e-10);
+        CHECK_LT(1e-4, c.sigma_last);
+        fal_arch_free(a);
+    }
+}
+
+/* The explicit SVD and the Gram route agree on every leading block. */
+TEST(test_i1_svd_and_gram_routes_agree)
+{
+    fal_ctx *ctx = test_ctx();
+    const char *widths[] = { "4,6,6,3", "6,2,6", "5,5,5,5,5" };
+    for (int f = 0; f < 2; f++)
+        for (size_t i = 0; i < 3; i++) {
+            fal_arch *a = NULL;
+            CHECK_OK(fal_arch_parse(ctx, widths[i], &a));
+            fal_config cfg;
+            fal_config_init(&cfg);
+            cfg.family = fal_family_find("linear");
+            cfg.arch = a;
+            cfg.field = (fal_field)f;
+            for (size_t k = 1; k <= fal_arch_width(a, 0); k++) {
+                uint64_t r1 = 0, r2 = 0;
+                CHECK_OK(fal_classes_rank_at(ctx, &cfg, k, 1, &r1));
+                CHECK_OK(fal_classes_rank_at(ctx, &cfg, k, 2, &r2));
+                CHECK_MSG(r1 == r2 && r1 > 0, "%s k=%zu: svd %llu gram %llu", widths[i], k, (unsigned long long)r1,
+                          (unsigned long long)r2);
+            }
+            fal_arch_free(a);
+        }
+}
+
+/* w = 10^5 works (the Gram route): A(32^101) has rank 32 x 32. */
+TEST(test_i1_rank_at_1e5_parameters)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_arch *a = NULL;
+    CHECK_OK(fal_arch_uniform(ctx, 100, 32, &a));
+    fal_config cfg;
+    fal_config_init(&cfg);
+    cfg.family = fal_family_find("linear");
+    cfg.arch = a;
+    fal_classes c;
+    CHECK_OK(fal_classes_compute(ctx, &cfg, &c));
+    CHECK(c.params == 102400);
+    CHECK(c.function_dim == 1024);
+    CHECK(c.k_min == 32);
+    CHECK(strcmp(c.rank_method, "gram") == 0);
+    fal_arch_free(a);
+}
+
+/* Class walks: outputs unchanged to 1e-12 while the parameters move far. */
+TEST(test_i1_class_walks_stay_in_the_class)
+{
+    fal_ctx *ctx = test_ctx();
+    struct {
+        const char *family, *widths;
+        fal_field f;
+    } cases[] = { { "linear-chain", "1,1,1,1,1,1,1,1", FAL_REAL },
+                  { "linear", "4,4,4,4", FAL_REAL },
+                  { "linear-ae", "20,10,3,10,20", FAL_REAL },
+                  { "linear-ae", "6,2,6", FAL_COMPLEX } };
+    for (size_t i = 0; i < 4; i++) {
+        fal_arch *a = NULL;
+        CHECK_OK(fal_arch_parse(ctx, cases[i].widths, &a));
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find(cases[i].family);
+        cfg.arch = a;
+        cfg.field = cases[i].f;
+        fal_walk wk;
+        CHECK_OK(fal_classes_walk(ctx, &cfg, 50, &wk));
+        CHECK_LT(wk.max_output_change, 1e-12);
+        CHECK_LT(0.3, wk.param_distance);
+        fal_arch_free(a);
+    }
+}
+
+/* The known sequence of linearly separable Boolean functions of n
+ * variables (OEIS A000609): 4, 14, 104, 1882, 94572 for n = 1..5. */
+TEST(test_i1_threshold_gate_counts_known_sequence)
+{
+    const double known[6] = { 2, 4, 14, 104, 1882, 94572 };
+    for (int n = 1; n <= 5; n++) {
+        char w[16];
+        snprintf(w, sizeof w, "%d,1", n);
+        fal_classes c;
+        fal_arch *a = NULL;
+        CHECK_OK(classes_of("threshold-gate", w, FAL_REAL, &c, &a));
+        CHECK_MSG(c.classes == known[n], "n = %d: %g functions, expected %g", n, c.classes, known[n]);
+        CHECK_NEAR(c.log2_classes, log2(known[n]), 1e-12);
+        fal_arch_free(a);
+    }
+}
+
+/* Discrete closed forms against brute force: every setting of a tiny
+ * Boolean chain (identity/NOT units) and of a tiny unrestricted net
+ * A(2,2,2) is evaluated here, and the distinct functions counted. */
+TEST(test_i1_discrete_counts_brute_force)
+{
+    /* chain of L units: setting s (bit i: unit i is NOT) computes x xor parity(s) */
+    for (int L = 1; L <= 10; L++) {
+        unsigned seen = 0, per_fn[2] = { 0, 0 };
+        for (unsigned s = 0; s < (1u << L); s++) {
+            unsigned fn = 0; /* bit x: output on input x */
+            for (unsigned x = 0; x < 2; x++) {
+                unsigned v = x;
+                for (int i = 0; i < L; i++) v ^= (s >> i) & 1;
+                fn |= v << x;
+            }
+            seen |= 1u << fn;
+            per_fn[fn == 2 ? 0 : 1]++; /* fn 2 = identity (0->0, 1->1), fn 1 = NOT */
+        }
+        int distinct = __builtin_popcount(seen);
+        char w[64];
+        snprintf(w, sizeof w, "1");
+        for (int i = 0; i < L; i++) strcat(w, ",1");
+        fal_classes c;
+        fal_arch *a = NULL;
+        CHECK_OK(classes_of("bool-chain", w, FAL_REAL, &c, &a));
+        CHECK_NEAR(c.log2_classes, log2(distinct), 0);
+        CHECK_NEAR(c.log2_settings, L, 0);
+        CHECK_NEAR(c.log2_mean_class_size, log2((double)per_fn[0]), 0);
+        CHECK(per_fn[0] == per_fn[1]);
+        fal_arch_free(a);
+    }
+    /* A(2,2,2): 4 units with 4-entry truth tables, 2^16 settings */
+    static unsigned char seen[256];
+    memset(seen, 0, sizeof seen);
+    for (unsigned s = 0; s < 65536; s++) {
+        unsigned map = 0; /* 4 inputs x 2 output bits */
+        for (unsigned x = 0; x < 4; x++) {
+            unsigned h0 = (s >> (0 + x)) & 1, h1 = (s >> (4 + x)) & 1, hid = h0 | h1 << 1;
+            unsigned y0 = (s >> (8 + hid)) & 1, y1 = (s >> (12 + hid)) & 1;
+            map |= (y0 | y1 << 1) << (2 * x);
+        }
+        seen[map] = 1;
+    }
+    int distinct = 0;
+    for (int i = 0; i < 256; i++) distinct += seen[i];
+    fal_classes c;
+    fal_arch *a = NULL;
+    CHECK_OK(classes_of("bool", "2,2,2", FAL_REAL, &c, &a));
+    CHECK(distinct == 256);
+    CHECK_NEAR(c.log2_classes, log2(distinct), 0);
+    CHECK_NEAR(c.log2_settings, 16, 0);
+    CHECK(c.params == 16);
+    fal_arch_free(a);
+}
+
+TEST(test_i1_cli_classes_verify_and_json)
+{
+    static char out[1 << 14];
+    CHECK(test_cli("classes linear-ae --widths 5,2,5 --verify --json", out, sizeof out) == 0);
+    CHECK(strstr(out, "\"function_dim\":16") && strstr(out, "\"k_min\":5") && strstr(out, "\"class_dim\":4"));
+    CHECK(strstr(out, "\"probe_tolerance\":") != NULL);
+    char *p = strstr(out, "\"verify_test_error_at_k_min\":"), *q = strstr(out, "\"verify_test_error_below_k_min\":");
+    CHECK(p && q);
+    if (p && q) {
+        CHECK_LT(strtod(p + 29, NULL), 1e-12);
+        CHECK_LT(1e-4, strtod(q + 32, NULL));
+    }
+    CHECK(test_cli("classes linear --widths 4,4,4 --walk 20 --json", out, sizeof out) == 0);
+    p = strstr(out, "\"walk_max_output_change\":");
+    CHECK(p != NULL);
+    if (p) CHECK_LT(strtod(p + 25, NULL), 1e-12);
+    CHECK(test_cli("classes linear --widths 4,4 --walk x", out, sizeof out) == 2);
+    CHECK(test_cli("classes nosuch", out, sizeof out) == 2);
+    CHECK(test_cli("classes threshold-gate --widths 7,1", out, sizeof out) == 2);
+}

@@ -1,0 +1,186 @@
+/* classes.c -- `fallacy classes FAMILY [arch] [--verify] [--walk N]`: the
+ * information view (I1) of an architecture. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+typedef struct classes_opts {
+    int verify;
+    uint64_t walk;
+    int bad;
+} classes_opts;
+
+static int classes_extra(void *ud, const char *opt, const char *val)
+{
+    classes_opts *o = ud;
+    if (strcmp(opt, "--verify") == 0) {
+        o->verify = 1;
+        return 0;
+    }
+    if (strcmp(opt, "--walk") == 0) {
+        char *end;
+        if (!val || !*val || *val == '-') return -1;
+        unsigned long long n = strtoull(val, &end, 10);
+        if (*end || n == 0 || n > 1000000) {
+            fprintf(stderr, "fallacy: --walk '%s': need an integer in [1, 10^6]\n", val);
+            return EXIT_USAGE;
+        }
+        o->walk = n;
+        return 1;
+    }
+    return -1;
+}
+
+static void num(FILE *f, const char *key, double v)
+{
+    fprintf(f, ",\"%s\":", key);
+    if (isfinite(v)) fprintf(f, "%.17g", v);
+    else fputs("null", f);
+}
+
+/* Train the family with k examples over `seeds` seeds: the worst test error. */
+static fal_status verify_at(fal_ctx *ctx, const fal_config *base, size_t k, unsigned seeds, double *worst,
+                            double *best)
+{
+    *worst = 0;
+    *best = INFINITY;
+    for (unsigned s = 0; s < seeds; s++) {
+        fal_config cfg = *base;
+        cfg.examples = k;
+        cfg.examples_set = 1;
+        cfg.seed = base->seed + s;
+        fal_result res;
+        fal_status st = fal_run(ctx, &cfg, &res);
+        fal_result_clear(&res);
+        if (st != FAL_OK && st != FAL_ENOCONV) return st;
+        double e = isnan(res.test_error) ? INFINITY : res.test_error;
+        if (e > *worst) *worst = e;
+        if (e < *best) *best = e;
+    }
+    return FAL_OK;
+}
+
+int cli_classes(int argc, char **argv)
+{
+    fal_ctx *ctx = NULL;
+    if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    classes_opts o = { 0, 0, 0 };
+    /* threshold-gate is a classes-only family: parse it under a run name */
+    const char *gate = NULL;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "threshold-gate") == 0) {
+            gate = argv[i];
+            argv[i] = (char *)"linear";
+        }
+    cli_run r;
+    int rc = cli_run_parse(argc, argv, ctx, &r, classes_extra, &o);
+    if (rc) {
+        fal_ctx_free(ctx);
+        return rc;
+    }
+    if (gate) r.cfg.family = fal_classes_family(gate);
+    fal_classes c;
+    fal_status st = fal_classes_compute(ctx, &r.cfg, &c);
+    if (st != FAL_OK) {
+        fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto out;
+    }
+    /* verification by training: k_min and k_min - 1 examples, 3 seeds; a
+     * bottleneck autoencoder is verified as teacher-student (linear), the
+     * setting in which k_min is defined */
+    double v_at = NAN, v_below = NAN, v_below_best = NAN, dummy;
+    const char *v_family = NULL;
+    if (o.verify) {
+        if (c.discrete || c.k_min == 0) {
+            fprintf(stderr, "fallacy: --verify needs a continuous family\n");
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        fal_config vc = r.cfg;
+        if (strcmp(vc.family->name, "linear-ae") == 0) vc.family = fal_family_find("linear");
+        v_family = vc.family->name;
+        st = verify_at(ctx, &vc, c.k_min, 3, &v_at, &dummy);
+        if (st == FAL_OK && c.k_min > 1) st = verify_at(ctx, &vc, c.k_min - 1, 3, &dummy, &v_below_best);
+        if (st != FAL_OK) {
+            fprintf(stderr, "fallacy: --verify: %s\n", fal_ctx_message(ctx));
+            rc = cli_exit_code(st);
+            goto out;
+        }
+        v_below = v_below_best;
+    }
+    fal_walk wk = { 0, NAN, NAN };
+    if (o.walk) {
+        st = fal_classes_walk(ctx, &r.cfg, o.walk, &wk);
+        if (st != FAL_OK) {
+            fprintf(stderr, "fallacy: --walk: %s\n", fal_ctx_message(ctx));
+            rc = cli_exit_code(st);
+            goto out;
+        }
+    }
+    if (r.json) {
+        printf("{\"id\":\"%s\",\"family\":\"%s\",\"params\":%llu", c.id, c.family, (unsigned long long)c.params);
+        if (c.discrete) {
+            num(stdout, "classes", c.classes);
+            num(stdout, "log2_classes", c.log2_classes);
+            num(stdout, "log2_settings", c.log2_settings);
+            num(stdout, "log2_mean_class_size", c.log2_mean_class_size);
+        } else {
+            printf(",\"field\":\"%s\",\"function_dim\":%llu,\"class_dim\":%llu,\"k_min\":%llu,\"probes\":%llu",
+                   c.field, (unsigned long long)c.function_dim, (unsigned long long)c.class_dim,
+                   (unsigned long long)c.k_min, (unsigned long long)c.probes);
+            num(stdout, "probe_tolerance", c.probe_tolerance);
+            num(stdout, "sigma_last", c.sigma_last);
+            num(stdout, "sigma_next", c.sigma_next);
+            printf(",\"rank_method\":\"%s\"", c.rank_method);
+            num(stdout, "log2_classes", NAN);
+        }
+        printf(",\"examples\":%llu", (unsigned long long)c.examples);
+        num(stdout, "bits_provided", c.bits_provided);
+        if (o.verify) {
+            printf(",\"verify_family\":\"%s\"", v_family);
+            num(stdout, "verify_test_error_at_k_min", v_at);
+            num(stdout, "verify_test_error_below_k_min", v_below);
+        }
+        if (o.walk) {
+            printf(",\"walk_moves\":%llu", (unsigned long long)wk.moves);
+            num(stdout, "walk_max_output_change", wk.max_output_change);
+            num(stdout, "walk_param_distance", wk.param_distance);
+        }
+        printf("}\n");
+    } else {
+        printf("%s (%s): w = %llu parameters\n", c.family, c.id, (unsigned long long)c.params);
+        if (c.discrete) {
+            if (!isnan(c.classes)) printf("  e (functions)            %.17g\n", c.classes);
+            printf("  log2 e                   %.17g\n", c.log2_classes);
+            if (!isnan(c.log2_settings)) printf("  log2 settings            %.17g\n", c.log2_settings);
+            if (!isnan(c.log2_mean_class_size)) printf("  log2 mean class size     %.17g\n", c.log2_mean_class_size);
+        } else {
+            printf("  function manifold dim    %llu (%s; Jacobian rank on %llu probes, %s, tol %.0e;\n"
+                   "                           smallest kept sigma %.2e, largest dropped %.2e, relative)\n",
+                   (unsigned long long)c.function_dim, c.field, (unsigned long long)c.probes, c.rank_method,
+                   c.probe_tolerance, c.sigma_last, c.sigma_next);
+            printf("  class dim (w - rank)     %llu\n", (unsigned long long)c.class_dim);
+            printf("  k_min                    %llu examples\n", (unsigned long long)c.k_min);
+        }
+        if (!isnan(c.bits_provided))
+            printf("  bits provided            %.17g by %llu examples\n", c.bits_provided, (unsigned long long)c.examples);
+        if (o.verify) {
+            printf("  verify (%s, 3 seeds)  worst test error with k_min = %llu: %.3e\n", v_family,
+                   (unsigned long long)c.k_min, v_at);
+            if (c.k_min > 1)
+                printf("                           best test error with k_min - 1: %.3e\n", v_below);
+        }
+        if (o.walk)
+            printf("  walk: %llu moves in the class, outputs changed by %.3e (relative), parameters moved %.3f\n",
+                   (unsigned long long)wk.moves, wk.max_output_change, wk.param_distance);
+    }
+out:
+    cli_run_free(&r);
+    fal_ctx_free(ctx);
+    return rc;
+}
