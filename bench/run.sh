@@ -4,7 +4,7 @@
 # Called by `make bench` (bench/Makefile) with BENCH_BIN = the directory of
 # the built programs.  Everything quoted in RESULTS.md is measured in this
 # one run: the machine's limits (gemm_peak), the library (deep_linear_step,
-# chain_big) and the peers (peers/*.py).  Raw output goes to $BENCH_BIN/logs
+# chain_big, bool_eval) and the peers (peers/*.py).  Raw output goes to $BENCH_BIN/logs
 # and is appended to RESULTS.md.
 set -u
 cd "$(dirname "$0")"
@@ -109,6 +109,10 @@ measure() {
         awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) print substr($i, 9), $0 }' "$LOGS/chain_$d.all" |
             sort -g | awk '{ a[NR] = $0 } END { m = a[int((NR + 1) / 2)]; sub(/^[^ ]* /, "", m); print m }' > "$LOGS/chain_$d.txt"
     done
+
+    # ---- 4. Boolean nets (N3) ----------------------------------------------
+    say "bool_eval (bit-sliced vs one-pattern reference, 1 thread)"
+    "$BIN/bool_eval" > "$LOGS/bool.txt" || say "bool kernels DISAGREE or failed (see $LOGS/bool.txt)"
     date +%s > "$LOGS/end.t"
 }
 
@@ -263,10 +267,35 @@ INPLACE=$(kv $G inplace_gbs)
     echo "$(get $K "draw " ns_per_param) ns/param ($(get $K "draw " gbs) GB/s written), against"
     echo "$(awk -v ms="$(get $K "kernel n=10000000 kc=1e-09 " fast_ms)" 'BEGIN { printf "%.3f", ms * 1e6 / 1e7 }') ns/param for a GD-step pass of \`fal__chain_pass\`."
     echo
+    echo "## 4. Boolean networks A(n, ..., n) (N3): bit-sliced evaluation"
+    echo
+    echo "\`bench/bool_eval\`, 1 thread, random truth tables, all 2^n input patterns (x copies: repeated to fill words)."
+    echo "ueps = unit-evaluations (units x patterns) per second; reference = \`fal__bs_ref_eval\`, one pattern at a time,"
+    echo "one byte per unit; speedup = reference ms / bit-sliced ms, medians of 7 samples taken in alternation."
+    echo "of logic = the multiplexer tree's counted word ops per second / the same-run 64-bit logic rate"
+    echo "(a ^= (a ^ b) & s over L1 arrays: $(get $LOGS/bool.txt "logic " word_ops_per_s) word ops/s)."
+    echo
+    echo "| n | L | patterns | strategy | bit-sliced ms | reference ms | bit-sliced ueps | reference ueps | speedup | of logic | agree |"
+    echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+    for c in "4 1000 16" "4 1000 4096" "8 100 256" "8 100 4096" "16 3 65536"; do
+        read -r bn bL bp <<< "$c"
+        f=$LOGS/bool.txt p="bool n=$bn L=$bL patterns=$bp "
+        echo "| $bn | $bL | $bp | $(get $f "$p" strategy) | $(get $f "$p" bs_ms) | $(get $f "$p" ref_ms) | $(get $f "$p" bs_ueps) | $(get $f "$p" ref_ueps) | $(get $f "$p" speedup) | $(get $f "$p" of_logic) | $(get $f "$p" agree) |"
+    done
+    echo
+    echo "One layer A(m, m) over 4096 random patterns, ns per unit-evaluation by each strategy (sets FAL_BS_MUX_MAX):"
+    echo
+    echo "| m | mux ns | gather ns | faster | chosen | agree |"
+    echo "|---:|---:|---:|---|---|---:|"
+    for m in 2 3 4 5 6 7 8 9 10 11 12; do
+        f=$LOGS/bool.txt p="layer m=$m n=$m "
+        echo "| $m | $(get $f "$p" mux_ns) | $(get $f "$p" gather_ns) | $(get $f "$p" faster) | $(get $f "$p" chosen) | $(get $f "$p" agree) |"
+    done
+    echo
     echo "## Raw output"
     echo
     echo '```'
-    for f in gemm dlin numpy torch2 torch1 gemm_alt dlin_alt numpy_alt torch2_alt torch1_alt kernel; do
+    for f in gemm dlin numpy torch2 torch1 gemm_alt dlin_alt numpy_alt torch2_alt torch1_alt kernel bool; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

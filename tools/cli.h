@@ -38,6 +38,9 @@ void cli_run_free(cli_run *r);
 
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_merge(int argc, char **argv);
+int cli_report(int argc, char **argv);
 int cli_classes(int argc, char **argv);
 
 #endif

@@ -6,43 +6,178 @@
 #include <string.h>
 #include "cli.h"
 
-/* A row: what to run and what the claim predicts.  expect_fit: the claim
- * says the test error falls to at most `bound`; otherwise (a contrast row
- * with too few examples) it stays above `bound`. */
+/* A row: what to run and what the claim predicts.
+ *   FIT:   the judged figure (the test error, or `metric`) is at most `bound`;
+ *   MISS:  a contrast with too few examples: the training set is fitted
+ *          (train error <= 1e-12) but the test error stays above `bound`;
+ *   MATCH: the test error agrees with the prediction in `metric` to within a
+ *          relative `bound`. */
+typedef enum { FIT, MISS, MATCH } verdict_kind;
+
 typedef struct demo_row {
     const char *family, *widths;
-    uint64_t depth;      /* uniform width-1 chain when widths == NULL */
+    uint64_t depth;       /* uniform net when widths == NULL */
+    size_t width;         /* its width (0: 1) */
     size_t examples;
     fal_algo algo;
     fal_field field;
     size_t subspace;
-    int expect_fit;
+    unsigned power;
+    fal_units units;
+    size_t features;
+    verdict_kind kind;
     double bound;
     const char *claim;
-    const char *metric;  /* the figure judged: NULL = test error, else a result extra */
+    const char *metric;   /* FIT: the figure judged (NULL: test error; "train_error"; or a result extra) */
 } demo_row;
 
+#define W16x51 "16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16"
+
 static const demo_row ROWS[] = {
-    { "linear-chain", NULL, 100000000, 1, FAL_ALGO_GD, FAL_REAL, 0, 1, 1e-15,
-      "scalar chain, L = 10^8: one example fixes P", NULL },
-    { "linear-chain", NULL, 1000, 1, FAL_ALGO_FA, FAL_REAL, 0, 1, 1e-15,
-      "the same by feedback alignment, L = 1000", NULL },
-    { "linear", "16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16",
-      0, 16, FAL_ALGO_GD, FAL_REAL, 0, 1, 1e-10, "deep linear A(16^51): n0 = 16 examples fix P", NULL },
-    { "linear", "16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16",
-      0, 15, FAL_ALGO_GD, FAL_REAL, 0, 0, 1e-4, "  ...n0 - 1 = 15 examples do not", NULL },
-    { "linear", "8,32,32,8", 0, 8, FAL_ALGO_GD, FAL_REAL, 0, 1, 1e-10, "expansive A(8,32,32,8): 8 examples fix P", NULL },
-    { "linear-ae", "20,3,20", 0, 3, FAL_ALGO_GD, FAL_REAL, 3, 1, 1e-8,
-      "autoencoder A(20,3,20), data in a 3-dim subspace: 3 examples", NULL },
-    { "linear-ae", "20,3,20", 0, 2, FAL_ALGO_GD, FAL_REAL, 3, 0, 1e-4, "  ...2 examples do not", NULL },
-    { "linear-ae", "20,10,3,10,20", 0, 3, FAL_ALGO_GD, FAL_REAL, 3, 1, 1e-8,
-      "deep autoencoder A(20,10,3,10,20): 3 examples", NULL },
-    { "linear-ae", "20,3,20", 0, 3, FAL_ALGO_GD, FAL_COMPLEX, 3, 1, 1e-8, "complex autoencoder over C^20: 3 examples", NULL },
-    { "linear-ae", "20,3,20", 0, 80, FAL_ALGO_GD, FAL_REAL, 20, 1, 1e-6,
-      "generic data: GD finds the top-3 PCA projection (sin angle)", "max_sin_angle" },
-    { "linear-ae", "20,3,20", 0, 80, FAL_ALGO_GD, FAL_COMPLEX, 20, 1, 1e-6,
-      "generic data over C^20: the top-3 eigenspace (sin angle)", "max_sin_angle" },
+    { .family = "linear-chain", .depth = 100000000, .examples = 1, .kind = FIT, .bound = 1e-15,
+      .claim = "scalar chain, L = 10^8: one example fixes P" },
+    { .family = "linear-chain", .depth = 1000, .examples = 1, .algo = FAL_ALGO_FA, .kind = FIT, .bound = 1e-15,
+      .claim = "the same by feedback alignment, L = 1000" },
+    { .family = "linear", .widths = W16x51, .examples = 16, .kind = FIT, .bound = 1e-10,
+      .claim = "deep linear A(16^51): n0 = 16 examples fix P" },
+    { .family = "linear", .widths = W16x51, .examples = 15, .kind = MISS, .bound = 1e-4,
+      .claim = "  ...n0 - 1 = 15 examples do not" },
+    { .family = "linear", .widths = "8,32,32,8", .examples = 8, .kind = FIT, .bound = 1e-10,
+      .claim = "expansive A(8,32,32,8): 8 examples fix P" },
+    { .family = "linear-ae", .widths = "20,3,20", .examples = 3, .subspace = 3, .kind = FIT, .bound = 1e-8,
+      .claim = "autoencoder A(20,3,20), data in a 3-dim subspace: 3 examples" },
+    { .family = "linear-ae", .widths = "20,3,20", .examples = 2, .subspace = 3, .kind = MISS, .bound = 1e-4,
+      .claim = "  ...2 examples do not" },
+    { .family = "linear-ae", .widths = "20,10,3,10,20", .examples = 3, .subspace = 3, .kind = FIT, .bound = 1e-8,
+      .claim = "deep autoencoder A(20,10,3,10,20): 3 examples" },
+    { .family = "linear-ae", .widths = "20,3,20", .examples = 3, .field = FAL_COMPLEX, .subspace = 3, .kind = FIT,
+      .bound = 1e-8, .claim = "complex autoencoder over C^20: 3 examples" },
+    { .family = "linear-ae", .widths = "20,3,20", .examples = 80, .subspace = 20, .kind = FIT, .bound = 1e-6,
+      .claim = "generic data: GD finds the top-3 PCA projection (sin angle)", .metric = "max_sin_angle" },
+    { .family = "linear-ae", .widths = "20,3,20", .examples = 80, .field = FAL_COMPLEX, .subspace = 20, .kind = FIT,
+      .bound = 1e-6, .claim = "generic data over C^20: the top-3 eigenspace (sin angle)", .metric = "max_sin_angle" },
+    { .family = "bool-chain", .depth = 1000000000, .examples = 1, .kind = FIT, .bound = 0,
+      .claim = "identity/NOT chain, L = 10^9: one example fixes the parity" },
+    { .family = "power-chain", .depth = 64, .examples = 1, .power = 2, .kind = FIT, .bound = 1e-12,
+      .claim = "power chain u^2, L = 64: one example fixes P" },
+    { .family = "power-chain", .depth = 64, .examples = 1, .power = 3, .kind = FIT, .bound = 1e-12,
+      .claim = "power chain u^3, L = 64 (P may be negative)" },
+    { .family = "bool", .depth = 1000, .width = 4, .examples = 16, .kind = FIT, .bound = 0,
+      .claim = "Boolean A(4^1001): all 2^4 examples fix the map", .metric = "train_error" },
+    { .family = "bool", .widths = "6,8,8,3", .examples = 32, .kind = MISS, .bound = 0.25,
+      .claim = "  ...A(6,8,8,3) with 32 of 64: seen exact, unseen at chance" },
+    { .family = "threshold-chain", .depth = 1000000, .examples = 1, .units = FAL_UNITS_SIGN, .kind = FIT, .bound = 0,
+      .claim = "threshold chain sign(w h), L = 10^6: one example" },
+    { .family = "threshold-chain", .depth = 1000000, .examples = 1, .units = FAL_UNITS_HEAVISIDE, .kind = FIT,
+      .bound = 0, .claim = "  ...0/1 units H(w (h - 1/2)), L = 10^6" },
+    { .family = "shallow", .features = 1000, .examples = 500, .kind = MATCH, .bound = 0.15,
+      .claim = "shallow regression, w = 1000, k = 500: error ~ 1 - k/w", .metric = "predicted_test_error" },
+    { .family = "shallow", .features = 1000, .examples = 1000, .kind = FIT, .bound = 1e-20,
+      .claim = "  ...k = w = 1000 examples needed" },
 };
+
+/* log2 e for discrete families (from the run), the function-manifold
+ * dimension (Jacobian rank, `fallacy classes`) for continuous ones where
+ * the network is small enough to take the Jacobian of. */
+static void info_column(fal_ctx *ctx, const fal_config *cfg, const fal_result *res, char *buf, size_t n)
+{
+    snprintf(buf, n, "-");
+    if (!isnan(res->log2_classes)) {
+        snprintf(buf, n, "%.4g", res->log2_classes);
+        return;
+    }
+    fal_classes c;
+    if (res->params <= 100000 && fal_classes_compute(ctx, cfg, &c) == FAL_OK && !c.discrete)
+        snprintf(buf, n, "dim %llu", (unsigned long long)c.function_dim);
+}
+
+/* The information rows (I1): a measured figure against its closed form or a
+ * known sequence, and for ranks a verification by training at k_min and
+ * k_min - 1. */
+typedef struct info_row {
+    const char *family, *widths;
+    fal_field field;
+    uint64_t dim, kmin;   /* expected rank and k_min (continuous), or 0 */
+    double count;         /* expected number of functions (discrete), or 0 */
+    const char *claim;
+} info_row;
+
+static const info_row INFO[] = {
+    { "linear-chain", "1,1,1,1,1,1,1,1,1,1,1", FAL_REAL, 1, 1, 0, "chain L = 10: rank 1, k_min 1" },
+    { "linear", "8,32,32,8", FAL_REAL, 64, 8, 0, "A(8,32,32,8): rank n0 nL = 64, k_min n0 = 8" },
+    { "linear", "4,4,4,4,4,4,4,4,4,4,4", FAL_REAL, 16, 4, 0, "A(4^11): rank 16, k_min 4" },
+    { "linear-ae", "5,2,5", FAL_REAL, 16, 5, 0, "A(5,2,5) teacher-student: rank m(2n-m) = 16, k_min 5" },
+    { "linear-ae", "20,3,20", FAL_REAL, 111, 20, 0, "A(20,3,20) teacher-student: rank 111, k_min 20" },
+    { "linear-ae", "5,2,5", FAL_COMPLEX, 16, 5, 0, "A(5,2,5) over C: complex rank 16, k_min 5" },
+    { "threshold-gate", "5,1", FAL_REAL, 0, 0, 94572, "one threshold gate, n = 5: 94572 functions (A000609)" },
+};
+
+static int info_rows(fal_ctx *ctx, int json)
+{
+    int failed = 0;
+    if (!json)
+        printf("\n%-3s %-62s %10s %9s %5s %10s %10s  %s\n", "ID", "information (I1)", "w", "dim|e", "k_min",
+               "err@k_min", "err@k-1", "verdict");
+    for (size_t i = 0; i < sizeof INFO / sizeof INFO[0]; i++) {
+        const info_row *r = &INFO[i];
+        fal_arch *arch = NULL;
+        fal_status st = fal_arch_parse(ctx, r->widths, &arch);
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_classes_family(r->family);
+        cfg.arch = arch;
+        cfg.field = r->field;
+        cfg.seed = 1;
+        fal_classes c;
+        memset(&c, 0, sizeof c);
+        if (st == FAL_OK) st = fal_classes_compute(ctx, &cfg, &c);
+        double at = NAN, below = NAN;
+        int ok = st == FAL_OK;
+        if (ok && r->count == 0) {
+            /* verify by training, as teacher-student (linear) for the autoencoder shapes */
+            fal_config vc = cfg;
+            if (strcmp(r->family, "linear-ae") == 0) vc.family = fal_family_find("linear");
+            vc.examples_set = 1;
+            vc.examples = c.k_min;
+            fal_result res;
+            st = fal_run(ctx, &vc, &res);
+            at = res.test_error;
+            fal_result_clear(&res);
+            if (c.k_min > 1) {
+                vc.examples = c.k_min - 1;
+                fal_status s2 = fal_run(ctx, &vc, &res);
+                below = res.test_error;
+                fal_result_clear(&res);
+                if (s2 != FAL_OK && s2 != FAL_ENOCONV) st = s2;
+            }
+            ok = (st == FAL_OK || st == FAL_ENOCONV) && c.function_dim == r->dim && c.k_min == r->kmin &&
+                 at <= 1e-10 && (c.k_min == 1 || below > 1e-4);
+        } else if (ok) {
+            ok = c.classes == r->count;
+        }
+        if (st != FAL_OK && st != FAL_ENOCONV) fprintf(stderr, "fallacy: demo: %s\n", fal_ctx_message(ctx));
+        failed |= !ok;
+        if (json) {
+            printf("{\"id\":\"%s\",\"family\":\"%s\",\"params\":%llu,\"function_dim\":%llu,\"k_min\":%llu,"
+                   "\"classes\":%.17g,\"verdict\":\"%s\"}\n",
+                   c.id ? c.id : "?", r->family, (unsigned long long)c.params, (unsigned long long)c.function_dim,
+                   (unsigned long long)c.k_min, isnan(c.classes) ? 0 : c.classes, ok ? "holds" : "FAILS");
+        } else if (r->count) {
+            printf("%-3s %-62s %10llu %9.0f %5s %10s %10s  %s (= %.0f)\n", "I1", r->claim, (unsigned long long)c.params,
+                   c.classes, "-", "-", "-", ok ? "holds" : "FAILS", r->count);
+        } else {
+            char bl[32];
+            if (isnan(below)) snprintf(bl, sizeof bl, "-");
+            else snprintf(bl, sizeof bl, "%.2e", below);
+            printf("%-3s %-62s %10llu %9llu %5llu %10.2e %10s  %s (dim %llu, k_min %llu)\n", c.id ? c.id : "?",
+                   r->claim, (unsigned long long)c.params, (unsigned long long)c.function_dim,
+                   (unsigned long long)c.k_min, at, bl, ok ? "holds" : "FAILS", (unsigned long long)r->dim,
+                   (unsigned long long)r->kmin);
+        }
+        fal_arch_free(arch);
+    }
+    return failed;
+}
 
 static const char *row_id(const demo_row *r)
 {
@@ -68,12 +203,15 @@ int cli_demo(int argc, char **argv)
     fal_ctx_set_threads(ctx, 2);
     fal_ctx_set_mem_limit(ctx, fal_mem_available());
     if (!json)
-        printf("%-3s %-62s %10s %4s %10s %10s  %s\n", "ID", "claim", "w", "k", "test err", "optimum", "verdict");
+        printf("%-3s %-62s %10s %4s %10s %10s %9s %6s  %s\n", "ID", "claim", "w", "k", "test err", "optimum",
+               "log2e|dim", "bits", "verdict");
     int failed = 0;
     for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
         const demo_row *r = &ROWS[i];
         fal_arch *arch = NULL;
-        fal_status st = r->widths ? fal_arch_parse(ctx, r->widths, &arch) : fal_arch_uniform(ctx, r->depth, 1, &arch);
+        fal_status st = FAL_OK;
+        if (r->widths) st = fal_arch_parse(ctx, r->widths, &arch);
+        else if (r->depth) st = fal_arch_uniform(ctx, r->depth, r->width ? r->width : 1, &arch);
         fal_config cfg;
         fal_config_init(&cfg);
         cfg.family = fal_family_find(r->family);
@@ -83,6 +221,9 @@ int cli_demo(int argc, char **argv)
         cfg.algo = r->algo;
         cfg.field = r->field;
         cfg.subspace = r->subspace;
+        cfg.power = r->power;
+        cfg.units = r->units;
+        cfg.features = r->features;
         cfg.seed = 1;
         fal_result res;
         memset(&res, 0, sizeof res);
@@ -92,15 +233,21 @@ int cli_demo(int argc, char **argv)
             fprintf(stderr, "fallacy: demo row %zu: %s\n", i + 1, fal_ctx_message(ctx));
             verdict = "ERROR";
             failed = 1;
-        } else if (r->expect_fit) {
-            double v = r->metric ? fal_result_extra(&res, r->metric) : res.test_error;
+        } else if (r->kind == FIT) {
+            double v = !r->metric ? res.test_error
+                       : strcmp(r->metric, "train_error") == 0 ? res.train_error
+                                                               : fal_result_extra(&res, r->metric);
             int ok = res.converged && v <= r->bound;
             verdict = ok ? "holds" : "FAILS";
             failed |= !ok;
-        } else {
-            /* the training set is fitted, the unseen part is not */
+        } else if (r->kind == MISS) {
             int ok = res.train_error <= 1e-12 && res.test_error > r->bound;
             verdict = ok ? "holds (k too small)" : "FAILS";
+            failed |= !ok;
+        } else {
+            double pred = fal_result_extra(&res, r->metric);
+            int ok = pred > 0 && fabs(res.test_error / pred - 1) <= r->bound;
+            verdict = ok ? "holds" : "FAILS";
             failed |= !ok;
         }
         if (st == FAL_OK || st == FAL_ENOCONV) {
@@ -108,19 +255,33 @@ int cli_demo(int argc, char **argv)
                 cli_print_json(stdout, &res);
             } else {
                 char bound[64];
-                snprintf(bound, sizeof bound, "%s %s %.0e", r->metric ? "sin" : "test", r->expect_fit ? "<=" : ">",
-                         r->bound);
-                if (r->metric)
-                    snprintf(bound, sizeof bound, "sin = %.1e <= %.0e", fal_result_extra(&res, r->metric), r->bound);
-                printf("%-3s %-62s %10llu %4llu %10.2e %10.2e  %s (%s)\n", row_id(r), r->claim,
-                       (unsigned long long)res.params, (unsigned long long)res.examples, res.test_error,
-                       res.optimum_error, verdict, bound);
+                if (r->kind == MATCH)
+                    snprintf(bound, sizeof bound, "within %.0f%% of %.3g", 100 * r->bound, fal_result_extra(&res, r->metric));
+                else if (r->metric && strcmp(r->metric, "train_error") != 0)
+                    snprintf(bound, sizeof bound, "%s = %.1e <= %.0e", r->metric, fal_result_extra(&res, r->metric),
+                             r->bound);
+                else if (r->bound == 0)
+                    snprintf(bound, sizeof bound, "%s error = 0", r->metric ? "train" : "test");
+                else
+                    snprintf(bound, sizeof bound, "%s %s %.0e", r->metric ? "train" : "test", r->kind == FIT ? "<=" : ">",
+                             r->bound);
+                char info[32], bits[32];
+                info_column(ctx, &cfg, &res, info, sizeof info);
+                if (isnan(res.bits_provided)) snprintf(bits, sizeof bits, "-");
+                else snprintf(bits, sizeof bits, "%.0f", res.bits_provided);
+                char te[32];
+                if (isnan(res.test_error)) snprintf(te, sizeof te, "-");
+                else snprintf(te, sizeof te, "%.2e", res.test_error);
+                printf("%-3s %-62s %10llu %4llu %10s %10.2e %9s %6s  %s (%s)\n", row_id(r), r->claim,
+                       (unsigned long long)res.params, (unsigned long long)res.examples, te, res.optimum_error, info,
+                       bits, verdict, bound);
             }
         }
         fflush(stdout);
         fal_result_clear(&res);
         fal_arch_free(arch);
     }
+    failed |= info_rows(ctx, json);
     fal_ctx_free(ctx);
     if (!json) printf("%s\n", failed ? "some verdicts FAIL" : "every verdict holds");
     return failed ? EXIT_FAILED : EXIT_OK;

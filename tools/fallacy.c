@@ -12,10 +12,13 @@ static const char *USAGE =
     "                          [--test N] [--algo gd|fa|exact] [--steps S] [--lr R] [--tol T]\n"
     "                          [--seed S] [--data FILE.csv|FILE.npy] [--field real|complex]\n"
     "                          [--subspace D] [--init default|signs] [--threads T] [--json]\n"
-    "                          [--power q] [--units sign|heaviside] [--degree d]\n"
+    "                          [--power q] [--units sign|heaviside] [--degree d] [--features w]\n"
     "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
-    "       fallacy need FAMILY [run options] --eps E [--seeds S] [--json]\n"
-    "       fallacy demo [--json]\n"
+    "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
+    "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
+    "       fallacy merge OUT.sqlite IN.sqlite...\n"
+    "       fallacy report --db FILE.sqlite --out DIR\n"
+    "       fallacy demo [--out DIR] [--json]\n"
     "       fallacy version\n";
 
 int cli_exit_code(fal_status st)
@@ -355,6 +358,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "demo") == 0) return cli_demo(argc - 2, argv + 2);
     if (strcmp(cmd, "need") == 0) return cli_need(argc - 2, argv + 2);
     if (strcmp(cmd, "classes") == 0) return cli_classes(argc - 2, argv + 2);
+    if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 2, argv + 2);
+    if (strcmp(cmd, "merge") == 0) return cli_merge(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0) return cli_report(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("fallacy %s\n", FAL_VERSION);
         return EXIT_OK;

@@ -1,10 +1,174 @@
-/* need.c -- placeholder until `fallacy need` lands. */
+/* need.c -- `fallacy need FAMILY [run options] --eps E [--seeds S]
+ * [--kmax K] [--json]`: the smallest k whose trained model reaches test
+ * error <= E on every seed (fal_need).  Exit 0 when found, 1 when no
+ * k <= kmax passed (the search is still printed), 2 for bad usage, 3 when
+ * memory was refused. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
+
+typedef struct need_opts {
+    double eps;
+    int have_eps;
+    unsigned seeds;
+    uint64_t kmax;
+} need_opts;
+
+static int bad_value(const char *opt, const char *val, const char *what)
+{
+    fprintf(stderr, "fallacy: need: %s '%s': %s\n", opt, val, what);
+    return EXIT_USAGE;
+}
+
+/* Digits only, at most 10^6 (the --seeds and --kmax ranges are far below). */
+static int parse_count(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s) return -1;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v > 1000000000) return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int need_option(void *ud, const char *opt, const char *val)
+{
+    need_opts *o = ud;
+    int which = strcmp(opt, "--eps") == 0 ? 1 : strcmp(opt, "--seeds") == 0 ? 2 : strcmp(opt, "--kmax") == 0 ? 3 : 0;
+    if (!which) return -1;
+    if (!val) return 1; /* the run parser reports the missing value */
+    if (which == 1) {
+        char *end;
+        errno = 0;
+        double e = strtod(val, &end);
+        if (!*val || *end || errno || !isfinite(e) || !(e > 0)) return bad_value(opt, val, "need a finite number > 0");
+        o->eps = e;
+        o->have_eps = 1;
+    } else {
+        uint64_t u;
+        if (which == 2) {
+            if (parse_count(val, &u) || u < 1 || u > 1000) return bad_value(opt, val, "need an integer in [1, 1000]");
+            o->seeds = (unsigned)u;
+        } else {
+            if (parse_count(val, &u) || u < 1 || u > FAL_NEED_MAX_K)
+                return bad_value(opt, val, "need an integer in [1, 1000000]");
+            o->kmax = u;
+        }
+    }
+    return 1;
+}
+
+static void num(FILE *f, double v)
+{
+    if (isfinite(v)) fprintf(f, "%.17g", v);
+    else fputs("null", f);
+}
+
+static void str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+/* One JSON object on one line; no timing, so the bytes are reproducible. */
+static void print_json(FILE *f, const fal_need_result *r, uint64_t seed)
+{
+    fputs("{\"id\":", f);
+    str(f, r->id);
+    fputs(",\"family\":", f);
+    str(f, r->family);
+    fprintf(f, ",\"params\":%llu,\"k_needed\":", (unsigned long long)r->params);
+    if (r->found) fprintf(f, "%llu", (unsigned long long)r->k_needed);
+    else fputs("null", f);
+    fprintf(f, ",\"found\":%s,\"eps\":", r->found ? "true" : "false");
+    num(f, r->eps);
+    fprintf(f, ",\"seeds\":%u,\"seed\":%llu,\"kmax\":%llu,\"runs\":%llu", r->seeds, (unsigned long long)seed,
+            (unsigned long long)r->kmax, (unsigned long long)r->runs);
+    fputs(",\"test_error_at_k\":", f);
+    num(f, r->test_error_at_k);
+    fputs(",\"test_error_below\":", f);
+    num(f, r->test_error_below);
+    fputs(",\"probes\":[", f);
+    for (int i = 0; i < r->nprobes; i++) {
+        const fal_need_probe *p = &r->probes[i];
+        fprintf(f, "%s{\"k\":%llu,\"worst_test_error\":", i ? "," : "", (unsigned long long)p->k);
+        num(f, p->worst_test_error);
+        fprintf(f, ",\"passed\":%s,\"failed_seeds\":%u,\"unconverged\":%u,\"seen_all\":%u}",
+                p->passed ? "true" : "false", p->failed, p->unconverged, p->seen_all);
+    }
+    fputs("]}\n", f);
+}
+
+static void print_text(FILE *f, const fal_need_result *r)
+{
+    fprintf(f, "%s (%s): w = %llu parameters, eps %.3g, %u seeds per k, kmax %llu\n", r->family, r->id,
+            (unsigned long long)r->params, r->eps, r->seeds, (unsigned long long)r->kmax);
+    fprintf(f, "  %10s  %-22s %s\n", "k", "worst test error", "verdict");
+    for (int i = 0; i < r->nprobes; i++) {
+        const fal_need_probe *p = &r->probes[i];
+        fprintf(f, "  %10llu  %-22.6g %s", (unsigned long long)p->k, p->worst_test_error,
+                p->passed ? "pass" : "fail");
+        if (!p->passed) fprintf(f, " (%u of %u seeds", p->failed, r->seeds);
+        if (!p->passed && p->unconverged) fprintf(f, ", %u did not converge", p->unconverged);
+        if (!p->passed) fputc(')', f);
+        if (p->seen_all) fprintf(f, " [%u seeds saw every input: training error]", p->seen_all);
+        fputc('\n', f);
+    }
+    if (r->found)
+        fprintf(f, "  k needed: %llu examples for %llu parameters (%llu runs)\n", (unsigned long long)r->k_needed,
+                (unsigned long long)r->params, (unsigned long long)r->runs);
+    else
+        fprintf(f, "  NOT FOUND: no k <= %llu passed (%llu runs)\n", (unsigned long long)r->kmax,
+                (unsigned long long)r->runs);
+}
 
 int cli_need(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("fallacy: need: not implemented yet\n", stderr);
-    return EXIT_USAGE;
+    fal_ctx *ctx = NULL;
+    if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    need_opts o = { .eps = 0, .have_eps = 0, .seeds = 3, .kmax = 0 };
+    cli_run r;
+    int rc = cli_run_parse(argc, argv, ctx, &r, need_option, &o);
+    if (rc) {
+        fal_ctx_free(ctx);
+        return rc;
+    }
+    if (!o.have_eps) {
+        fputs("fallacy: need: --eps E is required (the test error to reach)\n", stderr);
+        rc = EXIT_USAGE;
+    } else if (r.cfg.examples_set) {
+        fputs("fallacy: need: --examples is what need searches for; drop it\n", stderr);
+        rc = EXIT_USAGE;
+    }
+    if (!rc) {
+        fal_need_result nr;
+        fal_status st = fal_need(ctx, &r.cfg, o.eps, o.seeds, o.kmax, &nr);
+        if (st == FAL_OK || st == FAL_ENOCONV) {
+            if (r.json) print_json(stdout, &nr, r.cfg.seed);
+            else print_text(stdout, &nr);
+            if (st == FAL_ENOCONV)
+                fprintf(stderr, "fallacy: need: no k <= %llu reached test error %g on every seed\n",
+                        (unsigned long long)nr.kmax, nr.eps);
+        } else {
+            fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+        }
+        rc = cli_exit_code(st);
+    }
+    cli_run_free(&r);
+    fal_ctx_free(ctx);
+    return rc;
 }

@@ -81,10 +81,9 @@ static fal_status family_arch(fal_ctx *ctx, const fal_config *cfg, point *p, con
     }
     uint64_t L = fal_arch_depth(a);
     if (!strcmp(name, "linear-chain")) {
-        if (fal_arch_width(a, 0) != 1 || (!fal_arch_is_uniform(a) && fal_arch_min_hidden(a) != 1 && L > 1) ||
-            fal_arch_width(a, L) != 1)
-            return fal__fail(ctx, FAL_EINVAL, "linear-chain needs every width = 1");
         if (L > 1000000) return fal__fail(ctx, FAL_EINVAL, "classes: linear-chain above depth 10^6 refused");
+        for (uint64_t i = 0; i <= L; i++)
+            if (fal_arch_width(a, i) != 1) return fal__fail(ctx, FAL_EINVAL, "linear-chain needs every width = 1");
     }
     if (!strcmp(name, "linear-ae") &&
         (fal_arch_width(a, L) != fal_arch_width(a, 0) || L < 2 || fal_arch_min_hidden(a) >= fal_arch_width(a, 0)))

@@ -160,18 +160,10 @@ static void chain_teacher(fal_rng *r, double *x, size_t n)
 
 fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
-    fal_status st = FAL_OK;
-    const fal_arch *arch = cfg->arch;
-    if (!arch) {
-        st = fal_arch_uniform(ctx, 1000, 1, &res->owned_arch);
-        if (st != FAL_OK) return st;
-        arch = res->owned_arch;
-    }
-    res->arch = arch;
+    const fal_arch *arch;
+    fal_status st = fal__chain_arch(ctx, cfg, res, "linear-chain", 1000, &arch);
+    if (st != FAL_OK) return st;
     uint64_t L64 = fal_arch_depth(arch);
-    for (uint64_t i = 0; !fal_arch_is_uniform(arch) && i <= L64; i++)
-        if (fal_arch_width(arch, i) != 1) return fal__fail(ctx, FAL_EINVAL, "linear-chain needs every width = 1");
-    if (fal_arch_width(arch, 0) != 1) return fal__fail(ctx, FAL_EINVAL, "linear-chain needs every width = 1");
     if (L64 > SIZE_MAX / sizeof(double)) return fal__fail(ctx, FAL_ENOMEM, "depth too large for this machine");
     size_t L = (size_t)L64;
     if (cfg->field != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "linear-chain is real-valued");

@@ -26,6 +26,24 @@ fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, s
  * train (all rows without --examples), the rest test.  Checks the width. */
 fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest);
 
+/* The architecture of a chain family: cfg->arch, or the uniform chain of
+ * default_depth units owned by res; every width must be 1.  *out is set;
+ * res->arch too. */
+fal_status fal__chain_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const char *family,
+                           uint64_t default_depth, const fal_arch **out);
+
+/* N1 and N5 share one engine (parity_chain.c): what differs is named here. */
+typedef struct fal__parity_spec {
+    const char *family;      /* "bool-chain" */
+    const char *learn_words; /* "flipping one unit", for the --algo refusal */
+    const char *set_name;    /* extra: the number of set bits (NOT units, negative weights) */
+    const char *flip_name;   /* extra: the 1-based index of the flipped bit */
+    int minus_one;           /* --data may hold -1 (read as bit 0) */
+    const char *values;      /* the accepted --data values, for messages */
+    int heaviside;           /* reported as the extra "heaviside" when >= 0 */
+} fal__parity_spec;
+fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__parity_spec *sp);
+
 /* Relative squared error sum ||y - t||^2 / sum ||t||^2 (0 when both vanish). */
 double fal__rel_err(double sq_diff, double sq_t);
 

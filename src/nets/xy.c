@@ -78,3 +78,20 @@ double fal__rel_err(double sq_diff, double sq_t)
     if (sq_t == 0.0) return sq_diff == 0.0 ? 0.0 : INFINITY;
     return sq_diff / sq_t;
 }
+
+fal_status fal__chain_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const char *family,
+                           uint64_t default_depth, const fal_arch **out)
+{
+    const fal_arch *arch = cfg->arch;
+    if (!arch) {
+        fal_status st = fal_arch_uniform(ctx, default_depth, 1, &res->owned_arch);
+        if (st != FAL_OK) return st;
+        arch = res->owned_arch;
+    }
+    res->arch = arch;
+    uint64_t L = fal_arch_depth(arch);
+    for (uint64_t i = 0; i <= (fal_arch_is_uniform(arch) ? 0 : L); i++)
+        if (fal_arch_width(arch, i) != 1) return fal__fail(ctx, FAL_EINVAL, "%s needs every width = 1", family);
+    *out = arch;
+    return FAL_OK;
+}
