@@ -113,6 +113,29 @@ measure() {
     # ---- 4. Boolean nets (N3) ----------------------------------------------
     say "bool_eval (bit-sliced vs one-pattern reference, 1 thread)"
     "$BIN/bool_eval" > "$LOGS/bool.txt" || say "bool kernels DISAGREE or failed (see $LOGS/bool.txt)"
+
+    # ---- 5. the tool end to end ----------------------------------------------
+    # Wall time and peak RSS of whole commands (GNU time), 3 runs each, the
+    # median wall time quoted.
+    FAL=$BIN/../fallacy
+    : > "$LOGS/tool.txt"
+    tool() {
+        local name=$1
+        shift
+        say "tool: $name"
+        for ((i = 0; i < 3; i++)); do
+            /usr/bin/time -f "tool name=$name wall=%e rss_kb=%M rc=%x" "$FAL" "$@" > /dev/null 2>> "$LOGS/tool.txt.err"
+            tail -n 1 "$LOGS/tool.txt.err" >> "$LOGS/tool.txt"
+        done
+    }
+    if [ -x "$FAL" ] && [ -x /usr/bin/time ]; then
+        tool classes_w1e5 classes linear --depth 100 --width 32
+        tool bool_chain_1e9 run bool-chain --depth 1000000000 --threads 2
+        tool threshold_chain_1e9 run threshold-chain --depth 1000000000 --threads 2
+        tool demo demo
+    else
+        say "tool timings skipped: $FAL or /usr/bin/time missing"
+    fi
     date +%s > "$LOGS/end.t"
 }
 
@@ -292,10 +315,33 @@ INPLACE=$(kv $G inplace_gbs)
         echo "| $m | $(get $f "$p" mux_ns) | $(get $f "$p" gather_ns) | $(get $f "$p" faster) | $(get $f "$p" chosen) | $(get $f "$p" agree) |"
     done
     echo
+    echo "## 5. The tool end to end"
+    echo
+    echo "GNU time on the built \`fallacy\`, 3 runs each; the median wall time and the peak RSS of that run."
+    echo
+    echo "| command | wall s (median of 3) | peak RSS MB | exit |"
+    echo "|---|---:|---:|---:|"
+    for t in "classes_w1e5|fallacy classes linear --depth 100 --width 32 (w = 102400: the Jacobian rank)" \
+             "bool_chain_1e9|fallacy run bool-chain --depth 1e9 --threads 2" \
+             "threshold_chain_1e9|fallacy run threshold-chain --depth 1e9 --threads 2" \
+             "demo|fallacy demo"; do
+        n=${t%%|*} label=${t#*|}
+        line=$(grep "^tool name=$n " "$LOGS/tool.txt" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^wall=/) print substr($i, 6), $0 }' |
+            sort -g | awk '{ a[NR] = $0 } END { if (NR) { m = a[int((NR + 1) / 2)]; sub(/^[^ ]* /, "", m); print m } }')
+        if [ -n "$line" ]; then
+            w=$(echo "$line" | sed -n 's/.*wall=\([^ ]*\).*/\1/p')
+            r=$(echo "$line" | sed -n 's/.*rss_kb=\([^ ]*\).*/\1/p')
+            x=$(echo "$line" | sed -n 's/.*rc=\([^ ]*\).*/\1/p')
+            echo "| $label | $w | $(awk -v r="$r" 'BEGIN { printf "%.1f", r / 1024 }') | $x |"
+        else
+            echo "| $label | n/a | n/a | n/a |"
+        fi
+    done
+    echo
     echo "## Raw output"
     echo
     echo '```'
-    for f in gemm dlin numpy torch2 torch1 gemm_alt dlin_alt numpy_alt torch2_alt torch1_alt kernel bool; do
+    for f in gemm dlin numpy torch2 torch1 gemm_alt dlin_alt numpy_alt torch2_alt torch1_alt kernel bool tool; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -13,5 +13,7 @@
 #include "fallacy/run.h"
 #include "fallacy/need.h"
 #include "fallacy/classes.h"
+#include "fallacy/store.h"
+#include "fallacy/report.h"
 
 #endif

@@ -194,6 +194,65 @@ TEST(test_i1_discrete_counts_brute_force)
     fal_arch_free(a);
 }
 
+/* N4: the maps H^n -> H^n with at most 2^m image points, counted by brute
+ * force for n = 2 (256 maps of 4 points) and n = 3 (8^8 maps: counted by
+ * image size over all functions [8] -> [8]). */
+TEST(test_i1_bool_ae_classes_brute_force)
+{
+    /* n = 2: enumerate every map of {0..3} into itself */
+    int le2 = 0, le1 = 0;
+    for (unsigned f = 0; f < 256; f++) {
+        unsigned img = 0;
+        for (unsigned x = 0; x < 4; x++) img |= 1u << ((f >> (2 * x)) & 3);
+        int sz = __builtin_popcount(img);
+        le2 += sz <= 2;
+        le1 += sz <= 1;
+    }
+    CHECK(le2 == 88 && le1 == 4);
+    fal_classes c;
+    fal_arch *a = NULL;
+    CHECK_OK(classes_of("bool-ae", "2,1,2", FAL_REAL, &c, &a));
+    CHECK_NEAR(c.log2_classes, log2(88.0), 1e-12);
+    CHECK(c.params == 1 * 4 + 2 * 2); /* m 2^n + n 2^m */
+    fal_arch_free(a);
+    /* n = 3, m = 1 and 2: maps [8] -> [8] with image size <= 2^m */
+    unsigned long long cnt[9] = { 0 };
+    for (unsigned long long f = 0; f < (1ULL << 24); f++) {
+        unsigned img = 0;
+        for (unsigned x = 0; x < 8; x++) img |= 1u << ((f >> (3 * x)) & 7);
+        cnt[__builtin_popcount(img)]++;
+    }
+    unsigned long long le[3] = { 0, cnt[1] + cnt[2], cnt[1] + cnt[2] + cnt[3] + cnt[4] };
+    for (int m = 1; m <= 2; m++) {
+        char w[16];
+        snprintf(w, sizeof w, "3,%d,3", m);
+        CHECK_OK(classes_of("bool-ae", w, FAL_REAL, &c, &a));
+        CHECK_NEAR(c.log2_classes, log2((double)le[m]), 1e-12);
+        fal_arch_free(a);
+    }
+}
+
+/* N1, N5: flipping two units at a time never changes the function. */
+TEST(test_i1_parity_chain_walks)
+{
+    fal_ctx *ctx = test_ctx();
+    const char *fam[3] = { "bool-chain", "threshold-chain", "threshold-chain" };
+    for (int i = 0; i < 3; i++) {
+        fal_arch *a = NULL;
+        CHECK_OK(fal_arch_uniform(ctx, 1000, 1, &a));
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find(fam[i]);
+        cfg.arch = a;
+        cfg.units = i == 2 ? FAL_UNITS_HEAVISIDE : FAL_UNITS_SIGN;
+        fal_walk wk;
+        CHECK_OK(fal_classes_walk(ctx, &cfg, 300, &wk));
+        CHECK(wk.max_output_change == 0);
+        CHECK_LT(0.2, wk.param_distance);
+        fal_arch_free(a);
+    }
+}
+
 TEST(test_i1_cli_classes_verify_and_json)
 {
     static char out[1 << 14];

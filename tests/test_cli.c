@@ -72,9 +72,19 @@ TEST(test_cli_list_and_demo)
     static char out[1 << 14];
     CHECK(test_cli("list", out, sizeof out) == 0);
     CHECK(strstr(out, "L1") && strstr(out, "linear-chain") && strstr(out, "L2") && strstr(out, "linear-ae"));
-    CHECK(test_cli("demo", out, sizeof out) == 0);
+    char dir[] = "/tmp/fallacy-demo-XXXXXX", cmd[256], path[512];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cmd, sizeof cmd, "demo --out %s", dir);
+    CHECK(test_cli(cmd, out, sizeof out) == 0);
     CHECK(strstr(out, "every verdict holds") != NULL);
     CHECK(strstr(out, "FAILS") == NULL);
+    /* the report and its database are on disk */
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    CHECK(access(path, R_OK) == 0);
+    snprintf(path, sizeof path, "%s/runs.sqlite", dir);
+    CHECK(access(path, R_OK) == 0);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
 }
 
 /* --data: a CSV written here from a known 3 x 3 map; the first k rows

@@ -43,4 +43,13 @@ int cli_merge(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_classes(int argc, char **argv);
 
+/* The report (tools/report.c), for `fallacy demo`.  cli_report_store
+ * creates out_dir (mkdir -p), deletes out_dir/runs.sqlite if present and
+ * opens it afresh into *store (close with fal_store_close); db_path (cap
+ * bytes) receives its name.  cli_report_write writes out_dir/index.html and
+ * its plots from db_path with test-error tolerance eps (<= 0: 1e-8).  Both
+ * print a one-line message on failure and return 0 or an exit code. */
+int cli_report_store(fal_ctx *ctx, const char *out_dir, fal_store **store, char *db_path, size_t cap);
+int cli_report_write(const char *db_path, const char *out_dir, double eps);
+
 #endif

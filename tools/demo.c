@@ -11,8 +11,13 @@
  *   MISS:  a contrast with too few examples: the training set is fitted
  *          (train error <= 1e-12) but the test error stays above `bound`;
  *   MATCH: the test error agrees with the prediction in `metric` to within a
- *          relative `bound`. */
-typedef enum { FIT, MISS, MATCH } verdict_kind;
+ *          relative `bound`;
+ *   OPT:   the train error equals the optimum (proved by the family's exact
+ *          search) to within `bound`;
+ *   ABOVE: the train error is not below the optimum of the unrestricted
+ *          family (`metric`, in bits): a restricted family (d = 1 threshold
+ *          gates) may stay above it, never below. */
+typedef enum { FIT, MISS, MATCH, OPT, ABOVE } verdict_kind;
 
 typedef struct demo_row {
     const char *family, *widths;
@@ -25,6 +30,9 @@ typedef struct demo_row {
     unsigned power;
     fal_units units;
     size_t features;
+    unsigned degree;
+    uint64_t seed;        /* with has_seed; otherwise 1 */
+    int has_seed;
     verdict_kind kind;
     double bound;
     const char *claim;
@@ -70,6 +78,18 @@ static const demo_row ROWS[] = {
       .claim = "threshold chain sign(w h), L = 10^6: one example" },
     { .family = "threshold-chain", .depth = 1000000, .examples = 1, .units = FAL_UNITS_HEAVISIDE, .kind = FIT,
       .bound = 0, .claim = "  ...0/1 units H(w (h - 1/2)), L = 10^6" },
+    { .family = "bool-ae", .widths = "8,2,8", .examples = 4, .kind = FIT, .bound = 0, .metric = "train_error",
+      .claim = "Boolean autoencoder A(8,2,8), k = 4 <= 2^m: stored exactly" },
+    { .family = "bool-ae", .widths = "8,2,8", .examples = 40, .has_seed = 1, .seed = 0, .kind = OPT, .bound = 0,
+      .claim = "  ...k = 40 > 2^m: the optimal Hamming clustering (proved)" },
+    { .family = "bool-ae", .widths = "8,6,2,6,8", .examples = 40, .has_seed = 1, .seed = 0, .kind = OPT, .bound = 0,
+      .claim = "  ...deeper A(8,6,2,6,8): more parameters, the same optimum" },
+    { .family = "threshold-ae", .widths = "4,2,4", .degree = 4, .examples = 12, .has_seed = 1, .seed = 3, .kind = OPT,
+      .bound = 0, .claim = "threshold autoencoder A(4,2,4), degree 4 >= n: the N4 optimum" },
+    { .family = "threshold-ae", .widths = "6,3,6", .degree = 6, .examples = 24, .has_seed = 1, .seed = 0, .kind = OPT,
+      .bound = 0, .claim = "  ...A(6,3,6), degree 6: the N4 optimum" },
+    { .family = "threshold-ae", .widths = "6,3,6", .degree = 1, .examples = 24, .has_seed = 1, .seed = 0, .kind = ABOVE,
+      .bound = 0, .claim = "  ...linear gates (d = 1): at or above it", .metric = "gap" },
     { .family = "shallow", .features = 1000, .examples = 500, .kind = MATCH, .bound = 0.15,
       .claim = "shallow regression, w = 1000, k = 500: error ~ 1 - k/w", .metric = "predicted_test_error" },
     { .family = "shallow", .features = 1000, .examples = 1000, .kind = FIT, .bound = 1e-20,
@@ -89,6 +109,59 @@ static void info_column(fal_ctx *ctx, const fal_config *cfg, const fal_result *r
     fal_classes c;
     if (res->params <= 100000 && fal_classes_compute(ctx, cfg, &c) == FAL_OK && !c.discrete)
         snprintf(buf, n, "dim %llu", (unsigned long long)c.function_dim);
+}
+
+/* Keep a finished run in the demo's database (the report reads it). */
+static void store_run(fal_ctx *ctx, fal_store *store, const fal_config *cfg, const fal_result *res, fal_status st)
+{
+    if (store && (st == FAL_OK || st == FAL_ENOCONV) && fal_store_put(store, cfg, res, NULL) != FAL_OK)
+        fprintf(stderr, "fallacy: demo: %s\n", fal_ctx_message(ctx));
+}
+
+/* More points for the report's headline figure (examples needed against
+ * parameters): the shallow diagonal and flat deep lines over several sizes.
+ * Stored, not printed. */
+typedef struct headline_pt {
+    const char *family;
+    uint64_t depth;
+    size_t width, features, examples;
+} headline_pt;
+
+static const headline_pt HEADLINE[] = {
+    { "shallow", 0, 0, 10, 10 },          { "shallow", 0, 0, 10, 9 },
+    { "shallow", 0, 0, 100, 100 },        { "shallow", 0, 0, 100, 99 },
+    { "shallow", 0, 0, 1000, 999 },       { "linear-chain", 10, 1, 0, 1 },
+    { "linear-chain", 1000, 1, 0, 1 },    { "linear-chain", 1000000, 1, 0, 1 },
+    { "linear", 10, 8, 0, 8 },            { "linear", 10, 8, 0, 7 },
+    { "linear", 1000, 8, 0, 8 },          { "linear", 1000, 8, 0, 7 },
+    { "bool-chain", 1000, 1, 0, 1 },      { "bool-chain", 1000000, 1, 0, 1 },
+    { "threshold-chain", 1000, 1, 0, 1 }, { "power-chain", 8, 1, 0, 1 },
+};
+
+static int headline_runs(fal_ctx *ctx, fal_store *store)
+{
+    int n = 0;
+    for (size_t i = 0; store && i < sizeof HEADLINE / sizeof HEADLINE[0]; i++) {
+        const headline_pt *h = &HEADLINE[i];
+        fal_arch *arch = NULL;
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find(h->family);
+        cfg.features = h->features;
+        cfg.examples = h->examples;
+        cfg.examples_set = 1;
+        cfg.seed = 1;
+        fal_status st = h->depth ? fal_arch_uniform(ctx, h->depth, h->width, &arch) : FAL_OK;
+        cfg.arch = arch;
+        fal_result res;
+        memset(&res, 0, sizeof res);
+        if (st == FAL_OK) st = fal_run(ctx, &cfg, &res);
+        store_run(ctx, store, &cfg, &res, st);
+        n += st == FAL_OK || st == FAL_ENOCONV;
+        fal_result_clear(&res);
+        fal_arch_free(arch);
+    }
+    return n;
 }
 
 /* The information rows (I1): a measured figure against its closed form or a
@@ -112,7 +185,7 @@ static const info_row INFO[] = {
     { "threshold-gate", "5,1", FAL_REAL, 0, 0, 94572, "one threshold gate, n = 5: 94572 functions (A000609)" },
 };
 
-static int info_rows(fal_ctx *ctx, int json)
+static int info_rows(fal_ctx *ctx, int json, fal_store *store)
 {
     int failed = 0;
     if (!json)
@@ -142,11 +215,13 @@ static int info_rows(fal_ctx *ctx, int json)
             fal_result res;
             st = fal_run(ctx, &vc, &res);
             at = res.test_error;
+            store_run(ctx, store, &vc, &res, st);
             fal_result_clear(&res);
             if (c.k_min > 1) {
                 vc.examples = c.k_min - 1;
                 fal_status s2 = fal_run(ctx, &vc, &res);
                 below = res.test_error;
+                store_run(ctx, store, &vc, &res, s2);
                 fal_result_clear(&res);
                 if (s2 != FAL_OK && s2 != FAL_ENOCONV) st = s2;
             }
@@ -188,8 +263,10 @@ static const char *row_id(const demo_row *r)
 int cli_demo(int argc, char **argv)
 {
     int json = 0;
+    const char *out_dir = "fallacy-report";
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out_dir = argv[++i];
         else {
             fprintf(stderr, "fallacy: demo: unknown option '%s'\n", argv[i]);
             return EXIT_USAGE;
@@ -202,6 +279,13 @@ int cli_demo(int argc, char **argv)
     }
     fal_ctx_set_threads(ctx, 2);
     fal_ctx_set_mem_limit(ctx, fal_mem_available());
+    char db[4096];
+    fal_store *store = NULL;
+    int rc = cli_report_store(ctx, out_dir, &store, db, sizeof db); /* a fresh out_dir/runs.sqlite */
+    if (rc) {
+        fal_ctx_free(ctx);
+        return rc;
+    }
     if (!json)
         printf("%-3s %-62s %10s %4s %10s %10s %9s %6s  %s\n", "ID", "claim", "w", "k", "test err", "optimum",
                "log2e|dim", "bits", "verdict");
@@ -224,7 +308,8 @@ int cli_demo(int argc, char **argv)
         cfg.power = r->power;
         cfg.units = r->units;
         cfg.features = r->features;
-        cfg.seed = 1;
+        cfg.degree = r->degree;
+        cfg.seed = r->has_seed ? r->seed : 1;
         fal_result res;
         memset(&res, 0, sizeof res);
         if (st == FAL_OK) st = fal_run(ctx, &cfg, &res);
@@ -244,9 +329,17 @@ int cli_demo(int argc, char **argv)
             int ok = res.train_error <= 1e-12 && res.test_error > r->bound;
             verdict = ok ? "holds (k too small)" : "FAILS";
             failed |= !ok;
-        } else {
+        } else if (r->kind == MATCH) {
             double pred = fal_result_extra(&res, r->metric);
             int ok = pred > 0 && fabs(res.test_error / pred - 1) <= r->bound;
+            verdict = ok ? "holds" : "FAILS";
+            failed |= !ok;
+        } else if (r->kind == OPT) {
+            int ok = res.converged && fabs(res.train_error - res.optimum_error) <= r->bound;
+            verdict = ok ? "holds" : "FAILS";
+            failed |= !ok;
+        } else {
+            int ok = fal_result_extra(&res, r->metric) >= 0;
             verdict = ok ? "holds" : "FAILS";
             failed |= !ok;
         }
@@ -257,6 +350,10 @@ int cli_demo(int argc, char **argv)
                 char bound[64];
                 if (r->kind == MATCH)
                     snprintf(bound, sizeof bound, "within %.0f%% of %.3g", 100 * r->bound, fal_result_extra(&res, r->metric));
+                else if (r->kind == OPT)
+                    snprintf(bound, sizeof bound, "train = optimum");
+                else if (r->kind == ABOVE)
+                    snprintf(bound, sizeof bound, "%.0f bits above the N4 optimum", fal_result_extra(&res, r->metric));
                 else if (r->metric && strcmp(r->metric, "train_error") != 0)
                     snprintf(bound, sizeof bound, "%s = %.1e <= %.0e", r->metric, fal_result_extra(&res, r->metric),
                              r->bound);
@@ -278,11 +375,18 @@ int cli_demo(int argc, char **argv)
             }
         }
         fflush(stdout);
+        store_run(ctx, store, &cfg, &res, st);
         fal_result_clear(&res);
         fal_arch_free(arch);
     }
-    failed |= info_rows(ctx, json);
+    failed |= info_rows(ctx, json, store);
+    int extra = headline_runs(ctx, store);
+    fal_store_close(store);
     fal_ctx_free(ctx);
-    if (!json) printf("%s\n", failed ? "some verdicts FAIL" : "every verdict holds");
-    return failed ? EXIT_FAILED : EXIT_OK;
+    int rrc = cli_report_write(db, out_dir, 1e-8);
+    if (!json) {
+        printf("%s\n", failed ? "some verdicts FAIL" : "every verdict holds");
+        if (!rrc) printf("report: %s/index.html (database %s, %d more runs for the headline figure)\n", out_dir, db, extra);
+    }
+    return failed ? EXIT_FAILED : rrc;
 }

@@ -1,10 +1,122 @@
-/* report.c -- placeholder until the report lands. */
+/* report.c -- `fallacy report --db FILE --out DIR [--eps E] [--max-rank-w W]`:
+ * the HTML report of a runs database (fal_report_write; doc/report.md),
+ * and the helpers `fallacy demo` uses to keep its runs and write the same
+ * report. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
+
+static int parse_pos(const char *opt, const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = v ? strtod(v, &end) : 0;
+    if (!v || !*v || *end || errno || !isfinite(d) || !(d > 0)) {
+        fprintf(stderr, "fallacy: report: %s '%s': need a finite number > 0\n", opt, v ? v : "");
+        return EXIT_USAGE;
+    }
+    *out = d;
+    return 0;
+}
+
+static int write_report(const char *db, const char *out, const fal_report_opts *o, int verbose)
+{
+    fal_ctx *ctx = NULL;
+    if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    fal_ctx_set_threads(ctx, 2);
+    fal_ctx_set_mem_limit(ctx, fal_mem_available());
+    fal_report_summary sum;
+    fal_status st = fal_report_write(ctx, db, out, o, &sum);
+    int rc = cli_exit_code(st);
+    if (st != FAL_OK) fprintf(stderr, "fallacy: report: %s\n", fal_ctx_message(ctx));
+    else if (verbose)
+        printf("%s/index.html: %zu runs, %zu catalogue rows (%zu hold, %zu fail, %zu not judged), %zu plots\n", out,
+               sum.runs, sum.sections, sum.holds, sum.fails, sum.unjudged, sum.plots);
+    fal_ctx_free(ctx);
+    return rc;
+}
+
+int cli_report_write(const char *db_path, const char *out_dir, double eps)
+{
+    fal_report_opts o;
+    fal_report_opts_init(&o);
+    if (eps > 0) o.eps = eps;
+    return write_report(db_path, out_dir, &o, 0);
+}
+
+int cli_report_store(fal_ctx *ctx, const char *out_dir, fal_store **store, char *db_path, size_t cap)
+{
+    *store = NULL;
+    if ((size_t)snprintf(db_path, cap, "%s/runs.sqlite", out_dir) >= cap) {
+        fprintf(stderr, "fallacy: %s: directory name too long\n", out_dir);
+        return EXIT_USAGE;
+    }
+    /* mkdir -p */
+    char dir[4096];
+    if (strlen(out_dir) >= sizeof dir) {
+        fprintf(stderr, "fallacy: %s: directory name too long\n", out_dir);
+        return EXIT_USAGE;
+    }
+    strcpy(dir, out_dir);
+    for (char *p = dir + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char save = *p;
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "fallacy: %s: cannot create the directory: %s\n", dir, strerror(errno));
+            return EXIT_USAGE;
+        }
+        *p = save;
+        if (!save) break;
+    }
+    if (unlink(db_path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "fallacy: %s: cannot replace: %s\n", db_path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    fal_status st = fal_store_open(ctx, db_path, FAL_STORE_CREATE, store);
+    if (st != FAL_OK) {
+        fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+        return cli_exit_code(st);
+    }
+    return 0;
+}
 
 int cli_report(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("fallacy: report: not implemented yet\n", stderr);
-    return EXIT_USAGE;
+    const char *db = NULL, *out = NULL;
+    fal_report_opts o;
+    fal_report_opts_init(&o);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc = 0;
+        if (strcmp(a, "--db") == 0 && v) db = v;
+        else if (strcmp(a, "--out") == 0 && v) out = v;
+        else if (strcmp(a, "--eps") == 0) rc = parse_pos(a, v, &o.eps);
+        else if (strcmp(a, "--max-rank-w") == 0) rc = parse_pos(a, v, &o.max_rank_w);
+        else if (!v && (!strcmp(a, "--db") || !strcmp(a, "--out"))) {
+            fprintf(stderr, "fallacy: report: option %s needs a value\n", a);
+            return EXIT_USAGE;
+        } else {
+            fprintf(stderr, "fallacy: report: unknown argument '%s'\n", a);
+            return EXIT_USAGE;
+        }
+        if (rc) return rc;
+        i++;
+    }
+    if (!db || !out) {
+        fputs("fallacy: report: usage: fallacy report --db FILE.sqlite --out DIR [--eps E] [--max-rank-w W]\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (access(db, R_OK) != 0) {
+        fprintf(stderr, "fallacy: report: %s: %s\n", db, strerror(errno));
+        return EXIT_USAGE;
+    }
+    return write_report(db, out, &o, 1);
 }

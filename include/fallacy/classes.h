@@ -59,7 +59,10 @@ fal_status fal_classes_rank_at(fal_ctx *ctx, const fal_config *cfg, size_t k, in
  * signs; L2, L3, L4: insert C and C^-1 between two adjacent layers, C = Q D
  * with Q orthogonal/unitary and D a positive diagonal); reported: the
  * largest relative change of the outputs on the probe set and how far the
- * parameters moved (||w' - w|| / ||w||). */
+ * parameters moved (||w' - w|| / ||w||).  N1, N5: a chain trained on one
+ * example, each move flipping two units (NOTs, weight signs); the output
+ * change is the fraction of the two inputs whose output changed, the
+ * distance the fraction of units flipped. */
 typedef struct fal_walk {
     uint64_t moves;
     double max_output_change;   /* relative: ||y' - y||_max / ||y||_max */

@@ -37,6 +37,8 @@
 #include "../core/internal.h"
 #include "../core/linalg.h"
 #include "../kern/kern.h"
+#include "../kern/bits.h"
+#include "../nets/hamming.h"
 #include "../train/deep_linear.h"
 
 #define RANK_TOL 1e-6
@@ -416,6 +418,20 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
         if (out->log2_classes < 53) out->classes = ldexp(1.0, (int)out->log2_classes);
         out->log2_settings = w;                                 /* every table bit */
         out->log2_mean_class_size = w - out->log2_classes;
+    } else if (!strcmp(name, "bool-ae")) {
+        /* the functions are the maps H^n -> H^n whose image has at most 2^m
+         * points (m the bottleneck): a Stirling sum (src/nets/hamming.c) */
+        size_t m = a ? fal_arch_min_hidden(a) : 2, n = a ? n0 : 8;
+        if (n > 24 || m >= n || (a && nL != n0)) return fal__fail(ctx, FAL_EINVAL, "bool-ae: need A(n,..,m,..,n), m < n <= 24");
+        double w = 0;
+        for (uint64_t i = 1; a && i <= L; i++) w += (double)fal_arch_width(a, i) * ldexp(1.0, (int)fal_arch_width(a, i - 1));
+        if (!a) w = (double)m * ldexp(1.0, (int)n) + (double)n * ldexp(1.0, (int)m);
+        int method = 0;
+        out->params = (uint64_t)w;
+        out->log2_classes = fal__ham_log2_maps((uint64_t)1 << n, (uint64_t)1 << m, &method);
+        out->log2_settings = w;
+        out->log2_mean_class_size = w - out->log2_classes;
+        nL = n;
     } else if (!strcmp(name, "threshold-gate")) {
         if (!a || L != 1 || nL != 1) return fal__fail(ctx, FAL_EINVAL, "threshold-gate: --widths n,1");
         uint64_t c = 0;
@@ -502,11 +518,56 @@ static fal_status walk_move(fal_ctx *ctx, fal__dlin *net, fal_rng *r)
     return st;
 }
 
+/* N1 and N5: a chain of L one-bit units (NOT units, negative weights),
+ * trained on one example by the families' rule (flip one bit if wrong);
+ * each move flips two distinct bits, which keeps the parity and so the
+ * class.  The outputs are evaluated unit by unit on both inputs (the
+ * reference, not the popcount the families use). */
+static fal_status walk_parity(fal_ctx *ctx, const fal_config *cfg, uint64_t moves, fal_walk *out)
+{
+    int thr = strcmp(cfg->family->name, "threshold-chain") == 0;
+    fal__thr_conv conv = cfg->units == FAL_UNITS_HEAVISIDE ? FAL__THR_HALF : FAL__THR_SIGN;
+    uint64_t L = cfg->arch ? fal_arch_depth(cfg->arch) : 1000;
+    if (L < 2 || L > 10000000) return fal__fail(ctx, FAL_EINVAL, "walk: chain depth must be in [2, 10^7]");
+    size_t nw = fal__bits_words(L);
+    uint64_t *w = fal__calloc(ctx, 2 * nw, sizeof(uint64_t), "walk bits");
+    if (!w) return FAL_ENOMEM;
+    uint64_t *w0 = w + nw;
+    fal_rng r;
+    fal_rng_seed(&r, cfg->seed ^ 0x70617269747957ULL);
+    fal__bits_random(w, L, fal_rng_next(&r), 1);
+    int lo = thr && conv == FAL__THR_SIGN ? -1 : 0; /* the two input values */
+    int x = 1, t = (int)(fal_rng_next(&r) >> 63) ? lo : 1;
+#define CHAIN(bits, in) (thr ? fal__thr_chain_ref(bits, L, in, conv) : fal__bool_chain_ref(bits, L, in))
+    if (CHAIN(w, x) != t) fal__bits_flip(w, fal_rng_below(&r, L));
+    int y0[2] = { CHAIN(w, lo), CHAIN(w, 1) };
+    memcpy(w0, w, nw * sizeof(uint64_t));
+    for (uint64_t m = 0; m < moves; m++) {
+        uint64_t a = fal_rng_below(&r, L), b = fal_rng_below(&r, L - 1);
+        if (b >= a) b++;
+        fal__bits_flip(w, a);
+        fal__bits_flip(w, b);
+    }
+    int y1[2] = { CHAIN(w, lo), CHAIN(w, 1) };
+#undef CHAIN
+    uint64_t ham = 0;
+    for (size_t i = 0; i < nw; i++) ham += (uint64_t)__builtin_popcountll(w[i] ^ w0[i]);
+    out->moves = moves;
+    out->max_output_change = (double)((y0[0] != y1[0]) + (y0[1] != y1[1])) / 2.0; /* fraction of inputs changed */
+    out->param_distance = (double)ham / (double)L;                               /* fraction of bits moved */
+    fal__free(ctx, w, 2 * nw * sizeof(uint64_t));
+    return FAL_OK;
+}
+
 fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves, fal_walk *out)
 {
     memset(out, 0, sizeof *out);
+    if (cfg->family && (!strcmp(cfg->family->name, "bool-chain") || !strcmp(cfg->family->name, "threshold-chain")))
+        return walk_parity(ctx, cfg, moves, out);
     if (!cfg->family || !is_continuous(cfg->family->name))
-        return fal__fail(ctx, FAL_EINVAL, "walk: continuous families only (linear-chain, linear, linear-ae)");
+        return fal__fail(ctx, FAL_EINVAL,
+                         "walk: linear-chain, linear, linear-ae, bool-chain and threshold-chain (other discrete "
+                         "families: not yet)");
     point p;
     fal_status st = point_new(ctx, cfg, &p);
     if (st != FAL_OK) return st;

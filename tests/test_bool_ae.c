@@ -1,0 +1,513 @@
+/* test_bool_ae.c -- N4: the Boolean autoencoder A(n, m, n) and Hamming
+ * clustering (src/nets/hamming.c, src/nets/bool_ae.c).  The oracles: brute
+ * force over every partition of a dozen examples, every map H^n -> H^n for
+ * n <= 2, the inclusion-exclusion formula for Stirling numbers, the closed
+ * form of w. */
+#include <string.h>
+#include "test.h"
+#include "../src/nets/hamming.h"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static fal_status run_ae(const char *family, const size_t *widths, size_t nw, size_t k, uint64_t seed, fal_algo algo,
+                         const fal_table *data, fal_result *res, fal_arch **arch)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_config cfg;
+    fal_config_init(&cfg);
+    cfg.family = fal_family_find(family);
+    *arch = NULL;
+    if (fal_arch_from_widths(ctx, widths, nw, arch) != FAL_OK) return FAL_EINTERNAL;
+    cfg.arch = *arch;
+    if (k) {
+        cfg.examples = k;
+        cfg.examples_set = 1;
+    }
+    cfg.seed = seed;
+    cfg.algo = algo;
+    cfg.data = data;
+    return fal_run(ctx, &cfg, res);
+}
+
+/* The optimum by brute force: every partition of the k raw examples (with
+ * repeats, not deduplicated) into <= C blocks, as restricted growth strings,
+ * each block paying sum_bits min(ones, zeros). */
+static uint64_t brute_cost(const uint64_t *x, const uint8_t *blk, size_t k, unsigned n, unsigned nb)
+{
+    uint64_t cost = 0, ones[16][8] = { { 0 } }, tot[16] = { 0 };
+    for (size_t i = 0; i < k; i++) {
+        tot[blk[i]]++;
+        for (unsigned bit = 0; bit < n; bit++) ones[blk[i]][bit] += (x[i] >> bit) & 1;
+    }
+    for (unsigned b = 0; b < nb; b++)
+        for (unsigned bit = 0; bit < n; bit++)
+            cost += ones[b][bit] < tot[b] - ones[b][bit] ? ones[b][bit] : tot[b] - ones[b][bit];
+    return cost;
+}
+
+static uint64_t brute_optimum(const uint64_t *x, size_t k, unsigned n, unsigned C)
+{
+    uint8_t blk[16] = { 0 }, mx[16] = { 0 }; /* mx[i] = max(blk[0..i-1]) + 1 */
+    uint64_t best = UINT64_MAX;
+    for (;;) {
+        unsigned nb = 0;
+        for (size_t i = 0; i < k; i++)
+            if (blk[i] + 1u > nb) nb = blk[i] + 1u;
+        uint64_t c = brute_cost(x, blk, k, n, nb);
+        if (c < best) best = c;
+        /* next restricted growth string with at most C blocks */
+        size_t i = k;
+        for (;;) {
+            if (i == 1) return best; /* blk[0] stays 0 */
+            i--;
+            mx[i] = 0;
+            for (size_t q = 0; q < i; q++)
+                if (blk[q] + 1u > mx[i]) mx[i] = (uint8_t)(blk[q] + 1u);
+            if (blk[i] < mx[i] && blk[i] + 1u < C) {
+                blk[i]++;
+                for (size_t q = i + 1; q < k; q++) blk[q] = 0;
+                break;
+            }
+        }
+    }
+}
+
+/* A 0/1 table of k rows of n columns from words. */
+static fal_table *table_of(const uint64_t *x, size_t k, unsigned n)
+{
+    fal_table *t = NULL;
+    if (fal_table_new(test_ctx(), k, n, FAL_REAL, &t) != FAL_OK) return NULL;
+    double *v = fal_table_data(t);
+    for (size_t i = 0; i < k; i++)
+        for (unsigned c = 0; c < n; c++) v[i * n + c] = (double)((x[i] >> c) & 1);
+    return t;
+}
+
+/* k clustered points of H^n from a test-owned generator: a few random
+ * centres, each bit flipped with probability 1/4. */
+static void random_points(fal_rng *r, unsigned n, size_t k, uint64_t *x)
+{
+    uint64_t cent[3], mask = ((uint64_t)1 << n) - 1;
+    for (int j = 0; j < 3; j++) cent[j] = fal_rng_next(r) & mask;
+    for (size_t i = 0; i < k; i++) x[i] = (cent[fal_rng_below(r, 3)] ^ (fal_rng_next(r) & fal_rng_next(r))) & mask;
+}
+
+/* ---- parameters and refusals ------------------------------------------------- */
+
+/* Claim N4: w = m 2^n + n 2^m for A(n, m, n), sum_i n_i 2^(n_{i-1}) deeper;
+ * the actual parameter block holds exactly that many table entries. */
+TEST(test_n4_params_closed_form_and_block)
+{
+    const size_t a1[] = { 4, 2, 4 }, a2[] = { 8, 3, 8 }, a3[] = { 6, 5, 3, 5, 6 }, a4[] = { 7, 7, 2, 4, 7 };
+    const size_t *as[] = { a1, a2, a3, a4 };
+    const size_t ns[] = { 3, 3, 5, 5 };
+    for (int t = 0; t < 4; t++) {
+        fal_ctx *ctx = test_ctx();
+        fal_config cfg;
+        fal_config_init(&cfg);
+        fal_arch *arch = NULL;
+        CHECK_OK(fal_arch_from_widths(ctx, as[t], ns[t], &arch));
+        cfg.arch = arch;
+        cfg.examples = 20;
+        cfg.examples_set = 1;
+        cfg.seed = 3;
+        fal_result res;
+        memset(&res, 0, sizeof res);
+        fal__bool_ae_net net;
+        fal_status st = fal__bool_ae_run(ctx, &cfg, &res, &net);
+        CHECK_MSG(st == FAL_OK, "arch %d: %s %s", t, fal_errstr(st), fal_ctx_message(ctx));
+        uint64_t w = 0;
+        for (size_t i = 1; i < ns[t]; i++) w += (uint64_t)as[t][i] << as[t][i - 1];
+        if (ns[t] == 3) CHECK(w == as[t][1] * ((uint64_t)1 << as[t][0]) + as[t][0] * ((uint64_t)1 << as[t][1]));
+        CHECK_MSG(res.params == w, "arch %d: params %llu, closed form %llu", t, (unsigned long long)res.params,
+                  (unsigned long long)w);
+        CHECK(fal_result_extra(&res, "param_block_bits") == (double)w);
+        /* the block itself: one word per 64 entries of each unit's table */
+        uint64_t words = 0;
+        for (size_t i = 1; i < ns[t]; i++)
+            words += as[t][i] * (as[t][i - 1] >= 6 ? (uint64_t)1 << (as[t][i - 1] - 6) : 1);
+        CHECK(net.nwords == words);
+        CHECK(net.block_bits == w);
+        fal__bool_ae_net_free(ctx, &net);
+        fal_result_clear(&res);
+        fal_arch_free(arch);
+    }
+}
+
+/* Bad architectures and options are refused with EINVAL (CLI exit 2). */
+TEST(test_n4_refuses_bad_architectures)
+{
+    const size_t nob[] = { 4, 4, 4 }, notae[] = { 4, 2, 5 }, one[] = { 4, 4 }, wide[] = { 25, 2, 25 },
+                 wider[] = { 6, 2, 30, 6 };
+    const size_t *as[] = { nob, notae, one, wide, wider };
+    const size_t ns[] = { 3, 3, 2, 3, 4 };
+    for (int t = 0; t < 5; t++) {
+        fal_result res;
+        fal_arch *a;
+        fal_status st = run_ae("bool-ae", as[t], ns[t], 10, 1, FAL_ALGO_DEFAULT, NULL, &res, &a);
+        CHECK_MSG(st == FAL_EINVAL, "arch %d: %s", t, fal_errstr(st));
+        CHECK(strlen(fal_ctx_message(test_ctx())) > 0);
+        fal_arch_free(a);
+    }
+    const size_t ok[] = { 4, 2, 4 };
+    fal_result res;
+    fal_arch *a;
+    CHECK(run_ae("bool-ae", ok, 3, 10, 1, FAL_ALGO_GD, NULL, &res, &a) == FAL_EINVAL);
+    fal_arch_free(a);
+    char out[256];
+    CHECK(test_cli("run bool-ae --widths 4,4,4", out, sizeof out) == 2);
+    CHECK(test_cli("run bool-ae --widths 4,2,4 --algo fa", out, sizeof out) == 2);
+    CHECK(test_cli("run bool-ae --widths 4,2,4 --examples 12 --json", out, sizeof out) == 0);
+    CHECK(strstr(out, "\"id\":\"N4\"") != NULL);
+}
+
+/* ---- the claims -------------------------------------------------------------- */
+
+/* Claim N4: at most 2^m distinct examples are stored with zero distortion,
+ * and extra layers of width >= m keep that while w grows. */
+TEST(test_n4_k_at_most_2m_zero_distortion)
+{
+    uint64_t x[16];
+    fal_rng r;
+    fal_rng_seed(&r, 11);
+    for (int i = 0; i < 8; i++) x[i] = fal_rng_next(&r) & 0xff;
+    for (int i = 8; i < 16; i++) x[i] = x[i % 3]; /* repeats: still <= 8 distinct */
+    fal_table *t = table_of(x, 16, 8);
+    const size_t a1[] = { 8, 3, 8 }, a2[] = { 8, 5, 3, 6, 8 };
+    const size_t *as[] = { a1, a2 };
+    const size_t ns[] = { 3, 5 };
+    for (int q = 0; q < 2; q++) {
+        fal_result res;
+        fal_arch *a;
+        fal_status st = run_ae("bool-ae", as[q], ns[q], 0, 1, FAL_ALGO_DEFAULT, t, &res, &a);
+        CHECK_OK(st);
+        CHECK(res.train_error == 0.0);
+        CHECK(res.optimum_error == 0.0);
+        CHECK(res.examples == 16);
+        CHECK(isnan(res.test_error)); /* every row trains */
+        CHECK(fal_result_extra(&res, "distortion") == 0.0);
+        fal_result_clear(&res);
+        fal_arch_free(a);
+    }
+    /* the teacher with k = 2^m */
+    const size_t a3[] = { 10, 2, 10 };
+    fal_result res;
+    fal_arch *a;
+    CHECK_OK(run_ae("bool-ae", a3, 3, 4, 5, FAL_ALGO_DEFAULT, NULL, &res, &a));
+    CHECK(res.train_error == 0.0);
+    fal_arch_free(a);
+    fal_table_free(t);
+}
+
+/* Claim N4 (k > 2^m): Lloyd with restarts finds the brute-force optimum of
+ * tiny instances (n <= 5, k <= 12), for the API and through a run. */
+TEST(test_n4_lloyd_equals_brute_force_tiny)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 2024);
+    int clustered = 0;
+    for (int trial = 0; trial < 24; trial++) {
+        unsigned n = 3 + (unsigned)fal_rng_below(&gen, 3), m = 1 + (unsigned)fal_rng_below(&gen, 2);
+        size_t k = 7 + (size_t)fal_rng_below(&gen, 6);
+        uint64_t x[12];
+        random_points(&gen, n, k, x);
+        uint64_t opt = brute_optimum(x, k, n, 1u << m);
+        fal__ham_set s;
+        CHECK_OK(fal__ham_set_new(ctx, n, x, k, &s));
+        if (s.u > (1u << m)) {
+            clustered++;
+            fal__ham_clust cl;
+            uint64_t it;
+            int fixed;
+            fal_rng r;
+            fal_rng_seed(&r, (uint64_t)trial);
+            CHECK_OK(fal__ham_lloyd(ctx, &s, (size_t)1 << m, FAL__HAM_RESTARTS, 1000, &r, &cl, &it, &fixed));
+            CHECK_MSG(cl.cost == opt, "trial %d n=%u m=%u k=%zu: Lloyd %llu, optimum %llu", trial, n, m, k,
+                      (unsigned long long)cl.cost, (unsigned long long)opt);
+            CHECK(fixed);
+            CHECK(cl.c <= ((size_t)1 << m));
+            fal__ham_clust_free(ctx, &cl);
+            fal__ham_clust ex;
+            CHECK_OK(fal__ham_exact(ctx, &s, (size_t)1 << m, UINT64_MAX, UINT64_MAX, &ex, NULL));
+            CHECK(ex.cost == opt);
+            fal__ham_clust_free(ctx, &ex);
+            uint64_t lb;
+            CHECK_OK(fal__ham_lower_bound(ctx, &s, (size_t)1 << m, &lb));
+            CHECK_MSG(lb <= opt, "lower bound %llu above the optimum %llu", (unsigned long long)lb,
+                      (unsigned long long)opt);
+        }
+        fal__ham_set_free(ctx, &s);
+        /* the same through the family, from a data file */
+        fal_table *t = table_of(x, k, n);
+        size_t w[] = { n, m, n };
+        fal_result res;
+        fal_arch *a;
+        fal_status st = run_ae("bool-ae", w, 3, 0, (uint64_t)trial, FAL_ALGO_DEFAULT, t, &res, &a);
+        CHECK_OK(st);
+        CHECK_MSG(res.train_error * (double)(k * n) == (double)opt, "trial %d: run %g, optimum %llu", trial,
+                  res.train_error * (double)(k * n), (unsigned long long)opt);
+        CHECK(res.optimum_error == res.train_error);
+        CHECK(strcmp(res.algo, "lloyd+exact") != 0); /* Lloyd did not need the exact search */
+        fal_arch_free(a);
+        fal_table_free(t);
+    }
+    CHECK(clustered >= 16); /* most trials are in the clustering regime */
+}
+
+/* Claim N4: every one of the 2^n inputs is encoded to its nearest centre (the
+ * lowest index on ties) and decoded to it: the network's function, read off
+ * its truth tables, against a direct scan. */
+TEST(test_n4_every_input_goes_to_its_nearest_centre)
+{
+    fal_ctx *ctx = test_ctx();
+    const size_t a1[] = { 8, 2, 8 }, a2[] = { 7, 4, 3, 5, 7 };
+    const size_t *as[] = { a1, a2 };
+    const size_t ns[] = { 3, 5 };
+    for (int q = 0; q < 2; q++)
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            fal_config cfg;
+            fal_config_init(&cfg);
+            fal_arch *arch = NULL;
+            CHECK_OK(fal_arch_from_widths(ctx, as[q], ns[q], &arch));
+            cfg.arch = arch;
+            cfg.examples = 60;
+            cfg.examples_set = 1;
+            cfg.seed = seed;
+            fal_result res;
+            memset(&res, 0, sizeof res); /* fal_run's job, called around here */
+            fal__bool_ae_net net;
+            CHECK_OK(fal__bool_ae_run(ctx, &cfg, &res, &net));
+            CHECK(net.c >= 2);
+            unsigned n = (unsigned)as[q][0];
+            int bad = 0;
+            for (uint64_t b = 0; b < ((uint64_t)1 << n); b++) {
+                unsigned bd = 99;
+                size_t bj = 0;
+                for (size_t j = 0; j < net.c; j++) {
+                    unsigned d = (unsigned)__builtin_popcountll(b ^ net.centre[j]);
+                    if (d < bd) {
+                        bd = d;
+                        bj = j;
+                    }
+                }
+                if (fal__bool_ae_eval(&net, b) != net.centre[bj]) bad++;
+            }
+            CHECK_MSG(bad == 0, "arch %d seed %llu: %d inputs not decoded to their nearest centre", q,
+                      (unsigned long long)seed, bad);
+            fal__bool_ae_net_free(ctx, &net);
+            fal_result_clear(&res);
+            fal_arch_free(arch);
+        }
+}
+
+/* The breadth-first search over H^n against a direct scan, with more centres
+ * than n (the search path) and duplicate centres. */
+TEST(test_n4_nearest_all_search_matches_scan)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng r;
+    fal_rng_seed(&r, 9);
+    for (unsigned n = 3; n <= 10; n++) {
+        size_t c = n + 1 + (size_t)fal_rng_below(&r, 12);
+        uint64_t cent[32];
+        for (size_t j = 0; j < c; j++) cent[j] = fal_rng_next(&r) & (((uint64_t)1 << n) - 1);
+        cent[c - 1] = cent[0]; /* a duplicate: the lower index must win */
+        uint32_t *label = malloc(((size_t)1 << n) * sizeof *label);
+        CHECK_OK(fal__ham_nearest_all(ctx, n, cent, c, label));
+        int bad = 0;
+        for (uint64_t b = 0; b < ((uint64_t)1 << n); b++) {
+            unsigned bd = 99;
+            size_t bj = 0;
+            for (size_t j = 0; j < c; j++) {
+                unsigned d = (unsigned)__builtin_popcountll(b ^ cent[j]);
+                if (d < bd) {
+                    bd = d;
+                    bj = j;
+                }
+            }
+            if (label[b] != bj) bad++;
+        }
+        CHECK_MSG(bad == 0, "n=%u c=%zu: %d labels differ", n, c, bad);
+        free(label);
+    }
+}
+
+/* Claim N4: layers of width >= m added around the bottleneck keep the
+ * optimum (same data, same distortion, same function on fresh inputs) while
+ * w grows. */
+TEST(test_n4_deeper_keeps_the_optimum)
+{
+    const size_t a1[] = { 6, 2, 6 }, a2[] = { 6, 5, 2, 4, 6 }, a3[] = { 6, 6, 6, 2, 6, 6 };
+    const size_t *as[] = { a1, a2, a3 };
+    const size_t ns[] = { 3, 5, 6 };
+    double tr[3], te[3];
+    uint64_t w[3];
+    for (int q = 0; q < 3; q++) {
+        fal_result res;
+        fal_arch *a;
+        CHECK_OK(run_ae("bool-ae", as[q], ns[q], 50, 7, FAL_ALGO_DEFAULT, NULL, &res, &a));
+        tr[q] = res.train_error;
+        te[q] = res.test_error;
+        w[q] = res.params;
+        fal_arch_free(a);
+    }
+    for (int q = 1; q < 3; q++) {
+        CHECK(tr[q] == tr[0]);
+        CHECK(te[q] == te[0]);
+        CHECK(w[q] > w[0]);
+    }
+}
+
+/* ---- counting the classes ------------------------------------------------------ */
+
+/* e(N, J) = #maps [N] -> [N] with image <= J, against enumerating every map
+ * for N = 2 and 4 (n = 1, 2), and N^N when J = N. */
+TEST(test_n4_log2_classes_brute_force)
+{
+    for (unsigned N = 2; N <= 4; N += 2) {
+        uint64_t count[5] = { 0 }; /* by image size */
+        uint64_t total = 1;
+        for (unsigned i = 0; i < N; i++) total *= N;
+        for (uint64_t code = 0; code < total; code++) {
+            unsigned seen = 0, img = 0;
+            uint64_t c = code;
+            for (unsigned i = 0; i < N; i++, c /= N) seen |= 1u << (c % N);
+            img = (unsigned)__builtin_popcount(seen);
+            count[img]++;
+        }
+        uint64_t cum = 0;
+        for (unsigned J = 1; J <= N; J++) {
+            cum += count[J];
+            CHECK_MSG(fal__ham_maps_exact(N, J) == cum, "N=%u J=%u: %llu maps, formula %llu", N, J,
+                      (unsigned long long)cum, (unsigned long long)fal__ham_maps_exact(N, J));
+            CHECK_NEAR(fal__ham_log2_maps(N, J, NULL), log2((double)cum), 1e-12);
+        }
+    }
+    CHECK(fal__ham_maps_exact(16, 16) == (unsigned __int128)1 << 64); /* 16^16 */
+    CHECK_NEAR(fal__ham_log2_maps_method(1024, 1024, 1), 10240.0, 1e-6);
+}
+
+/* S(N, j) against the inclusion-exclusion formula
+ * S(N, j) = (1/j!) sum_i (-1)^i C(j, i) (j - i)^N and known values. */
+TEST(test_n4_stirling_numbers)
+{
+    for (unsigned N = 1; N <= 16; N++)
+        for (unsigned j = 1; j <= N; j++) {
+            __int128 s = 0, fact = 1, binom = 1;
+            for (unsigned i = 0; i <= j; i++) {
+                __int128 p = 1;
+                for (unsigned e = 0; e < N; e++) p *= (j - i);
+                s += (i % 2 ? -1 : 1) * binom * p;
+                binom = binom * (j - i) / (i + 1);
+            }
+            for (unsigned i = 2; i <= j; i++) fact *= i;
+            CHECK_MSG(fal__ham_stirling2(N, j) == (unsigned __int128)(s / fact), "S(%u, %u)", N, j);
+        }
+    CHECK(fal__ham_stirling2(10, 3) == 9330);
+    CHECK(fal__ham_stirling2(10, 5) == 42525);
+    CHECK(fal__ham_stirling2(16, 2) == 32767);
+    CHECK(fal__ham_stirling2(16, 15) == 120);
+}
+
+/* The three ways of computing log2 e agree where they overlap: the log-domain
+ * recurrence with the exact integers (N = 16), the asymptotic terms with the
+ * recurrence (N = 256, 1024, J <= N). */
+TEST(test_n4_log2_classes_methods_agree)
+{
+    for (unsigned J = 1; J <= 16; J++)
+        CHECK_NEAR(fal__ham_log2_maps_method(16, J, 1), fal__ham_log2_maps_method(16, J, 0), 1e-9);
+    const uint64_t Ns[] = { 256, 1024 };
+    for (int q = 0; q < 2; q++)
+        for (uint64_t J = 2; J <= Ns[q]; J *= 2) {
+            double a = fal__ham_log2_maps_method(Ns[q], J, 1), b = fal__ham_log2_maps_method(Ns[q], J, 2);
+            /* the saddle point's relative error is O(1/N): measured 0.12/N to
+             * 0.38/N bits here, 0.0002 bits at N = 2^11 where it takes over */
+            CHECK_MSG(fabs(a - b) <= 0.5 / (double)Ns[q], "N=%llu J=%llu: recurrence %.9f, asymptotic %.9f",
+                      (unsigned long long)Ns[q], (unsigned long long)J, a, b);
+        }
+    /* the family reports the exact figure for A(4, 2, 4) */
+    const size_t w[] = { 4, 2, 4 };
+    fal_result res;
+    fal_arch *a;
+    CHECK_OK(run_ae("bool-ae", w, 3, 12, 1, FAL_ALGO_DEFAULT, NULL, &res, &a));
+    CHECK_NEAR(res.log2_classes, log2((double)fal__ham_maps_exact(16, 4)), 1e-12);
+    CHECK(res.bits_provided == 12.0 * 4);
+    fal_arch_free(a);
+}
+
+/* ---- larger instances: bounds, exact search, data, determinism ---------------- */
+
+/* On instances too large for the automatic search the run reports a lower
+ * bound <= its distortion, and --algo exact proves the optimum where it can
+ * (here it confirms Lloyd's result). */
+TEST(test_n4_bound_and_exact_search)
+{
+    const size_t w[] = { 8, 2, 8 };
+    fal_result res, rex;
+    fal_arch *a, *b;
+    CHECK_OK(run_ae("bool-ae", w, 3, 200, 2, FAL_ALGO_DEFAULT, NULL, &res, &a));
+    double D = fal_result_extra(&res, "distortion"), lb = fal_result_extra(&res, "lower_bound");
+    CHECK(lb > 0 && lb <= D);
+    CHECK(fal_result_extra(&res, "gap") == D - lb);
+    CHECK(isnan(res.optimum_error));
+    fal_arch_free(a);
+    CHECK(run_ae("bool-ae", w, 3, 200, 2, FAL_ALGO_EXACT, NULL, &rex, &b) == FAL_EINVAL); /* > 32 distinct */
+    fal_arch_free(b);
+    CHECK_OK(run_ae("bool-ae", w, 3, 30, 4, FAL_ALGO_DEFAULT, NULL, &res, &a));
+    CHECK_OK(run_ae("bool-ae", w, 3, 30, 4, FAL_ALGO_EXACT, NULL, &rex, &b));
+    CHECK(strcmp(rex.algo, "exact") == 0);
+    CHECK(rex.optimum_error == rex.train_error);
+    CHECK(res.train_error >= rex.train_error);
+    if (!isnan(res.optimum_error)) CHECK(res.optimum_error == rex.optimum_error);
+    fal_arch_free(a);
+    fal_arch_free(b);
+}
+
+/* --data: 0/1 only, the rows after --examples test. */
+TEST(test_n4_data_file)
+{
+    uint64_t x[20];
+    fal_rng r;
+    fal_rng_seed(&r, 5);
+    random_points(&r, 5, 20, x);
+    fal_table *t = table_of(x, 20, 5);
+    const size_t w[] = { 5, 1, 5 };
+    fal_result res;
+    fal_arch *a;
+    CHECK_OK(run_ae("bool-ae", w, 3, 12, 1, FAL_ALGO_DEFAULT, t, &res, &a));
+    CHECK(res.examples == 12);
+    CHECK(!isnan(res.test_error));
+    CHECK(isnan(fal_result_extra(&res, "teacher_flip_prob")));
+    fal_arch_free(a);
+    fal_table_data(t)[2 * 5 + 1] = 0.5; /* row 3, column 2 */
+    CHECK(run_ae("bool-ae", w, 3, 12, 1, FAL_ALGO_DEFAULT, t, &res, &a) == FAL_EINVAL);
+    CHECK(strstr(fal_ctx_message(test_ctx()), "row 3 column 2") != NULL);
+    fal_arch_free(a);
+    fal_table_free(t);
+}
+
+/* Same seed, same result bytes, whatever the thread count; a tight memory
+ * budget fails with ENOMEM and leaves nothing allocated (checked by the
+ * harness). */
+TEST(test_n4_deterministic_and_budget)
+{
+    fal_ctx *ctx = test_ctx();
+    const size_t w[] = { 9, 3, 9 };
+    fal_result r1, r2;
+    fal_arch *a, *b;
+    fal_ctx_set_threads(ctx, 1);
+    CHECK_OK(run_ae("bool-ae", w, 3, 300, 8, FAL_ALGO_DEFAULT, NULL, &r1, &a));
+    fal_ctx_set_threads(ctx, 4);
+    CHECK_OK(run_ae("bool-ae", w, 3, 300, 8, FAL_ALGO_DEFAULT, NULL, &r2, &b));
+    r1.seconds = r2.seconds = 0;
+    r1.arch = r2.arch = NULL;
+    CHECK(memcmp(&r1, &r2, sizeof r1) == 0);
+    fal_arch_free(a);
+    fal_arch_free(b);
+    fal_ctx_set_mem_limit(ctx, 4096);
+    const size_t big[] = { 20, 4, 20 };
+    CHECK(run_ae("bool-ae", big, 3, 100, 1, FAL_ALGO_DEFAULT, NULL, &r1, &a) == FAL_ENOMEM);
+    fal_arch_free(a);
+    fal_ctx_set_mem_limit(ctx, 0);
+}
