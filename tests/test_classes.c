@@ -232,6 +232,40 @@ TEST(test_i1_bool_ae_classes_brute_force)
     }
 }
 
+/* The parameter counts of classes agree with the families' own parameter
+ * blocks (the families assert theirs against the stored tables/weights). */
+TEST(test_i1_discrete_params_match_the_families)
+{
+    fal_ctx *ctx = test_ctx();
+    struct {
+        const char *family, *widths;
+        unsigned degree;
+    } cases[] = { { "bool-ae", "8,2,8", 0 },       { "bool-ae", "8,6,2,6,8", 0 }, { "threshold-ae", "6,3,6", 1 },
+                  { "threshold-ae", "6,3,6", 6 }, { "threshold-ae", "8,2,8", 3 }, { "bool", "6,8,8,3", 0 } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fal_arch *a = NULL;
+        CHECK_OK(fal_arch_parse(ctx, cases[i].widths, &a));
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find(cases[i].family);
+        cfg.arch = a;
+        cfg.degree = cases[i].degree;
+        cfg.examples = 8;
+        cfg.examples_set = 1;
+        cfg.seed = 1;
+        fal_classes c;
+        fal_result res;
+        CHECK_OK(fal_classes_compute(ctx, &cfg, &c));
+        fal_status st = fal_run(ctx, &cfg, &res);
+        CHECK(st == FAL_OK || st == FAL_ENOCONV);
+        CHECK_MSG(c.params == res.params, "%s %s d=%u: classes %llu, run %llu", cases[i].family, cases[i].widths,
+                  cases[i].degree, (unsigned long long)c.params, (unsigned long long)res.params);
+        if (!isnan(res.log2_classes)) CHECK_NEAR(c.log2_classes, res.log2_classes, 1e-9);
+        fal_result_clear(&res);
+        fal_arch_free(a);
+    }
+}
+
 /* N1, N5: flipping two units at a time never changes the function. */
 TEST(test_i1_parity_chain_walks)
 {
@@ -269,6 +303,13 @@ TEST(test_i1_cli_classes_verify_and_json)
     p = strstr(out, "\"walk_max_output_change\":");
     CHECK(p != NULL);
     if (p) CHECK_LT(strtod(p + 25, NULL), 1e-12);
+    CHECK(test_cli("classes bool --widths 6,8,8,3 --walk 200 --json", out, sizeof out) == 0);
+    CHECK(strstr(out, "\"walk_max_output_change\":0,") != NULL);
+    p = strstr(out, "\"walk_param_distance\":");
+    CHECK(p != NULL);
+    if (p) CHECK_LT(0.4, strtod(p + 22, NULL));
+    CHECK(test_cli("classes threshold-ae --widths 8,2,8 --walk 100 --json", out, sizeof out) == 0);
+    CHECK(strstr(out, "\"walk_max_output_change\":0,") != NULL);
     CHECK(test_cli("classes linear --widths 4,4 --walk x", out, sizeof out) == 2);
     CHECK(test_cli("classes nosuch", out, sizeof out) == 2);
     CHECK(test_cli("classes threshold-gate --widths 7,1", out, sizeof out) == 2);

@@ -290,7 +290,7 @@ TEST(test_report_files_sections_and_headline)
                             "I2-error-vs-k.csv" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         CHECK_MSG(exists(out, files[i]), "%s/%s missing", out, files[i]);
-    CHECK(sum.plots == 5); /* headline, L1 and L2 against depth, L2 and I2 against k */
+    CHECK(sum.plots == 7); /* headline, L1 and L2 against depth, L2 and I2 against k, L1 and L2 curves */
     char path[256];
     snprintf(path, sizeof path, "%s/index.html", out);
     char *h = slurp(path, NULL);
@@ -442,8 +442,9 @@ TEST(test_report_escapes_and_draws_curves)
     CHECK(exists(out, "E_1_-table.csv"));
     snprintf(path, sizeof path, "%s/L1-curves.csv", out);
     h = slurp(path, NULL);
-    CHECK_MSG(h && strstr(h, "series,step,training loss\n") && strstr(h, ",0,1\n") && strstr(h, ",1,0.01\n") &&
-                  strstr(h, ",2,9.9999999999999995e-07\n"),
+    /* drawn at step + 1 on a log axis */
+    CHECK_MSG(h && strstr(h, "series,step + 1,relative training error\n") && strstr(h, ",1,1\n") &&
+                  strstr(h, ",2,0.01\n") && strstr(h, ",3,9.9999999999999995e-07\n"),
               "%s", h ? h : "(missing)");
     free(h);
     CHECK(exists(out, "L1-curves.svg"));
@@ -474,7 +475,7 @@ TEST(test_report_cli)
     CHECK(test_cli(args, out, sizeof out) == 0);
     snprintf(args, sizeof args, "report --db %s --out %s/r --eps 1e-10", db, dir);
     CHECK(test_cli(args, out, sizeof out) == 0);
-    CHECK_MSG(strstr(out, "index.html: 4 runs, 1 catalogue rows (1 hold, 0 fail, 0 not judged), 2 plots"), "%s", out);
+    CHECK_MSG(strstr(out, "index.html: 4 runs, 1 catalogue rows (1 hold, 0 fail, 0 not judged), 3 plots"), "%s", out);
     char rdir[128];
     snprintf(rdir, sizeof rdir, "%s/r", dir);
     CHECK(exists(rdir, "index.html") && exists(rdir, "headline.svg") && exists(rdir, "L1-error-vs-depth.csv"));
@@ -523,7 +524,7 @@ TEST(test_report_browser)
         return;
     }
     CHECK_MSG(rc == 0, "browser check exited %d:\n%s", rc, out);
-    CHECK(strstr(out, "PASS") && strstr(out, "images: IMAGES 5 BAD 0") && strstr(out, "console: no message"));
+    CHECK(strstr(out, "PASS") && strstr(out, "images: IMAGES 7 BAD 0") && strstr(out, "console: no message"));
     struct stat sb;
     CHECK(stat(shot, &sb) == 0 && sb.st_size > 10000);
     /* break a copy: one image gone, one console error */

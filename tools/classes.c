@@ -176,8 +176,10 @@ int cli_classes(int argc, char **argv)
                 printf("                           best test error with k_min - 1: %.3e\n", v_below);
         }
         if (o.walk)
-            printf("  walk: %llu moves in the class, outputs changed by %.3e (relative), parameters moved %.3f\n",
-                   (unsigned long long)wk.moves, wk.max_output_change, wk.param_distance);
+            printf("  walk: %llu moves in the class, outputs changed by %.3e (%s), parameters moved %.3f (%s)\n",
+                   (unsigned long long)wk.moves, wk.max_output_change,
+                   c.discrete ? "fraction of output bits" : "relative, largest", wk.param_distance,
+                   c.discrete ? "fraction of parameters" : "relative, 2-norm");
     }
 out:
     cli_run_free(&r);

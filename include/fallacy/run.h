@@ -81,6 +81,17 @@ void fal_config_init(fal_config *cfg);
 
 #define FAL_MAX_EXTRAS 16
 
+/* Points of a training curve: step 0, the 64 powers of two 1 .. 2^63 and
+ * the last step. */
+#define FAL_MAX_CURVE 66
+
+/* One point of a training curve: the relative training error
+ * sum ||y - t||^2 / sum ||t||^2 after `step` steps. */
+typedef struct fal_curve_point {
+    uint64_t step;
+    double error;           /* NaN or infinite when the loss was not finite */
+} fal_curve_point;
+
 /* A family-specific figure reported beside the contract's fields. */
 typedef struct fal_extra {
     const char *name;       /* static string */
@@ -108,6 +119,14 @@ typedef struct fal_result {
     fal_extra extras[FAL_MAX_EXTRAS];
     int nextras;
     fal_arch *owned_arch;   /* set when the family chose the architecture */
+    /* The training curve of an iterative algorithm: the relative training
+     * error at step 0 (the start), at steps 1, 2, 4, 8, ... (the powers of
+     * two) and at the last step, in increasing step order; the last point's
+     * error is train_error.  Deterministic like every other field.
+     * ncurve = 0 when the run took no steps of an iterative algorithm
+     * (closed forms, exact solvers, enumeration). */
+    fal_curve_point curve[FAL_MAX_CURVE];
+    int ncurve;
 } fal_result;
 
 /* Run one experiment.  Returns FAL_OK when the run finished and converged,

@@ -38,8 +38,9 @@
  *   seed, train_error, test_error, optimum_error, log2_classes,
  *   bits_provided (REAL, NULL for null), converged (0/1), steps, seconds,
  *   note, extras (a JSON object of the result's extras, null for NaN),
- *   curve (the training curve as JSON [[step, loss], ...]: always NULL for
- *   now, since fal_run does not expose per-step losses), version
+ *   curve (the training curve as compact JSON [[step,error],...]: the
+ *   relative training error at steps 0, 1, 2, 4, ... and the last step, as
+ *   in fal_result.curve; NULL when the run recorded none), version
  *   (FAL_VERSION), threads (fal_ctx_threads), blas (openblas_get_config()
  *   and its thread count), host (gethostname), timestamp (UTC,
  *   ISO 8601).  64-bit unsigned integers are stored as their int64 bit

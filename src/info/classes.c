@@ -39,6 +39,8 @@
 #include "../kern/kern.h"
 #include "../kern/bits.h"
 #include "../nets/hamming.h"
+#include "../kern/ptf.h"
+#include "walks.h"
 #include "../train/deep_linear.h"
 
 #define RANK_TOL 1e-6
@@ -432,6 +434,22 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
         out->log2_settings = w;
         out->log2_mean_class_size = w - out->log2_classes;
         nL = n;
+    } else if (!strcmp(name, "threshold-ae")) {
+        /* w: every gate has one weight per multilinear monomial of degree <= d
+         * of its inputs (bias included); log2 e is N4's when d >= n (every
+         * gate realises any Boolean function of its inputs), unknown below */
+        unsigned d = cfg->degree ? cfg->degree : 1;
+        size_t n = a ? n0 : 8, m = a ? fal_arch_min_hidden(a) : 2;
+        if (n > 24 || m >= n || (a && nL != n0))
+            return fal__fail(ctx, FAL_EINVAL, "threshold-ae: need A(n,..,m,..,n), m < n <= 24");
+        double w = 0;
+        for (uint64_t i = 1; a && i <= L; i++)
+            w += (double)fal_arch_width(a, i) * (double)fal__ptf_nmono((unsigned)fal_arch_width(a, i - 1), d);
+        if (!a) w = (double)m * (double)fal__ptf_nmono((unsigned)n, d) + (double)n * (double)fal__ptf_nmono((unsigned)m, d);
+        int method = 0;
+        out->params = (uint64_t)w;
+        out->log2_classes = d >= n ? fal__ham_log2_maps((uint64_t)1 << n, (uint64_t)1 << m, &method) : NAN;
+        nL = n;
     } else if (!strcmp(name, "threshold-gate")) {
         if (!a || L != 1 || nL != 1) return fal__fail(ctx, FAL_EINVAL, "threshold-gate: --widths n,1");
         uint64_t c = 0;
@@ -564,10 +582,11 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
     memset(out, 0, sizeof *out);
     if (cfg->family && (!strcmp(cfg->family->name, "bool-chain") || !strcmp(cfg->family->name, "threshold-chain")))
         return walk_parity(ctx, cfg, moves, out);
+    if (cfg->family && !strcmp(cfg->family->name, "bool")) return fal__walk_bool(ctx, cfg, moves, out);
+    if (cfg->family && !strcmp(cfg->family->name, "threshold-ae")) return fal__walk_threshold_ae(ctx, cfg, moves, out);
     if (!cfg->family || !is_continuous(cfg->family->name))
         return fal__fail(ctx, FAL_EINVAL,
-                         "walk: linear-chain, linear, linear-ae, bool-chain and threshold-chain (other discrete "
-                         "families: not yet)");
+                         "walk: linear-chain, linear, linear-ae, bool-chain, threshold-chain, bool and threshold-ae");
     point p;
     fal_status st = point_new(ctx, cfg, &p);
     if (st != FAL_OK) return st;
@@ -591,7 +610,7 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
         uint64_t steps;
         double err;
         const char *note;
-        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 1e-20, 0.0, 20000, &steps, &err, &note);
+        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 1e-20, 0.0, 20000, &steps, &err, &note, NULL);
         if (st == FAL_ENOCONV) st = FAL_OK; /* the walk needs a network, not the optimum */
         if (st != FAL_OK) goto out;
         memcpy(Y0, fal__dlin_forward(net, p.X, p.k), ylen * sizeof(double));

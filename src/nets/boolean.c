@@ -47,7 +47,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nets.h"
+#include "boolean.h"
 #include "../kern/bitslice.h"
 
 #define CHUNK_WORDS 64          /* evaluation chunk: 4096 patterns */
@@ -503,7 +503,13 @@ static double log2_injections(size_t n, size_t d)
 
 fal_status fal__run_bool(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
+    return fal__bool_run(ctx, cfg, res, NULL);
+}
+
+fal_status fal__bool_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, fal__bool_net *keep)
+{
     fal_status st = FAL_OK;
+    if (keep) memset(keep, 0, sizeof *keep);
     const fal_arch *arch = cfg->arch;
     if (!arch) {
         static const size_t def[4] = { 6, 8, 8, 3 };
@@ -652,6 +658,17 @@ fal_status fal__run_bool(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     fal__result_extra(res, "log2_agreeing_lower", lower);
     fal__result_extra(res, "param_bytes", (double)b.words * 8.0);
     st = res->converged ? FAL_OK : FAL_ENOCONV;
+    if (keep) { /* hand the network over: done frees NULL, a no-op */
+        keep->L = L;
+        keep->width = b.width;
+        keep->off = b.off;
+        keep->tab = b.tab;
+        keep->w = b.w;
+        keep->words = b.words;
+        b.width = NULL;
+        b.off = NULL;
+        b.tab = NULL;
+    }
 done:
     fal__free(ctx, b.width, nlay * sizeof *b.width);
     fal__free(ctx, b.off, nlay * sizeof *b.off);

@@ -176,7 +176,7 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
             if (net.b) fal__dlin_init_near_identity(&net, net.b, &rinit);
         }
         st = fal__dlin_train(&net, tr.x, tr.t, k, isnan(opt_err) ? 0 : opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
-                             &steps, &train_err, &note);
+                             &steps, &train_err, &note, res);
         if (st != FAL_OK && st != FAL_ENOCONV) goto done;
         fal_status s1 = fal__dlin_product(&net, P);
         if (s1 != FAL_OK) {

@@ -26,11 +26,17 @@
  * Feedback alignment.  The backward pass uses fixed random scalars b_i in
  * place of w_i: dw_i = -lr g B_{>i} W_{<i}, with B_{>i} = prod_{j>i} b_j and
  * W_{<i} = prod_{j<i} w_j (so the last layer gets the true gradient).  The
- * b_i are recomputed from (seed, i) rather than stored. */
+ * b_i are recomputed from (seed, i) rather than stored.
+ *
+ * The training curve.  sum (P x - t)^2 = k beta (P - P*)^2 + sum (P* x - t)^2,
+ * so the relative training error costs O(1) per step; P - P* is taken as
+ * P* expm1(ln|P| - ln|P*|) on P*'s side, which keeps its digits near the
+ * optimum where P - P* itself would cancel. */
 #include <math.h>
 #include <string.h>
 #include "nets.h"
 #include "../kern/kern.h"
+#include "../core/curve.h"
 
 #define SUPER ((size_t)1 << 20) /* weights per fixed reduction block */
 
@@ -236,6 +242,8 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     }
     double Pstar = alpha / beta;
     double lnPstar = log(fabs(Pstar)), sPstar = Pstar < 0 ? -1 : 1;
+    double dopt0 = 0; /* sum (P* x - t)^2, for the curve */
+    for (size_t i = 0; i < k; i++) dopt0 += (Pstar * xs[i] - ts[i]) * (Pstar * xs[i] - ts[i]);
 
     /* ---- start ---- */
     chain_init(&c, fal_hash64(fal_rng_next(&rinit), 0x5741));
@@ -268,6 +276,11 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     }
     for (;;) {
         double lnP = chain_ln(&c), sP = chain_sign(&c);
+        if (algo != FAL_ALGO_EXACT) {
+            double d = (Pstar != 0 && sP == sPstar) ? Pstar * expm1(lnP - lnPstar)
+                                                    : (c.tot.zero ? 0.0 : sP * exp(lnP)) - Pstar;
+            fal__curve_add(res, step, fal__rel_err((double)k * beta * d * d + dopt0, tt));
+        }
         double dev;
         if (Pstar != 0)
             dev = (sP == sPstar && isfinite(lnP)) ? fabs(expm1(lnP - lnPstar)) : INFINITY;
@@ -346,6 +359,7 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     res->converged = conv;
     res->steps = step;
     res->note = note;
+    if (algo != FAL_ALGO_EXACT) fal__curve_add(res, step, res->train_error); /* the measured last point */
     fal__result_extra(res, "product", P);
     fal__result_extra(res, "ln_abs_product", lnP);
     fal__result_extra(res, "optimum_product", Pstar);

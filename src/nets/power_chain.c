@@ -80,6 +80,7 @@
 #include <math.h>
 #include <string.h>
 #include "nets.h"
+#include "../core/curve.h"
 #include "../kern/power.h"
 
 #define LOG2_RANGE 960.0
@@ -480,6 +481,7 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
         uint64_t maxs = cfg->max_steps ? cfg->max_steps : (cfg->lr > 0 ? 100000 : 1000);
         for (;;) {
             P = plain_product(w, L, q);
+            fal__curve_add(res, step, rel_err(ex, k, P));
             if (converged(P, Ps, tol)) {
                 conv = 1;
                 break;
@@ -520,6 +522,7 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
         int stall = 0;
         for (;;) {
             P = log_product(u, neg, kq, L, q);
+            fal__curve_add(res, step, rel_err(ex, k, P));
             double dev = deviation(P, Ps, zero_scale);
             if (converged(P, Ps, tol)) {
                 conv = 1;
@@ -564,6 +567,7 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
     res->converged = conv;
     res->steps = step;
     res->note = note;
+    if (algo != FAL_ALGO_EXACT) fal__curve_add(res, step, res->train_error); /* the measured last point */
     fal__result_extra(res, "power", q);
     fal__result_extra(res, "log2_exponent", log2E);
     fal__result_extra(res, "product", sv_value(P));

@@ -896,7 +896,8 @@ static fal_status plot_section(model *m, const rsection *s, const char *dir, con
                 p = e;
                 while (*p == ' ' || *p == ',') p++;
                 double y = strncmp(p, "null", 4) == 0 ? NAN : strtod(p, &e);
-                st = add_point(m->ctx, &pb, x, y);
+                /* steps 0, 1, 2, 4, ...: drawn at step + 1 on a log axis, evenly spaced */
+                st = add_point(m->ctx, &pb, x + 1, y);
             }
             with_curve++;
         }
@@ -907,17 +908,21 @@ static fal_status plot_section(model *m, const rsection *s, const char *dir, con
         fal__sb_reset(&name);
         fal__sb_printf(&name, "%s %s: training curves", s->cat, s->family);
         p.title = name.p;
-        p.xlabel = "step";
-        p.ylabel = "training loss";
-        p.ylog = 1;
+        p.xlabel = "step + 1";
+        p.ylabel = "relative training error";
+        p.xlog = p.ylog = 1;
         char file[64];
         snprintf(file, sizeof file, "%s-curves", slug);
         st = fal__sb_status(&name);
         if (st == FAL_OK) st = write_plot(m, &p, &pb, dir, file, sum);
-        html_figure(h, file, name.p ? name.p : "", "Training loss against step, first seed of each cell.");
+        html_figure(h, file, name.p ? name.p : "",
+                    "Relative training error sum ||y - t||^2 / sum ||t||^2 against step (plotted at step + 1: "
+                    "step 0 is the start), recorded at steps 0, 1, 2, 4, 8, ... and the last step; first seed "
+                    "of each cell.");
     } else if (st == FAL_OK) {
-        fal__sb_puts(h, "<p class=\"note\">Training curves: none stored (this version of fallacy does not "
-                        "record per-step losses).</p>\n");
+        fal__sb_puts(h, "<p class=\"note\">Training curves: none stored (the runs of this section used no "
+                        "iterative training algorithm, or were stored by a version that did not record "
+                        "curves).</p>\n");
     }
     plotbuf_free(m->ctx, &pb);
     fal__sb_free(&name);

@@ -55,7 +55,7 @@ static const char *SCHEMA =
     " train_error REAL, test_error REAL, optimum_error REAL, log2_classes REAL, bits_provided REAL,"
     " converged INTEGER NOT NULL, steps INTEGER NOT NULL, seconds REAL, note TEXT,"
     " extras TEXT NOT NULL,"            /* JSON object */
-    " curve TEXT,"                      /* JSON [[step, loss], ...]; NULL: not recorded */
+    " curve TEXT,"                      /* JSON [[step,error],...]; NULL: no iterative training */
     " version TEXT NOT NULL, threads INTEGER NOT NULL, blas TEXT, host TEXT, timestamp TEXT NOT NULL);";
 
 /* A message naming the file and SQLite's reason; malformed files are
@@ -258,10 +258,11 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
     if (inserted) *inserted = 0;
     if (!s->writable) return fal__fail(s->ctx, FAL_EINVAL, "%s: opened read-only", s->path);
     if (!res->arch || !res->family) return fal__fail(s->ctx, FAL_EINVAL, "store: the result has no architecture");
-    fal__sb key, widths, extras;
+    fal__sb key, widths, extras, curve;
     fal__sb_init(&key, s->ctx);
     fal__sb_init(&widths, s->ctx);
     fal__sb_init(&extras, s->ctx);
+    fal__sb_init(&curve, s->ctx);
     fal_status st = fal__store_key_sb(&key, cfg);
     if (st == FAL_OK) fal__store_arch_sb(&widths, res->arch);
     fal__sb_putc(&extras, '{');
@@ -272,6 +273,16 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
         fal__sb_num(&extras, res->extras[i].value, "null");
     }
     fal__sb_putc(&extras, '}');
+    /* the training curve, compact JSON [[step,error],...]; a non-finite error is null */
+    int ncurve = res->ncurve < 0 ? 0 : res->ncurve > FAL_MAX_CURVE ? FAL_MAX_CURVE : res->ncurve;
+    for (int i = 0; i < ncurve; i++) {
+        fal__sb_puts(&curve, i ? ",[" : "[[");
+        fal__sb_printf(&curve, "%llu,", (unsigned long long)res->curve[i].step);
+        fal__sb_num(&curve, res->curve[i].error, "null");
+        fal__sb_putc(&curve, ']');
+    }
+    if (ncurve) fal__sb_putc(&curve, ']');
+    if (st == FAL_OK) st = fal__sb_status(&curve);
     if (st == FAL_OK) st = fal__sb_status(&key);
     if (st == FAL_OK) st = fal__sb_status(&widths);
     if (st == FAL_OK) st = fal__sb_status(&extras);
@@ -302,7 +313,8 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
     if (res->note) sqlite3_bind_text(q, 18, res->note, -1, SQLITE_STATIC);
     else sqlite3_bind_null(q, 18);
     sqlite3_bind_text(q, 19, extras.p, -1, SQLITE_STATIC);
-    sqlite3_bind_null(q, 20); /* curve: fal_run exposes no per-step losses yet */
+    if (ncurve) sqlite3_bind_text(q, 20, curve.p, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(q, 20); /* no iterative training: no curve */
     sqlite3_bind_text(q, 21, FAL_VERSION, -1, SQLITE_STATIC);
     sqlite3_bind_int(q, 22, fal_ctx_threads(s->ctx));
     sqlite3_bind_text(q, 23, blas, -1, SQLITE_STATIC);
@@ -323,6 +335,7 @@ done:
     fal__sb_free(&key);
     fal__sb_free(&widths);
     fal__sb_free(&extras);
+    fal__sb_free(&curve);
     return st;
 }
 

@@ -5,6 +5,7 @@
 #include "deep_linear.h"
 #include "../kern/kern.h"
 #include "../core/linalg.h"
+#include "../core/curve.h"
 
 fal_status fal__dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, size_t *out)
 {
@@ -164,7 +165,8 @@ double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *
 }
 
 fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
-                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note)
+                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note,
+                           fal_result *curve_res)
 {
     size_t L = net->L, n0 = net->n[0], nL = net->n[L];
     double tt = fal__sumsq(net->f, T, nL * k), xx = fal__sumsq(net->f, X, n0 * k);
@@ -184,6 +186,7 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     *note = NULL;
     fal_status st = FAL_OK;
     for (;;) {
+        fal__curve_add(curve_res, s, err); /* err after s steps */
         if (!isfinite(err)) {
             *note = "the loss became infinite or NaN (learning rate too large?)";
             st = fal__fail(net->ctx, FAL_ERANGE, "diverged at step %llu: loss is not finite",

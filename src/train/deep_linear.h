@@ -65,9 +65,11 @@ double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *
  * 1/2k-normalised relative excess err - opt <= tol, at max_steps, or on
  * divergence (non-finite loss: FAL_ERANGE).  *steps and *final_err (the
  * relative error sum||y-t||^2/sum||t||^2) are written; *note says why it
- * stopped early, NULL when converged. */
+ * stopped early, NULL when converged.  curve_res (NULL: none) receives the
+ * training curve of that relative error (src/core/curve.h). */
 fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
-                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note);
+                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note,
+                           fal_result *curve_res);
 
 /* Starts, written into a parameter block w with the layout of net (net->w
  * or the feedback block net->b):
