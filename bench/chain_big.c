@@ -103,20 +103,12 @@ static double rel(double a, double b)
     return fabs(a - b) / m;
 }
 
-/* A copy of the start draw's loop in chain_init (src/nets/linear_chain.c,
- * static there), timed on memory already faulted in: the compute cost of
- * the init pass, apart from the page faults. */
+/* The start draw of chain_init (fal__chain_draw, src/kern/chain.c), timed
+ * on memory already faulted in: the compute cost of the init pass, apart
+ * from the page faults. */
 static void draw_like_init(double *w, size_t n, uint64_t seed)
 {
-    double s = 0.5 / sqrt((double)n) * sqrt(3.0);
-    fal_rng r;
-    fal_rng_seed(&r, fal_hash64(seed, 0));
-    for (size_t i = 0; i < n; i++) {
-        uint64_t z = fal_rng_next_inline(&r);
-        double u = (double)(z >> 11) * 0x1.0p-53 * 2.0 - 1.0;
-        double mag = 1.0 + s * u;
-        w[i] = (z & 1) ? -mag : mag;
-    }
+    fal__chain_draw(w, n, 0.5 / sqrt((double)n) * sqrt(3.0), fal_hash64(seed, 0));
 }
 
 static int kernel(size_t n)

@@ -286,7 +286,7 @@ INPLACE=$(kv $G inplace_gbs)
         echo "| $kc | $(get $K "$p" fast_ms) | $(get $K "$p" ref_ms) | $(get $K "$p" speedup) | $(get $K "$p" fast_gbs) | $(get $K "$p" ln_fast) | $(get $K "$p" ln_ref) | $(get $K "$p" ln_rel_diff) | $(get $K "$p" agree) |"
     done
     echo
-    echo "Start draw (a copy of the loop of \`chain_init\`, timed on memory already faulted in, 1 thread):"
+    echo "Start draw (\`fal__chain_draw\`, the loop of \`chain_init\`, timed on memory already faulted in, 1 thread):"
     echo "$(get $K "draw " ns_per_param) ns/param ($(get $K "draw " gbs) GB/s written), against"
     echo "$(awk -v ms="$(get $K "kernel n=10000000 kc=1e-09 " fast_ms)" 'BEGIN { printf "%.3f", ms * 1e6 / 1e7 }') ns/param for a GD-step pass of \`fal__chain_pass\`."
     echo

@@ -24,6 +24,7 @@
 #include <math.h>
 #include <string.h>
 #include "kern.h"
+#include "fallacy/rng.h"
 
 void fal__chain_stats_zero(fal__chain_stats *s)
 {
@@ -58,6 +59,23 @@ static inline double double_of(uint64_t b)
     double a;
     memcpy(&a, &b, sizeof a);
     return a;
+}
+
+void fal__chain_draw(double *w, size_t n, double s, uint64_t key)
+{
+    fal_rng r;
+    fal_rng_seed(&r, key);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z = fal_rng_next_inline(&r);
+        double u = (double)(z >> 11) * 0x1.0p-53 * 2.0 - 1.0;
+        double mag = 1.0 + s * u;
+        /* the sign from bit 0, set without a branch (a random branch costs
+         * more than the rest of the draw) */
+        uint64_t bits;
+        memcpy(&bits, &mag, sizeof bits);
+        bits |= z << 63;
+        memcpy(&w[i], &bits, sizeof bits);
+    }
 }
 
 void fal__chain_pass_ref(double *w, size_t n, double kc, fal__chain_stats *out)

@@ -40,6 +40,10 @@ void fal__chain_stats_add(fal__chain_stats *acc, const fal__chain_stats *s);
 /* ln|prod w_i| from the statistics. */
 double fal__chain_stats_ln(const fal__chain_stats *s);
 
+/* The chain's start on n weights: |w_i| = 1 + s u_i with u_i uniform on
+ * [-1, 1), random signs, from the xoshiro stream seeded by key. */
+void fal__chain_draw(double *w, size_t n, double s, uint64_t key);
+
 /* One gradient-descent pass of the chain y = (prod w_i) x over n weights:
  * w_i <- w_i - kc / w_i (the gradient of the squared error with respect to
  * w_i is g P / w_i, so kc = lr g P), then the statistics of the new weights.

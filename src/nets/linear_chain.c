@@ -76,20 +76,8 @@ static void chain_init(chain *c, uint64_t seed)
     long nb = (long)c->nblk;
 #pragma omp parallel for schedule(static) num_threads(c->threads)
     for (long b = 0; b < nb; b++) {
-        fal_rng r;
-        fal_rng_seed(&r, fal_hash64(seed, (uint64_t)b));
         size_t lo = (size_t)b * SUPER, n = c->L - lo < SUPER ? c->L - lo : SUPER;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t z = fal_rng_next_inline(&r);
-            double u = (double)(z >> 11) * 0x1.0p-53 * 2.0 - 1.0;
-            double mag = 1.0 + s * u;
-            /* the sign from bit 0, set without a branch (a random branch costs
-             * more than the rest of the draw) */
-            uint64_t bits;
-            memcpy(&bits, &mag, sizeof bits);
-            bits |= z << 63;
-            memcpy(&c->w[lo + i], &bits, sizeof bits);
-        }
+        fal__chain_draw(c->w + lo, n, s, fal_hash64(seed, (uint64_t)b));
     }
     chain_sweep(c, 0.0);
 }
