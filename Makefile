@@ -16,7 +16,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 HDRS     := $(wildcard include/*.h include/fallacy/*.h src/*/*.h tests/*.h tools/*.h)
 
-.PHONY: all check asan bench clean
+.PHONY: all check asan test bench clean
 all: $(B)/libfallacy.a $(B)/libfallacy.so $(B)/fallacy
 
 $(B)/%.o: %.c $(HDRS)
@@ -43,6 +43,12 @@ check: $(B)/test_fallacy $(B)/fallacy
 # still run.
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" check
+
+# What CI runs and the README's second command: the suite, then again under
+# ASan+UBSan, one after the other.
+test:
+	$(MAKE) -j2 check
+	$(MAKE) -j2 asan
 
 bench: all
 	$(MAKE) -C bench B=../$(B)

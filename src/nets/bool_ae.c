@@ -143,27 +143,12 @@ fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res
 fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, fal__bool_ae_net *keep)
 {
     fal_status st;
-    const fal_arch *arch = cfg->arch;
+    const fal_arch *arch;
+    size_t n, m;
     if (keep) memset(keep, 0, sizeof *keep);
-    if (!arch) {
-        const size_t def[] = { 8, 2, 8 };
-        st = fal_arch_from_widths(ctx, def, 3, &res->owned_arch);
-        if (st != FAL_OK) return st;
-        arch = res->owned_arch;
-    }
-    res->arch = arch;
-
-    /* ---- the architecture ---- */
+    st = fal__ae_arch(ctx, cfg, res, "bool-ae", 8, 2, " (no bottleneck is the bool family, N3)", &arch, &n, &m);
+    if (st != FAL_OK) return st;
     uint64_t L64 = fal_arch_depth(arch);
-    size_t n = fal_arch_width(arch, 0);
-    if (L64 < 2) return fal__fail(ctx, FAL_EINVAL, "bool-ae needs a hidden layer: A(n, m, n) with m < n");
-    if (fal_arch_width(arch, L64) != n)
-        return fal__fail(ctx, FAL_EINVAL, "bool-ae is an autoencoder: the output width %zu must equal the input width %zu",
-                         fal_arch_width(arch, L64), n);
-    size_t m = fal_arch_min_hidden(arch);
-    if (m >= n)
-        return fal__fail(ctx, FAL_EINVAL, "bool-ae needs a bottleneck: smallest hidden width %zu must be < n = %zu (no "
-                         "bottleneck is the bool family, N3)", m, n);
     size_t L = (size_t)L64; /* a uniform arch has no bottleneck: L came from a width list */
     for (size_t i = 0; i < L; i++)
         if (fal_arch_width(arch, i) > BOOLAE_MAX_WIDTH)

@@ -101,21 +101,11 @@ static fal_status max_sin_angle(fal_ctx *ctx, fal_field f, const double *P, cons
 
 fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
-    fal_status st;
-    const fal_arch *arch = cfg->arch;
-    if (!arch) {
-        size_t wd[3] = { 20, 3, 20 };
-        st = fal_arch_from_widths(ctx, wd, 3, &res->owned_arch);
-        if (st != FAL_OK) return st;
-        arch = res->owned_arch;
-    }
-    res->arch = arch;
-    size_t L = (size_t)fal_arch_depth(arch), n = fal_arch_width(arch, 0), m = fal_arch_min_hidden(arch);
-    if (fal_arch_width(arch, L) != n)
-        return fal__fail(ctx, FAL_EINVAL, "linear-ae: output width %zu differs from input width %zu",
-                         fal_arch_width(arch, L), n);
-    if (L < 2 || m >= n)
-        return fal__fail(ctx, FAL_EINVAL, "linear-ae needs a bottleneck: some hidden width m < n = %zu", n);
+    const fal_arch *arch;
+    size_t n, m;
+    fal_status st = fal__ae_arch(ctx, cfg, res, "linear-ae", 20, 3, " (no bottleneck is the linear family, L2)", &arch,
+                                 &n, &m);
+    if (st != FAL_OK) return st;
     fal_field f = cfg->data ? fal_table_field(cfg->data) : cfg->field;
     size_t per = f == FAL_COMPLEX ? 2 : 1;
     size_t D = cfg->subspace ? cfg->subspace : m;

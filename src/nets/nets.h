@@ -32,6 +32,13 @@ fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_nee
 fal_status fal__chain_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const char *family,
                            uint64_t default_depth, const fal_arch **out);
 
+/* The architecture of an autoencoder family: cfg->arch, or A(n, m, n) owned
+ * by res; it must be A(n, .., m, .., n) with a hidden layer and a bottleneck
+ * m < n (hint, if not NULL, is added to that refusal).  *out, *n and *m are
+ * set; res->arch too. */
+fal_status fal__ae_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const char *family, size_t def_n,
+                        size_t def_m, const char *hint, const fal_arch **out, size_t *n, size_t *m);
+
 /* N1 and N5 share one engine (parity_chain.c): what differs is named here. */
 typedef struct fal__parity_spec {
     const char *family;      /* "bool-chain" */

@@ -308,30 +308,14 @@ fal_status fal__run_threshold_ae(fal_ctx *ctx, const fal_config *cfg, fal_result
 fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, fal__thr_ae_net *keep)
 {
     fal_status st;
-    const fal_arch *arch = cfg->arch;
+    const fal_arch *arch;
+    size_t n, m;
     if (keep) memset(keep, 0, sizeof *keep);
-    if (!arch) {
-        const size_t def[] = { 8, 2, 8 };
-        st = fal_arch_from_widths(ctx, def, 3, &res->owned_arch);
-        if (st != FAL_OK) return st;
-        arch = res->owned_arch;
-    }
-    res->arch = arch;
-
-    /* ---- the architecture and options ---- */
+    st = fal__ae_arch(ctx, cfg, res, "threshold-ae", 8, 2, NULL, &arch, &n, &m);
+    if (st != FAL_OK) return st;
     uint64_t L64 = fal_arch_depth(arch);
-    size_t n = fal_arch_width(arch, 0);
     unsigned d = cfg->degree ? cfg->degree : 1;
     int sign = cfg->units == FAL_UNITS_SIGN;
-    if (L64 < 2) return fal__fail(ctx, FAL_EINVAL, "threshold-ae needs a hidden layer: A(n, m, n) with m < n");
-    if (fal_arch_width(arch, L64) != n)
-        return fal__fail(ctx, FAL_EINVAL,
-                         "threshold-ae is an autoencoder: the output width %zu must equal the input width %zu",
-                         fal_arch_width(arch, L64), n);
-    size_t m = fal_arch_min_hidden(arch);
-    if (m >= n)
-        return fal__fail(ctx, FAL_EINVAL, "threshold-ae needs a bottleneck: smallest hidden width %zu must be < n = %zu",
-                         m, n);
     size_t L = (size_t)L64;
     for (size_t i = 0; i <= L; i++)
         if (fal_arch_width(arch, i) > 64)

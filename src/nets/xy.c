@@ -95,3 +95,28 @@ fal_status fal__chain_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
     *out = arch;
     return FAL_OK;
 }
+
+fal_status fal__ae_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const char *family, size_t def_n,
+                        size_t def_m, const char *hint, const fal_arch **out, size_t *n, size_t *m)
+{
+    const fal_arch *arch = cfg->arch;
+    if (!arch) {
+        const size_t def[] = { def_n, def_m, def_n };
+        fal_status st = fal_arch_from_widths(ctx, def, 3, &res->owned_arch);
+        if (st != FAL_OK) return st;
+        arch = res->owned_arch;
+    }
+    res->arch = arch;
+    uint64_t L = fal_arch_depth(arch);
+    *n = fal_arch_width(arch, 0);
+    *m = fal_arch_min_hidden(arch);
+    if (L < 2) return fal__fail(ctx, FAL_EINVAL, "%s needs a hidden layer: A(n, m, n) with m < n", family);
+    if (fal_arch_width(arch, L) != *n)
+        return fal__fail(ctx, FAL_EINVAL, "%s is an autoencoder: the output width %zu must equal the input width %zu",
+                         family, fal_arch_width(arch, L), *n);
+    if (*m >= *n)
+        return fal__fail(ctx, FAL_EINVAL, "%s needs a bottleneck: smallest hidden width %zu must be < n = %zu%s", family,
+                         *m, *n, hint ? hint : "");
+    *out = arch;
+    return FAL_OK;
+}
