@@ -213,6 +213,7 @@ TEST(test_i1_bool_ae_classes_brute_force)
     fal_arch *a = NULL;
     CHECK_OK(classes_of("bool-ae", "2,1,2", FAL_REAL, &c, &a));
     CHECK_NEAR(c.log2_classes, log2(88.0), 1e-12);
+    CHECK(c.classes == 88);
     CHECK(c.params == 1 * 4 + 2 * 2); /* m 2^n + n 2^m */
     fal_arch_free(a);
     /* n = 3, m = 1 and 2: maps [8] -> [8] with image size <= 2^m */
@@ -228,6 +229,7 @@ TEST(test_i1_bool_ae_classes_brute_force)
         snprintf(w, sizeof w, "3,%d,3", m);
         CHECK_OK(classes_of("bool-ae", w, FAL_REAL, &c, &a));
         CHECK_NEAR(c.log2_classes, log2((double)le[m]), 1e-12);
+        CHECK(c.classes == (double)le[m]);
         fal_arch_free(a);
     }
 }

@@ -431,6 +431,10 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
         int method = 0;
         out->params = (uint64_t)w;
         out->log2_classes = fal__ham_log2_maps((uint64_t)1 << n, (uint64_t)1 << m, &method);
+        if (n <= 4) { /* the exact integer where it is one below 2^53 */
+            unsigned __int128 e = fal__ham_maps_exact(1u << n, 1u << m);
+            if (e < ((unsigned __int128)1 << 53)) out->classes = (double)(uint64_t)e;
+        }
         out->log2_settings = w;
         out->log2_mean_class_size = w - out->log2_classes;
         nL = n;
