@@ -39,6 +39,22 @@ TEST(test_cli_exit_3_when_it_cannot_fit)
     CHECK(test_cli("run linear --depth 100000 --width 100000 --json", out, sizeof out) == 3);
 }
 
+/* A run that diverges ran and did not converge: exit 1, the JSON says so
+ * with a note, and holds no NaN or Inf. */
+TEST(test_cli_divergence_is_exit_1_with_json)
+{
+    static char out[1 << 14];
+    const char *cmds[] = { "run linear --widths 4,4,4 --lr 1e3 --json", "run linear-ae --lr 1e4 --json",
+                           "run linear-ae --lr 1e4 --field complex --json", "run linear-chain --depth 10 --lr 1e6 --json" };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        CHECK_MSG(test_cli(cmds[i], out, sizeof out) == 1, "%s", cmds[i]);
+        CHECK(strstr(out, "\"converged\":false") != NULL);
+        CHECK(strstr(out, "\"note\":\"") != NULL);
+        /* a value, not the note's words: printf would write nan, -nan, inf, -inf */
+        CHECK(!strstr(out, ":nan") && !strstr(out, ":-nan") && !strstr(out, ":inf") && !strstr(out, ":-inf"));
+    }
+}
+
 TEST(test_cli_json_fields_and_same_bytes)
 {
     static char a[1 << 16], b[1 << 16], c[1 << 16];

@@ -67,7 +67,10 @@ static fal_status pca_projection(fal_ctx *ctx, fal_field f, const double *X, siz
 
 /* sin of the largest principal angle between range(P) (rank m) and the
  * span of Um: the largest singular value of (I - Um Um^H) V_m, where V_m
- * spans range(P) (the top-m eigenvectors of P P^H). */
+ * spans range(P) (the top-m eigenvectors of P P^H).  P is first divided by
+ * its largest entry (the range does not change) so that P P^H cannot
+ * overflow; a map with a non-finite or all-zero entry set has no angle
+ * (*out = NaN). */
 static fal_status max_sin_angle(fal_ctx *ctx, fal_field f, const double *P, const double *Um, size_t n, size_t m,
                                 double *out)
 {
@@ -78,9 +81,15 @@ static fal_status max_sin_angle(fal_ctx *ctx, fal_field f, const double *P, cons
     double *M = ev ? fal__alloc(ctx, nm * sizeof(double), "residual basis") : NULL;
     double *c = M ? fal__alloc(ctx, m * m * per * sizeof(double), "coefficients") : NULL;
     double *sv = c ? fal__alloc(ctx, m * sizeof(double), "singular values") : NULL;
-    fal_status st = sv ? FAL_OK : FAL_ENOMEM;
+    double *Pn = sv ? fal__alloc(ctx, nn * sizeof(double), "scaled map") : NULL;
+    fal_status st = Pn ? FAL_OK : FAL_ENOMEM;
+    double top = 0;
+    for (size_t i = 0; st == FAL_OK && i < nn; i++) top = fmax(top, fabs(P[i]));
+    *out = NAN;
+    if (st == FAL_OK && !(top > 0 && isfinite(top))) goto out;
     if (st == FAL_OK) {
-        fal__gemm(f, 0, 1, n, n, n, 1.0, P, n, P, n, 0.0, G, n);
+        for (size_t i = 0; i < nn; i++) Pn[i] = P[i] / top;
+        fal__gemm(f, 0, 1, n, n, n, 1.0, Pn, n, Pn, n, 0.0, G, n);
         st = fal__herm_eig(ctx, f, n, G, ev);
     }
     if (st == FAL_OK) {
@@ -91,6 +100,8 @@ static fal_status max_sin_angle(fal_ctx *ctx, fal_field f, const double *P, cons
         st = fal__singular_values(ctx, f, n, m, M, sv);
         if (st == FAL_OK) *out = sv[0];
     }
+out:
+    fal__free(ctx, Pn, nn * sizeof(double));
     fal__free(ctx, sv, m * sizeof(double));
     fal__free(ctx, c, m * m * per * sizeof(double));
     fal__free(ctx, M, nm * sizeof(double));

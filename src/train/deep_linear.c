@@ -188,9 +188,9 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     for (;;) {
         fal__curve_add(curve_res, s, err); /* err after s steps */
         if (!isfinite(err)) {
-            *note = "the loss became infinite or NaN (learning rate too large?)";
-            st = fal__fail(net->ctx, FAL_ERANGE, "diverged at step %llu: loss is not finite",
-                           (unsigned long long)s);
+            /* a run that ran and diverged: not converged (exit 1), not an error */
+            *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
+            st = FAL_ENOCONV;
             break;
         }
         if (err - opt_err <= tol) break;

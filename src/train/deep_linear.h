@@ -63,7 +63,7 @@ double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *
  * fixed rate; lr0 == 0 chooses 0.5 / (L lambda_max s^(2(L-1)/L)) with s the
  * scale ||T||/||X||, halved whenever the loss goes up.  Stops when
  * 1/2k-normalised relative excess err - opt <= tol, at max_steps, or on
- * divergence (non-finite loss: FAL_ERANGE).  *steps and *final_err (the
+ * divergence (non-finite loss): FAL_ENOCONV with *note saying why.  *steps and *final_err (the
  * relative error sum||y-t||^2/sum||t||^2) are written; *note says why it
  * stopped early, NULL when converged.  curve_res (NULL: none) receives the
  * training curve of that relative error (src/core/curve.h). */
