@@ -69,20 +69,12 @@ int cli_classes(int argc, char **argv)
         return EXIT_NOMEM;
     }
     classes_opts o = { 0, 0, 0 };
-    /* threshold-gate is a classes-only family: parse it under a run name */
-    const char *gate = NULL;
-    for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "threshold-gate") == 0) {
-            gate = argv[i];
-            argv[i] = (char *)"linear";
-        }
     cli_run r;
     int rc = cli_run_parse(argc, argv, ctx, &r, classes_extra, &o);
     if (rc) {
         fal_ctx_free(ctx);
         return rc;
     }
-    if (gate) r.cfg.family = fal_classes_family(gate);
     fal_classes c;
     fal_status st = fal_classes_compute(ctx, &r.cfg, &c);
     if (st != FAL_OK) {

@@ -274,7 +274,9 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
     const char *family = NULL, *widths = NULL, *data = NULL;
     int rc = parse_run(argc, argv, &r->cfg, r, &family, &widths, &data, ctx, extra, ud);
     if (rc) goto fail;
-    r->cfg.family = fal_family_find(family);
+    /* every run family, plus the classes-only threshold-gate (whose run
+     * refuses with a message) */
+    r->cfg.family = fal_classes_family(family);
     if (!r->cfg.family) {
         rc = usage_error("unknown family '%s' (see 'fallacy list')%s", family, "");
         goto fail;
