@@ -16,7 +16,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 HDRS     := $(wildcard include/*.h include/fallacy/*.h src/*/*.h tests/*.h tools/*.h)
 
-.PHONY: all check asan test bench clean
+.PHONY: all check asan valgrind test bench clean
 all: $(B)/libfallacy.a $(B)/libfallacy.so $(B)/fallacy
 
 $(B)/%.o: %.c $(HDRS)
@@ -44,9 +44,21 @@ check: $(B)/test_fallacy $(B)/fallacy
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" check
 
-# What CI runs and the README's second command: the suite, then again under
-# ASan+UBSan, one after the other.
+# A subset under valgrind's memcheck: no errors, no definite or indirect
+# leaks.  Its own build without -march=native: valgrind does not decode
+# AVX-512.  One thread, so that OpenMP and OpenBLAS pools stay out of it.
+VG_TESTS := test_rng test_arch test_status test_data test_kern test_faults test_deep_linear test_n1
+valgrind:
+	$(MAKE) B=build-vg CFLAGS="-O1 -g" build-vg/test_fallacy build-vg/fallacy
+	for t in $(VG_TESTS); do \
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 FALLACY_BIN=build-vg/fallacy valgrind --error-exitcode=9 \
+	    --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet ./build-vg/test_fallacy $$t || exit 1; \
+	done
+
+# What CI runs and the README's second command: a subset under valgrind,
+# the suite, then the suite again under ASan+UBSan, one after the other.
 test:
+	$(MAKE) -j2 valgrind
 	$(MAKE) -j2 check
 	$(MAKE) -j2 asan
 
@@ -54,4 +66,4 @@ bench: all
 	$(MAKE) -C bench B=../$(B)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-vg
