@@ -35,6 +35,56 @@ int test_check(int cond, const char *file, int line, const char *fmt, ...)
     return cond;
 }
 
+static void *failing_alloc(void *ud, size_t n)
+{
+    test_failing *f = ud;
+    if (f->fail_at && ++f->count == f->fail_at) return NULL;
+    return malloc(n);
+}
+
+static void failing_free(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    (void)n;
+    free(p);
+}
+
+fal_allocator test_failing_allocator(test_failing *f)
+{
+    fal_allocator a = { failing_alloc, failing_free, f };
+    return a;
+}
+
+void test_temp_dir(char *buf, size_t n, const char *tag)
+{
+    snprintf(buf, n, "/tmp/fallacy-%s-XXXXXX", tag);
+    if (!mkdtemp(buf)) buf[0] = '\0';
+}
+
+void test_remove_dir(const char *dir)
+{
+    char cmd[512];
+    if (!dir[0] || strncmp(dir, "/tmp/fallacy-", 13) != 0) return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stdout, "    (could not remove %s)\n", dir);
+}
+
+char *test_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    size_t got = p ? fread(p, 1, (size_t)len, f) : 0;
+    fclose(f);
+    if (!p) return NULL;
+    p[got] = '\0';
+    if (n) *n = got;
+    return p;
+}
+
 fal_ctx *test_ctx(void)
 {
     if (!ctx_for_test && fal_ctx_new(&ctx_for_test, NULL) != FAL_OK) {

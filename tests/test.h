@@ -40,6 +40,22 @@ int test_check(int cond, const char *file, int line, const char *fmt, ...)
         test_check(s_ == FAL_OK, __FILE__, __LINE__, "%s returned %s", #st, fal_errstr(s_)); \
     } while (0)
 
+/* An allocator that refuses its fail_at-th call counted since count was
+ * last set to 0 (fail_at = 0: never refuses), for the out-of-memory paths;
+ * it allocates with malloc. */
+typedef struct test_failing {
+    long count, fail_at;
+} test_failing;
+fal_allocator test_failing_allocator(test_failing *f);
+
+/* A fresh directory /tmp/fallacy-TAG-XXXXXX into buf ("" if it cannot be
+ * made); test_remove_dir removes such a directory and nothing else. */
+void test_temp_dir(char *buf, size_t n, const char *tag);
+void test_remove_dir(const char *dir);
+/* The whole file as a malloc'd NUL-terminated string (NULL if missing);
+ * *n, if n is not NULL, receives its size. */
+char *test_slurp(const char *path, size_t *n);
+
 /* A context with the default allocator; freed by the harness after each test. */
 fal_ctx *test_ctx(void);
 

@@ -256,31 +256,12 @@ TEST(test_n1_cli_json)
     CHECK(rc == 2);
 }
 
-/* An allocator that refuses the fail_at-th call (counting from arming). */
-typedef struct failing {
-    long count, fail_at;
-} failing;
-
-static void *failing_alloc(void *ud, size_t n)
-{
-    failing *f = ud;
-    if (f->fail_at && ++f->count == f->fail_at) return NULL;
-    return malloc(n);
-}
-
-static void failing_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    free(p);
-}
-
 /* Every allocation of a run (default architecture included) refused in
  * turn: FAL_ENOMEM with nothing left allocated, until the run succeeds. */
 TEST(test_n1_n5_allocation_failures_leave_nothing)
 {
-    failing f = { 0, 0 };
-    fal_allocator al = { failing_alloc, failing_free, &f };
+    test_failing f = { 0, 0 };
+    fal_allocator al = test_failing_allocator(&f);
     fal_ctx *ctx;
     if (!CHECK(fal_ctx_new(&ctx, &al) == FAL_OK)) return;
     const char *fams[2] = { "bool-chain", "threshold-chain" };

@@ -194,34 +194,6 @@ TEST(test_curve_l3_n2_and_the_families_without_steps)
 
 /* ---- store and report ---------------------------------------------------------- */
 
-static void temp_dir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/fallacy-curve-XXXXXX");
-    if (!mkdtemp(buf)) buf[0] = '\0';
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[512];
-    if (!dir[0] || strncmp(dir, "/tmp/fallacy-", 13) != 0) return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stdout, "    (could not remove %s)\n", dir);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)len + 1);
-    size_t got = p ? fread(p, 1, (size_t)len, f) : 0;
-    fclose(f);
-    if (p) p[got] = '\0';
-    return p;
-}
-
 /* Parse "[[s,e],[s,e],...]" with sscanf (independent of the report's
  * parser); returns the number of points, -1 if malformed. */
 static int parse_curve(const char *txt, uint64_t *steps, double *errs, int cap)
@@ -246,7 +218,7 @@ TEST(test_curve_store_round_trip)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "curve");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     fal_arch *a = NULL, *b = NULL;
     CHECK_OK(fal_arch_parse(ctx, "3,3,3", &a));
@@ -298,7 +270,7 @@ TEST(test_curve_store_round_trip)
     fal_result_clear(&r2);
     fal_arch_free(a);
     fal_arch_free(b);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* The report draws the stored curves: an L2 sweep gives L2-curves.svg with
@@ -307,7 +279,7 @@ TEST(test_curve_report_draws_stored_curves)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], out[128], path[256];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "curve");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/report", dir);
     fal_arch *a = NULL;
@@ -328,15 +300,15 @@ TEST(test_curve_report_draws_stored_curves)
     fal_report_summary sum;
     CHECK_OK(fal_report_write(ctx, db, out, NULL, &sum));
     snprintf(path, sizeof path, "%s/index.html", out);
-    char *h = slurp(path);
+    char *h = test_slurp(path, NULL);
     CHECK(h && strstr(h, "<img src=\"L2-curves.svg\"") && strstr(h, "runs with a training curve: 1"));
     free(h);
     snprintf(path, sizeof path, "%s/L2-curves.svg", out);
-    h = slurp(path);
+    h = test_slurp(path, NULL);
     CHECK(h && strstr(h, "<svg") && strstr(h, "relative training error"));
     free(h);
     snprintf(path, sizeof path, "%s/L2-curves.csv", out);
-    h = slurp(path);
+    h = test_slurp(path, NULL);
     CHECK(h && strstr(h, "series,step + 1,relative training error\n"));
     for (int i = 0; h && i < r.ncurve; i++) {
         char line[96];
@@ -346,5 +318,5 @@ TEST(test_curve_report_draws_stored_curves)
     free(h);
     fal_result_clear(&r);
     fal_arch_free(a);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }

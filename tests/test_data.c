@@ -565,29 +565,10 @@ TEST(test_data_fifo)
 
 /* ---------------------------------------------------- memory refusals */
 
-/* An allocator that refuses the fail_at-th call (counting from arming). */
-typedef struct failing {
-    long count, fail_at;
-} failing;
-
-static void *failing_alloc(void *ud, size_t n)
-{
-    failing *f = ud;
-    if (f->fail_at && ++f->count == f->fail_at) return NULL;
-    return malloc(n);
-}
-
-static void failing_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    free(p);
-}
-
 /* Load with the N-th allocation refused, N = 1, 2, ... until the load
  * succeeds: every refusal is FAL_ENOMEM naming the file, with nothing left
  * allocated.  Returns the number of refusals seen. */
-static long inject(fal_ctx *ctx, failing *f, const char *path, fal_status (*load)(fal_ctx *, const char *, fal_table **))
+static long inject(fal_ctx *ctx, test_failing *f, const char *path, fal_status (*load)(fal_ctx *, const char *, fal_table **))
 {
     for (long n = 1; n < 10000; n++) {
         f->count = 0;
@@ -614,8 +595,8 @@ static long inject(fal_ctx *ctx, failing *f, const char *path, fal_status (*load
 
 TEST(test_data_alloc_failure)
 {
-    failing f = { 0, 0 };
-    fal_allocator a = { failing_alloc, failing_free, &f };
+    test_failing f = { 0, 0 };
+    fal_allocator a = test_failing_allocator(&f);
     fal_ctx *ctx;
     if (!CHECK(fal_ctx_new(&ctx, &a) == FAL_OK)) return;
 

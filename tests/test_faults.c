@@ -4,26 +4,6 @@
 #include <string.h>
 #include "test.h"
 
-typedef struct failing {
-    long countdown; /* fail when it reaches 0; < 0: never */
-    long calls;
-} failing;
-
-static void *fail_alloc(void *ud, size_t n)
-{
-    failing *f = ud;
-    f->calls++;
-    if (f->countdown >= 0 && f->countdown-- == 0) return NULL;
-    return malloc(n);
-}
-
-static void fail_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    free(p);
-}
-
 TEST(test_faults_every_allocation_of_every_family)
 {
     struct {
@@ -37,8 +17,8 @@ TEST(test_faults_every_allocation_of_every_family)
         int done = 0;
         long last = -1;
         for (long n = 0; n < 10000 && !done; n++) {
-            failing f = { n, 0 };
-            fal_allocator al = { fail_alloc, fail_free, &f };
+            test_failing f = { 0, n + 1 }; /* allocation n (from 0) is refused */
+            fal_allocator al = test_failing_allocator(&f);
             fal_ctx *ctx = NULL;
             if (fal_ctx_new(&ctx, &al) != FAL_OK) continue; /* the context itself was refused */
             fal_arch *a = NULL;
@@ -59,7 +39,7 @@ TEST(test_faults_every_allocation_of_every_family)
                     fal_result_clear(&res);
                     /* the failure point lay beyond the run's last allocation: every
                      * earlier point has been tried */
-                    if (f.countdown >= 0) {
+                    if (f.count < f.fail_at) {
                         done = 1;
                         last = n;
                         CHECK_MSG(n >= 3, "%s: only %ld allocations: the test exercised little", runs[r].family, n);

@@ -344,31 +344,12 @@ TEST(test_n2_same_seed_same_bytes)
     fal_arch_free(a2);
 }
 
-/* An allocator that refuses the fail_at-th call (counting from arming). */
-typedef struct failing {
-    long count, fail_at;
-} failing;
-
-static void *failing_alloc(void *ud, size_t n)
-{
-    failing *f = ud;
-    if (f->fail_at && ++f->count == f->fail_at) return NULL;
-    return malloc(n);
-}
-
-static void failing_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    free(p);
-}
-
 /* Every allocation of a run refused in turn, for the log-domain and the
  * plain algorithms: FAL_ENOMEM with nothing left allocated. */
 TEST(test_n2_allocation_failures_leave_nothing)
 {
-    failing f = { 0, 0 };
-    fal_allocator al = { failing_alloc, failing_free, &f };
+    test_failing f = { 0, 0 };
+    fal_allocator al = test_failing_allocator(&f);
     fal_ctx *ctx;
     if (!CHECK(fal_ctx_new(&ctx, &al) == FAL_OK)) return;
     for (int m = 0; m < 2; m++) {

@@ -14,37 +14,6 @@
 #include <unistd.h>
 #include "test.h"
 
-static void temp_dir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/fallacy-report-XXXXXX");
-    if (!mkdtemp(buf)) buf[0] = '\0';
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[512];
-    if (!dir[0] || strncmp(dir, "/tmp/fallacy-", 13) != 0) return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stdout, "    (could not remove %s)\n", dir);
-}
-
-/* The whole file into a malloc'd string (NULL if missing); *n its size. */
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)len + 1);
-    size_t got = p ? fread(p, 1, (size_t)len, f) : 0;
-    fclose(f);
-    if (!p) return NULL;
-    p[got] = '\0';
-    if (n) *n = got;
-    return p;
-}
-
 static int exists(const char *dir, const char *name)
 {
     char p[512];
@@ -111,7 +80,7 @@ TEST(test_report_svg_golden)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], a[128], b[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     const char *golden[] = { "tests/data/report_golden_log.svg", "tests/data/report_golden_lin.svg" };
     for (int g = 0; g < 2; g++) {
         fal_plot p;
@@ -123,7 +92,7 @@ TEST(test_report_svg_golden)
         CHECK_OK(fal_plot_svg(ctx, &p, a));
         CHECK_OK(fal_plot_svg(ctx, &p, b));
         size_t na = 0, nb = 0, ng = 0;
-        char *ta = slurp(a, &na), *tb = slurp(b, &nb);
+        char *ta = test_slurp(a, &na), *tb = test_slurp(b, &nb);
         CHECK(ta && tb && na == nb && memcmp(ta, tb, na) == 0);
         if (getenv("FALLACY_WRITE_GOLDEN") && ta) {
             FILE *f = fopen(golden[g], "wb");
@@ -131,7 +100,7 @@ TEST(test_report_svg_golden)
             if (f) fclose(f);
             fprintf(stdout, "(wrote %s) ", golden[g]);
         }
-        char *tg = slurp(golden[g], &ng);
+        char *tg = test_slurp(golden[g], &ng);
         CHECK_MSG(tg != NULL, "%s missing (run from the repository root)", golden[g]);
         CHECK_MSG(tg && ta && ng == na && memcmp(tg, ta, na) == 0, "%s differs from the plot written now (%s)",
                   golden[g], a);
@@ -139,7 +108,7 @@ TEST(test_report_svg_golden)
         free(tb);
         free(tg);
     }
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* Axes against hand-computed positions: on a 1..100 log axis 10 sits in
@@ -150,7 +119,7 @@ TEST(test_report_plot_axes_and_csv)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], path[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     static const double x[] = { 1, 10, 100 }, y[] = { 1, 10, 100 }, z[] = { 0, 1, 0.5 };
     fal_plot_series s[2] = { { "diag", x, y, 3, FAL_PLOT_LINE }, { "a,\"quoted\" name", x, z, 3, FAL_PLOT_LINE } };
     fal_plot p;
@@ -163,7 +132,7 @@ TEST(test_report_plot_axes_and_csv)
     p.nseries = 1;
     snprintf(path, sizeof path, "%s/p.svg", dir);
     CHECK_OK(fal_plot_svg(ctx, &p, path));
-    char *t = slurp(path, NULL);
+    char *t = test_slurp(path, NULL);
     CHECK(t && strstr(t, "<circle cx=\"309.00\" cy=\"210.00\"") != NULL); /* (10, 10): the middle */
     CHECK(t && strstr(t, "<circle cx=\"78.00\" cy=\"380.00\"") != NULL);  /* (1, 1): the corner */
     CHECK(t && strstr(t, "<script>") == NULL && strstr(t, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
@@ -172,13 +141,13 @@ TEST(test_report_plot_axes_and_csv)
     /* a zero on the log axis: hollow, on the edge y = 380 */
     p.nseries = 2;
     CHECK_OK(fal_plot_svg(ctx, &p, path));
-    t = slurp(path, NULL);
+    t = test_slurp(path, NULL);
     CHECK(t && strstr(t, "cy=\"380.00\" r=\"3.5\" fill=\"white\"") == NULL); /* marker 1 is a square */
     CHECK(t && strstr(t, "<rect x=\"74.50\" y=\"376.50\" width=\"7\" height=\"7\" fill=\"white\"") != NULL);
     free(t);
     snprintf(path, sizeof path, "%s/p.csv", dir);
     CHECK_OK(fal_plot_csv(ctx, &p, path));
-    t = slurp(path, NULL);
+    t = test_slurp(path, NULL);
     CHECK(t && strcmp(t, "series,w,k\ndiag,1,1\ndiag,10,10\ndiag,100,100\n\"a,\"\"quoted\"\" name\",1,0\n"
                          "\"a,\"\"quoted\"\" name\",10,1\n\"a,\"\"quoted\"\" name\",100,0.5\n") == 0);
     free(t);
@@ -189,7 +158,7 @@ TEST(test_report_plot_axes_and_csv)
     p.nseries = 1;
     snprintf(path, sizeof path, "%s/w.svg", dir);
     CHECK_OK(fal_plot_svg(ctx, &p, path));
-    t = slurp(path, NULL);
+    t = test_slurp(path, NULL);
     CHECK(t && strstr(t, "10<tspan dy=\"-5\" font-size=\"9\">-9</tspan>") &&
           strstr(t, "10<tspan dy=\"-5\" font-size=\"9\">12</tspan>") &&
           !strstr(t, "font-size=\"9\">11</tspan>") /* every third decade: 21 decades, at most 10 labels */);
@@ -198,7 +167,7 @@ TEST(test_report_plot_axes_and_csv)
     golden_lin_plot(&p, ls);
     snprintf(path, sizeof path, "%s/l.svg", dir);
     CHECK_OK(fal_plot_svg(ctx, &p, path));
-    t = slurp(path, NULL);
+    t = test_slurp(path, NULL);
     CHECK(t && strstr(t, ">0.2</text>") && strstr(t, ">0.8</text>") && strstr(t, ">1.5</text>") &&
           strstr(t, ">2</text>") && !strstr(t, "(log scale)"));
     free(t);
@@ -207,11 +176,11 @@ TEST(test_report_plot_axes_and_csv)
     p.title = "empty";
     snprintf(path, sizeof path, "%s/e.svg", dir);
     CHECK_OK(fal_plot_svg(ctx, &p, path));
-    t = slurp(path, NULL);
+    t = test_slurp(path, NULL);
     CHECK(t && strstr(t, ">no data</text>"));
     free(t);
     CHECK(fal_plot_svg(ctx, &p, "/nonexistent-dir/x.svg") == FAL_EIO);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* ---- the report ------------------------------------------------------------------ */
@@ -275,7 +244,7 @@ TEST(test_report_files_sections_and_headline)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], out[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/report", dir);
     make_db(ctx, db);
@@ -293,7 +262,7 @@ TEST(test_report_files_sections_and_headline)
     CHECK(sum.plots == 7); /* headline, L1 and L2 against depth, L2 and I2 against k, L1 and L2 curves */
     char path[256];
     snprintf(path, sizeof path, "%s/index.html", out);
-    char *h = slurp(path, NULL);
+    char *h = test_slurp(path, NULL);
     CHECK(h != NULL);
     const char *fams[] = { "linear-chain", "linear", "shallow" }, *ids[] = { "L1", "L2", "I2" };
     for (int i = 0; h && i < 3; i++) {
@@ -307,7 +276,7 @@ TEST(test_report_files_sections_and_headline)
     CHECK(h && strstr(h, "Training curves: none stored"));
     free(h);
     snprintf(path, sizeof path, "%s/headline.csv", out);
-    h = slurp(path, NULL);
+    h = test_slurp(path, NULL);
     const char *lines[] = { "L1 linear-chain,1,1\n", "L1 linear-chain,10,1\n", "L1 linear-chain,100,1\n",
                             "L2 linear,9,3\n", "L2 linear,18,3\n", "I2 shallow,4,4\n", "I2 shallow,8,8\n" };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
@@ -315,7 +284,7 @@ TEST(test_report_files_sections_and_headline)
     free(h);
     /* the information table: the Jacobian rank of A(3,3,3) is n0 nL = 9, k_min n0 = 3 */
     snprintf(path, sizeof path, "%s/information.csv", out);
-    h = slurp(path, NULL);
+    h = test_slurp(path, NULL);
     CHECK_MSG(h && strstr(h, "L2,linear,3^3,18,,9,3,3,,9\n"), "%s", h ? h : "");
     free(h);
     /* the same database gives the same files */
@@ -327,12 +296,12 @@ TEST(test_report_files_sections_and_headline)
         size_t n1 = 0, n2 = 0;
         snprintf(p1, sizeof p1, "%s/%s", out, files[i]);
         snprintf(p2, sizeof p2, "%s/%s", out2, files[i]);
-        char *a = slurp(p1, &n1), *b = slurp(p2, &n2);
+        char *a = test_slurp(p1, &n1), *b = test_slurp(p2, &n2);
         CHECK_MSG(a && b && n1 == n2 && memcmp(a, b, n1) == 0, "%s differs between two reports", files[i]);
         free(a);
         free(b);
     }
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* Numbers that contradict a claim give FAILS: L2 at k = n0 with a test
@@ -341,7 +310,7 @@ TEST(test_report_verdict_fails_on_contradicting_numbers)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], out[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/report", dir);
     fal_arch *a = NULL;
@@ -367,16 +336,16 @@ TEST(test_report_verdict_fails_on_contradicting_numbers)
     CHECK(sum.sections == 1 && sum.fails == 1 && sum.holds == 0);
     char path[256];
     snprintf(path, sizeof path, "%s/L2-table.csv", out);
-    char *t = slurp(path, NULL);
+    char *t = test_slurp(path, NULL);
     CHECK_MSG(t && strstr(t, ",does not fit: k < k* = 3,FAILS,") && strstr(t, ",fits: k >= k* = 3,FAILS,"), "%s",
               t ? t : "");
     free(t);
     snprintf(path, sizeof path, "%s/index.html", out);
-    t = slurp(path, NULL);
+    t = test_slurp(path, NULL);
     CHECK(t && strstr(t, "Verdict: FAILS.") && strstr(t, "0 of 2 judged cells agree"));
     free(t);
     fal_arch_free(a);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* Whatever a database holds is escaped on its way into HTML and SVG; a
@@ -385,7 +354,7 @@ TEST(test_report_escapes_and_draws_curves)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], out[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/report", dir);
     static const fal_family evil = { "<b>evil</b>", "E<1>", "a claim", NULL };
@@ -430,18 +399,18 @@ TEST(test_report_escapes_and_draws_curves)
     CHECK_OK(fal_report_write(ctx, db, out, NULL, &sum));
     char path[256];
     snprintf(path, sizeof path, "%s/index.html", out);
-    char *h = slurp(path, NULL);
+    char *h = test_slurp(path, NULL);
     CHECK(h && !strstr(h, "<b>evil") && !strstr(h, "E<1>") && !strstr(h, "<script>"));
     CHECK(h && strstr(h, "&lt;b&gt;evil&lt;/b&gt;") && strstr(h, "E&lt;1&gt;"));
     CHECK(h && strstr(h, "runs with a training curve: 1"));
     free(h);
     snprintf(path, sizeof path, "%s/headline.svg", out);
-    h = slurp(path, NULL);
+    h = test_slurp(path, NULL);
     CHECK(h && !strstr(h, "<b>evil") && strstr(h, "E&lt;1&gt; &lt;b&gt;evil&lt;/b&gt;"));
     free(h);
     CHECK(exists(out, "E_1_-table.csv"));
     snprintf(path, sizeof path, "%s/L1-curves.csv", out);
-    h = slurp(path, NULL);
+    h = test_slurp(path, NULL);
     /* drawn at step + 1 on a log axis */
     CHECK_MSG(h && strstr(h, "series,step + 1,relative training error\n") && strstr(h, ",1,1\n") &&
                   strstr(h, ",2,0.01\n") && strstr(h, ",3,9.9999999999999995e-07\n"),
@@ -450,14 +419,14 @@ TEST(test_report_escapes_and_draws_curves)
     CHECK(exists(out, "L1-curves.svg"));
     fal_arch_free(a);
     fal_arch_free(chain);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 TEST(test_report_cli)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], args[512], out[4096];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(args, sizeof args, "report --db %s/none.sqlite --out %s/r", dir, dir);
     CHECK(test_cli(args, out, sizeof out) == 2);
@@ -480,7 +449,7 @@ TEST(test_report_cli)
     snprintf(rdir, sizeof rdir, "%s/r", dir);
     CHECK(exists(rdir, "index.html") && exists(rdir, "headline.svg") && exists(rdir, "L1-error-vs-depth.csv"));
     (void)ctx;
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* ---- the browser ---------------------------------------------------------------- */
@@ -510,7 +479,7 @@ TEST(test_report_browser)
         return;
     }
     char dir[64], db[128], rep[128], shot[160], out[4096];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(rep, sizeof rep, "%s/report", dir);
     snprintf(shot, sizeof shot, "%s/screenshot.png", dir);
@@ -520,7 +489,7 @@ TEST(test_report_browser)
     if (rc == 77) {
         out[strcspn(out, "\n")] = '\0';
         fprintf(stdout, "[%s] ", out); /* the SKIP line, then "ok" */
-        remove_dir(dir);
+        test_remove_dir(dir);
         return;
     }
     CHECK_MSG(rc == 0, "browser check exited %d:\n%s", rc, out);
@@ -538,7 +507,7 @@ TEST(test_report_browser)
     rc = browser_check(bad, shot, out, sizeof out);
     CHECK_MSG(rc == 1 && strstr(out, "BAD 1 L2-error-vs-k.svg") && strstr(out, "\"boom\""),
               "the broken copy passed (exit %d):\n%s", rc, out);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* L3's k* is the dimension of the data (--subspace, default the smallest
@@ -547,7 +516,7 @@ TEST(test_report_l3_kstar_is_the_data_dimension)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], out[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/report", dir);
     fal_store *s = NULL;
@@ -573,11 +542,11 @@ TEST(test_report_l3_kstar_is_the_data_dimension)
     CHECK(sum.sections == 1 && sum.holds == 1);
     char path[256];
     snprintf(path, sizeof path, "%s/L3-table.csv", out);
-    char *t = slurp(path, NULL);
+    char *t = test_slurp(path, NULL);
     CHECK_MSG(t && strstr(t, "\"A(6,4,2,4,6) subspace=0\",64,4,1,1,1,") && strstr(t, "does not fit: k < k* = 2,holds") &&
                   strstr(t, "fits: k >= k* = 2,holds") && strstr(t, "does not fit: k < k* = 3,holds") &&
                   strstr(t, "fits: k >= k* = 3,holds"),
               "%s", t ? t : "(missing)");
     free(t);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }

@@ -246,24 +246,6 @@ TEST(test_i2_refuses_bad_configurations)
 /* Memory: the budget refuses before allocating (w = 10^5, k = 10^5 need
  * 160 GB), and an allocator that fails at each successive allocation gives
  * FAL_ENOMEM with nothing left allocated, until the run succeeds. */
-typedef struct fail_at {
-    int n, calls;
-} fail_at;
-
-static void *failing_alloc(void *ud, size_t n)
-{
-    fail_at *f = ud;
-    if (f->calls++ == f->n) return NULL;
-    return malloc(n);
-}
-
-static void failing_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    free(p);
-}
-
 TEST(test_i2_memory_refusals_leave_nothing)
 {
     fal_ctx *ctx = test_ctx();
@@ -274,14 +256,13 @@ TEST(test_i2_memory_refusals_leave_nothing)
     fal_ctx_set_mem_limit(ctx, 0);
     int done = 0;
     for (int n = 0; n < 64 && !done; n++) {
-        fail_at f = { n, 0 };
-        fal_allocator al = { failing_alloc, failing_free, &f };
+        test_failing f = { 0, 0 }; /* the context itself is not refused */
+        fal_allocator al = test_failing_allocator(&f);
         fal_ctx *c2 = NULL;
-        f.n = -1; /* the context itself */
         CHECK_OK(fal_ctx_new(&c2, &al));
         if (!c2) return;
-        f.n = n;
-        f.calls = 0;
+        f.fail_at = n + 1; /* the run's allocation n (from 0) is refused */
+        f.count = 0;
         fal_config cfg;
         fal_config_init(&cfg);
         cfg.family = fal_family_find("shallow");

@@ -26,20 +26,6 @@ static const char *bin(void)
     return b ? b : "build/fallacy";
 }
 
-static void temp_dir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/fallacy-store-XXXXXX");
-    if (!mkdtemp(buf)) buf[0] = '\0';
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[512];
-    if (!dir[0] || strncmp(dir, "/tmp/fallacy-", 13) != 0) return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stdout, "    (could not remove %s)\n", dir);
-}
-
 /* One integer from SQL on the file at path (busy timeout for a live writer);
  * -1 on error. */
 static long long sql_int(const char *path, const char *sql)
@@ -168,7 +154,7 @@ TEST(test_store_schema_round_trip)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     fal_arch *arch = NULL;
     CHECK_OK(fal_arch_uniform(ctx, 10, 1, &arch));
@@ -264,7 +250,7 @@ TEST(test_store_schema_round_trip)
     fal_store_close(s);
     fal_result_clear(&res);
     fal_arch_free(arch);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* Equal configurations give equal keys however they were written; any
@@ -396,7 +382,7 @@ TEST(test_store_refuses_foreign_files)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], p[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     fal_store *s = NULL;
     snprintf(p, sizeof p, "%s/text.sqlite", dir);
     FILE *f = fopen(p, "w");
@@ -419,7 +405,7 @@ TEST(test_store_refuses_foreign_files)
     CHECK(fal_store_open(ctx, p, FAL_STORE_READ, &s) == FAL_EIO);
     CHECK(access(p, F_OK) != 0); /* reading does not create */
     fal_store_close(NULL);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* merge: new keys added, duplicates kept once, differing duplicates
@@ -428,7 +414,7 @@ TEST(test_store_merge_counts_and_conflicts)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], a[128], b[128], o[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(a, sizeof a, "%s/a.sqlite", dir);
     snprintf(b, sizeof b, "%s/b.sqlite", dir);
     snprintf(o, sizeof o, "%s/o.sqlite", dir);
@@ -479,7 +465,7 @@ TEST(test_store_merge_counts_and_conflicts)
     CHECK(access(missing, F_OK) != 0);
     fal_store_close(so);
     fal_arch_free(arch);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* ---- the commands --------------------------------------------------------------- */
@@ -493,7 +479,7 @@ TEST(test_store_merge_counts_and_conflicts)
 TEST(test_store_sweep_resumes_after_sigkill)
 {
     char dir[64], db[128], out[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/stdout", dir);
     const char *args[] = { "sweep", KILL_GRID, "--db", db, NULL };
@@ -518,7 +504,7 @@ TEST(test_store_sweep_resumes_after_sigkill)
     CHECK(run_cli(args, NULL, NULL) == 0);
     CHECK(sql_int(db, "SELECT count(*) FROM runs") == KILL_POINTS);
     CHECK(sql_int(db, "SELECT sum(rowid) FROM runs") == sum_before);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* SIGINT: the sweep finishes the point in progress, says how to resume,
@@ -526,7 +512,7 @@ TEST(test_store_sweep_resumes_after_sigkill)
 TEST(test_store_sweep_stops_cleanly_on_sigint)
 {
     char dir[64], db[128], err[128], jout[128], out[4096];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(err, sizeof err, "%s/stderr", dir);
     snprintf(jout, sizeof jout, "%s/stdout", dir);
@@ -551,7 +537,7 @@ TEST(test_store_sweep_stops_cleanly_on_sigint)
     CHECK(run_cli(args, NULL, NULL) == 0);
     CHECK(sql_int(db, "SELECT count(DISTINCT key) FROM runs") == KILL_POINTS);
     CHECK(sql_int(db, "SELECT count(*) FROM runs") == KILL_POINTS);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* Three shards merged = the unsharded sweep, as sets of keys and values
@@ -559,7 +545,7 @@ TEST(test_store_sweep_stops_cleanly_on_sigint)
 TEST(test_store_sweep_shards_merge_to_one_sweep)
 {
     char dir[64], one[128], s[3][128], m[128], out[128], txt[4096];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(one, sizeof one, "%s/one.sqlite", dir);
     snprintf(m, sizeof m, "%s/merged.sqlite", dir);
     snprintf(out, sizeof out, "%s/stdout", dir);
@@ -612,13 +598,13 @@ TEST(test_store_sweep_shards_merge_to_one_sweep)
         CHECK_MSG(run_cli(a, NULL, NULL) == 2, "--shard %s", bad[i]);
         CHECK(access(nodb, F_OK) != 0);
     }
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 TEST(test_store_sweep_usage_errors)
 {
     char dir[64], db[128];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     const char *cases[][12] = {
         { "sweep", "linear", NULL },                                          /* no --db */
@@ -646,7 +632,7 @@ TEST(test_store_sweep_usage_errors)
     const char *am[] = { "merge", o, missing, NULL };
     CHECK(run_cli(am, NULL, NULL) == 2);
     CHECK(access(o, F_OK) != 0);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* --list: the grid in order, the shard's slice (p mod N == i - 1), what is
@@ -654,7 +640,7 @@ TEST(test_store_sweep_usage_errors)
 TEST(test_store_sweep_list_and_grid_order)
 {
     char dir[64], db[128], out[128], txt[8192], txt2[8192];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/stdout", dir);
     const char *a[] = { "sweep", "linear-chain", "--depth", "1e3,10", "--examples", "1,2", "--seeds", "2", "--list",
@@ -680,14 +666,14 @@ TEST(test_store_sweep_list_and_grid_order)
     CHECK_MSG(strstr(txt2, "1\ttodo") && strstr(txt2, "3\tstored") && strstr(txt2, "5\ttodo") &&
                   strstr(txt2, "7\ttodo") && !strstr(txt2, "0\t") && !strstr(txt2, "2\t"),
               "%s", txt2);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* Progress: on a terminal only, bold unless NO_COLOR; silent into a file. */
 TEST(test_store_sweep_progress_only_on_a_terminal)
 {
     char dir[64], db[128], err[128], out[128], txt[4096];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     for (int mode = 0; mode < 2; mode++) {
         snprintf(db, sizeof db, "%s/tty%d.sqlite", dir, mode);
         int master = -1;
@@ -721,7 +707,7 @@ TEST(test_store_sweep_progress_only_on_a_terminal)
     CHECK(read_file(err, txt, sizeof txt) == 0);
     CHECK(read_file(out, txt, sizeof txt) == 0);
     CHECK(sql_int(db, "SELECT count(*) FROM runs") == 4);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* A writer killed mid-transaction leaves a hot journal; opening the
@@ -731,7 +717,7 @@ TEST(test_store_reader_recovers_a_hot_journal)
 {
     fal_ctx *ctx = test_ctx();
     char dir[64], db[128], journal[160];
-    temp_dir(dir, sizeof dir);
+    test_temp_dir(dir, sizeof dir, "store");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(journal, sizeof journal, "%s-journal", db);
     fal_arch *arch = NULL;
@@ -771,5 +757,5 @@ TEST(test_store_reader_recovers_a_hot_journal)
     CHECK(access(journal, F_OK) != 0);
     char txt[64];
     CHECK(sql_text(db, "PRAGMA integrity_check", txt, sizeof txt) == 0 && strcmp(txt, "ok") == 0);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
