@@ -5,6 +5,7 @@
  * form of w. */
 #include <string.h>
 #include "test.h"
+#include "oracle_hamming.h"
 #include "../src/nets/hamming.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -27,69 +28,6 @@ static fal_status run_ae(const char *family, const size_t *widths, size_t nw, si
     cfg.algo = algo;
     cfg.data = data;
     return fal_run(ctx, &cfg, res);
-}
-
-/* The optimum by brute force: every partition of the k raw examples (with
- * repeats, not deduplicated) into <= C blocks, as restricted growth strings,
- * each block paying sum_bits min(ones, zeros). */
-static uint64_t brute_cost(const uint64_t *x, const uint8_t *blk, size_t k, unsigned n, unsigned nb)
-{
-    uint64_t cost = 0, ones[16][8] = { { 0 } }, tot[16] = { 0 };
-    for (size_t i = 0; i < k; i++) {
-        tot[blk[i]]++;
-        for (unsigned bit = 0; bit < n; bit++) ones[blk[i]][bit] += (x[i] >> bit) & 1;
-    }
-    for (unsigned b = 0; b < nb; b++)
-        for (unsigned bit = 0; bit < n; bit++)
-            cost += ones[b][bit] < tot[b] - ones[b][bit] ? ones[b][bit] : tot[b] - ones[b][bit];
-    return cost;
-}
-
-static uint64_t brute_optimum(const uint64_t *x, size_t k, unsigned n, unsigned C)
-{
-    uint8_t blk[16] = { 0 }, mx[16] = { 0 }; /* mx[i] = max(blk[0..i-1]) + 1 */
-    uint64_t best = UINT64_MAX;
-    for (;;) {
-        unsigned nb = 0;
-        for (size_t i = 0; i < k; i++)
-            if (blk[i] + 1u > nb) nb = blk[i] + 1u;
-        uint64_t c = brute_cost(x, blk, k, n, nb);
-        if (c < best) best = c;
-        /* next restricted growth string with at most C blocks */
-        size_t i = k;
-        for (;;) {
-            if (i == 1) return best; /* blk[0] stays 0 */
-            i--;
-            mx[i] = 0;
-            for (size_t q = 0; q < i; q++)
-                if (blk[q] + 1u > mx[i]) mx[i] = (uint8_t)(blk[q] + 1u);
-            if (blk[i] < mx[i] && blk[i] + 1u < C) {
-                blk[i]++;
-                for (size_t q = i + 1; q < k; q++) blk[q] = 0;
-                break;
-            }
-        }
-    }
-}
-
-/* A 0/1 table of k rows of n columns from words. */
-static fal_table *table_of(const uint64_t *x, size_t k, unsigned n)
-{
-    fal_table *t = NULL;
-    if (fal_table_new(test_ctx(), k, n, FAL_REAL, &t) != FAL_OK) return NULL;
-    double *v = fal_table_data(t);
-    for (size_t i = 0; i < k; i++)
-        for (unsigned c = 0; c < n; c++) v[i * n + c] = (double)((x[i] >> c) & 1);
-    return t;
-}
-
-/* k clustered points of H^n from a test-owned generator: a few random
- * centres, each bit flipped with probability 1/4. */
-static void random_points(fal_rng *r, unsigned n, size_t k, uint64_t *x)
-{
-    uint64_t cent[3], mask = ((uint64_t)1 << n) - 1;
-    for (int j = 0; j < 3; j++) cent[j] = fal_rng_next(r) & mask;
-    for (size_t i = 0; i < k; i++) x[i] = (cent[fal_rng_below(r, 3)] ^ (fal_rng_next(r) & fal_rng_next(r))) & mask;
 }
 
 /* ---- parameters and refusals ------------------------------------------------- */
@@ -172,7 +110,7 @@ TEST(test_n4_k_at_most_2m_zero_distortion)
     fal_rng_seed(&r, 11);
     for (int i = 0; i < 8; i++) x[i] = fal_rng_next(&r) & 0xff;
     for (int i = 8; i < 16; i++) x[i] = x[i % 3]; /* repeats: still <= 8 distinct */
-    fal_table *t = table_of(x, 16, 8);
+    fal_table *t = oracle_bits_table(x, 16, 8);
     const size_t a1[] = { 8, 3, 8 }, a2[] = { 8, 5, 3, 6, 8 };
     const size_t *as[] = { a1, a2 };
     const size_t ns[] = { 3, 5 };
@@ -211,8 +149,8 @@ TEST(test_n4_lloyd_equals_brute_force_tiny)
         unsigned n = 3 + (unsigned)fal_rng_below(&gen, 3), m = 1 + (unsigned)fal_rng_below(&gen, 2);
         size_t k = 7 + (size_t)fal_rng_below(&gen, 6);
         uint64_t x[12];
-        random_points(&gen, n, k, x);
-        uint64_t opt = brute_optimum(x, k, n, 1u << m);
+        oracle_clustered_points(&gen, n, k, x);
+        uint64_t opt = oracle_hamming_optimum(x, k, n, 1u << m);
         fal__ham_set s;
         CHECK_OK(fal__ham_set_new(ctx, n, x, k, &s));
         if (s.u > (1u << m)) {
@@ -239,7 +177,7 @@ TEST(test_n4_lloyd_equals_brute_force_tiny)
         }
         fal__ham_set_free(ctx, &s);
         /* the same through the family, from a data file */
-        fal_table *t = table_of(x, k, n);
+        fal_table *t = oracle_bits_table(x, k, n);
         size_t w[] = { n, m, n };
         fal_result res;
         fal_arch *a;
@@ -470,8 +408,8 @@ TEST(test_n4_data_file)
     uint64_t x[20];
     fal_rng r;
     fal_rng_seed(&r, 5);
-    random_points(&r, 5, 20, x);
-    fal_table *t = table_of(x, 20, 5);
+    oracle_clustered_points(&r, 5, 20, x);
+    fal_table *t = oracle_bits_table(x, 20, 5);
     const size_t w[] = { 5, 1, 5 };
     fal_result res;
     fal_arch *a;

@@ -6,6 +6,7 @@
  * function on all 2^n inputs before and after a symmetry. */
 #include <string.h>
 #include "test.h"
+#include "oracle_hamming.h"
 #include "../src/nets/hamming.h"
 #include "../src/kern/ptf.h"
 
@@ -34,55 +35,6 @@ static fal_status run_thr(const size_t *widths, size_t nw, size_t k, uint64_t se
     res->arch = NULL;
     fal_arch_free(arch);
     return st;
-}
-
-/* Partitions of k <= 12 raw examples into <= C blocks (restricted growth
- * strings), each block paying sum_bits min(ones, zeros): N4's optimum. */
-static uint64_t brute_optimum(const uint64_t *x, size_t k, unsigned n, unsigned C)
-{
-    uint8_t blk[16] = { 0 };
-    uint64_t best = UINT64_MAX;
-    for (;;) {
-        uint64_t cost = 0, ones[16][8] = { { 0 } }, tot[16] = { 0 };
-        for (size_t i = 0; i < k; i++) {
-            tot[blk[i]]++;
-            for (unsigned bit = 0; bit < n; bit++) ones[blk[i]][bit] += (x[i] >> bit) & 1;
-        }
-        for (unsigned b = 0; b < C; b++)
-            for (unsigned bit = 0; bit < n; bit++)
-                cost += ones[b][bit] < tot[b] - ones[b][bit] ? ones[b][bit] : tot[b] - ones[b][bit];
-        if (cost < best) best = cost;
-        size_t i = k;
-        for (;;) {
-            if (i == 1) return best;
-            i--;
-            unsigned mx = 0;
-            for (size_t q = 0; q < i; q++)
-                if (blk[q] + 1u > mx) mx = blk[q] + 1u;
-            if (blk[i] < mx && blk[i] + 1u < C) {
-                blk[i]++;
-                for (size_t q = i + 1; q < k; q++) blk[q] = 0;
-                break;
-            }
-        }
-    }
-}
-
-static fal_table *table_of(const uint64_t *x, size_t k, unsigned n)
-{
-    fal_table *t = NULL;
-    if (fal_table_new(test_ctx(), k, n, FAL_REAL, &t) != FAL_OK) return NULL;
-    double *v = fal_table_data(t);
-    for (size_t i = 0; i < k; i++)
-        for (unsigned c = 0; c < n; c++) v[i * n + c] = (double)((x[i] >> c) & 1);
-    return t;
-}
-
-static void random_points(fal_rng *r, unsigned n, size_t k, uint64_t *x)
-{
-    uint64_t cent[3], mask = ((uint64_t)1 << n) - 1;
-    for (int j = 0; j < 3; j++) cent[j] = fal_rng_next(r) & mask;
-    for (size_t i = 0; i < k; i++) x[i] = (cent[fal_rng_below(r, 3)] ^ (fal_rng_next(r) & fal_rng_next(r))) & mask;
 }
 
 /* sum_{j <= min(d, p)} C(p, j) by the product formula. */
@@ -258,10 +210,10 @@ TEST(test_n6_universal_degree_reaches_n4_optimum)
         unsigned n = 3 + (unsigned)fal_rng_below(&gen, 2), m = 1 + (unsigned)fal_rng_below(&gen, n - 1);
         size_t k = 8 + (size_t)fal_rng_below(&gen, 5);
         uint64_t x[12];
-        random_points(&gen, n, k, x);
-        uint64_t opt = brute_optimum(x, k, n, 1u << m);
+        oracle_clustered_points(&gen, n, k, x);
+        uint64_t opt = oracle_hamming_optimum(x, k, n, 1u << m);
         if (opt > 0) clustered++;
-        fal_table *t = table_of(x, k, n);
+        fal_table *t = oracle_bits_table(x, k, n);
         size_t w[] = { n, m, n }, deep[] = { n, n, m, m + 1, n };
         for (int sign = 0; sign < 2; sign++)
             for (int arch = 0; arch < 2; arch++) {
@@ -292,9 +244,9 @@ TEST(test_n6_low_degree_gap_against_n4)
     fal_rng_seed(&gen, 3);
     for (int trial = 0; trial < 12; trial++) {
         uint64_t x[12];
-        random_points(&gen, 5, 12, x);
-        uint64_t opt = brute_optimum(x, 12, 5, 4);
-        fal_table *t = table_of(x, 12, 5);
+        oracle_clustered_points(&gen, 5, 12, x);
+        uint64_t opt = oracle_hamming_optimum(x, 12, 5, 4);
+        fal_table *t = oracle_bits_table(x, 12, 5);
         for (unsigned d = 1; d <= 2; d++) {
             fal_result res;
             fal_status st = run_thr(w, 3, 0, 1, d, FAL_UNITS_SIGN, t, &res, NULL);
