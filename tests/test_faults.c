@@ -30,8 +30,8 @@ TEST(test_faults_every_allocation_of_every_family)
                 cfg.arch = a;
                 cfg.examples = runs[r].k;
                 cfg.examples_set = 1;
-                cfg.test = 20;
-                cfg.features = 8;
+                if (cfg.family->options & FAL_OPT_TEST) cfg.test = 20;
+                if (cfg.family->options & FAL_OPT_FEATURES) cfg.features = 8;
                 cfg.seed = 1;
                 fal_result res;
                 st = fal_run(ctx, &cfg, &res);

@@ -11,7 +11,7 @@ static fal_status need(const char *family, const char *widths, size_t features, 
     fal_config_init(&cfg);
     cfg.family = fal_family_find(family);
     cfg.features = features;
-    cfg.test = 200;
+    if (cfg.family->options & FAL_OPT_TEST) cfg.test = 200;
     fal_arch *a = NULL;
     if (widths && fal_arch_parse(ctx, widths, &a) != FAL_OK) return FAL_EINTERNAL;
     cfg.arch = a;

@@ -357,7 +357,7 @@ TEST(test_report_escapes_and_draws_curves)
     test_temp_dir(dir, sizeof dir, "report");
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(out, sizeof out, "%s/report", dir);
-    static const fal_family evil = { "<b>evil</b>", "E<1>", "a claim", NULL };
+    static const fal_family evil = { "<b>evil</b>", "E<1>", "a claim", NULL, 0 };
     fal_arch *a = NULL;
     CHECK_OK(fal_arch_parse(ctx, "2,2", &a));
     fal_config cfg;

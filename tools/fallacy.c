@@ -327,7 +327,9 @@ static int cmd_run(int argc, char **argv)
     if (st == FAL_OK || st == FAL_ENOCONV) {
         if (r.json) cli_print_json(stdout, &res);
         else cli_print_text(stdout, &res);
-        if (st == FAL_ENOCONV) fprintf(stderr, "fallacy: %s did not converge: %s\n", res.family, res.note ? res.note : "");
+        if (st == FAL_ENOCONV)
+            fprintf(stderr, "fallacy: %s did not converge (stopped after %llu step%s): %s\n", res.family,
+                    (unsigned long long)res.steps, res.steps == 1 ? "" : "s", res.note ? res.note : "");
     } else if (r.data && strncmp(fal_ctx_message(ctx), "--data", 6) == 0) {
         fprintf(stderr, "fallacy: %s: %s\n", r.data_path, fal_ctx_message(ctx)); /* name the file */
     } else {

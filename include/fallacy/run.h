@@ -40,12 +40,30 @@ typedef enum fal_units {
 struct fal_config;
 struct fal_result;
 
+/* The tuning options a family reads (fal_family.options).  fal_run refuses
+ * a configuration that sets an option its family would ignore, so that a
+ * typo'd or misplaced option never passes silently.  "Set" means a value
+ * other than fal_config_init's. */
+enum {
+    FAL_OPT_LR = 1u << 0,       /* lr */
+    FAL_OPT_TOL = 1u << 1,      /* tol */
+    FAL_OPT_STEPS = 1u << 2,    /* max_steps */
+    FAL_OPT_INIT = 1u << 3,     /* init */
+    FAL_OPT_SUBSPACE = 1u << 4, /* subspace */
+    FAL_OPT_FEATURES = 1u << 5, /* features */
+    FAL_OPT_POWER = 1u << 6,    /* power */
+    FAL_OPT_UNITS = 1u << 7,    /* units */
+    FAL_OPT_DEGREE = 1u << 8,   /* degree */
+    FAL_OPT_TEST = 1u << 9      /* test */
+};
+
 /* A family of networks: one catalogue row. */
 typedef struct fal_family {
     const char *name;    /* CLI name: "linear-chain" */
     const char *id;      /* catalogue ID: "L1" */
     const char *claim;   /* the claim in one sentence */
     fal_status (*run)(fal_ctx *ctx, const struct fal_config *cfg, struct fal_result *res);
+    unsigned options;    /* FAL_OPT_* it reads; the others must be left unset */
 } fal_family;
 
 /* The families, in catalogue order; *n receives their number. */

@@ -6,35 +6,35 @@
 static const fal_family families[] = {
     { "linear-chain", "L1",
       "A(1,...,1): y = (prod w_i) x; one example fixes P = prod w_i for any depth L (w = L).",
-      fal__run_linear_chain },
+      fal__run_linear_chain, FAL_OPT_LR | FAL_OPT_TOL | FAL_OPT_STEPS | FAL_OPT_INIT | FAL_OPT_TEST },
     { "linear", "L2",
       "A(n,...,n) and expansive nets: n0 examples in general position fix the overall matrix (w = sum n_i n_{i-1}).",
-      fal__run_linear },
+      fal__run_linear, FAL_OPT_LR | FAL_OPT_TOL | FAL_OPT_STEPS | FAL_OPT_TEST },
     { "linear-ae", "L3",
       "A(n,m,n) linear autoencoder: the optimum is the projection on the top-m eigenvectors; m examples fix it "
       "for data in an m-dim subspace (L4: the same over C^n, --field complex).",
-      fal__run_linear_ae },
+      fal__run_linear_ae, FAL_OPT_LR | FAL_OPT_TOL | FAL_OPT_STEPS | FAL_OPT_SUBSPACE | FAL_OPT_TEST },
     { "bool-chain", "N1",
       "A(1,...,1) of identity/NOT units: 2^L settings, 2 functions; one example fixes the parity of the NOTs.",
-      fal__run_bool_chain },
+      fal__run_bool_chain, FAL_OPT_TEST },
     { "power-chain", "N2",
       "A(1,...,1) with g(u) = u^q: y = P x^(q^L); one example fixes P (P* = 0 when q is even and alpha < 0).",
-      fal__run_power_chain },
+      fal__run_power_chain, FAL_OPT_LR | FAL_OPT_TOL | FAL_OPT_STEPS | FAL_OPT_INIT | FAL_OPT_POWER | FAL_OPT_TEST },
     { "bool", "N3",
       "A(n0,...,nL) of unrestricted Boolean units without bottleneck: all 2^n0 examples fix the map, whatever L.",
-      fal__run_bool },
+      fal__run_bool, 0 },
     { "bool-ae", "N4",
       "Boolean autoencoder A(n,m,n): k <= 2^m examples are stored exactly; beyond, optimal Hamming clustering.",
-      fal__run_bool_ae },
+      fal__run_bool_ae, FAL_OPT_STEPS | FAL_OPT_TEST },
     { "threshold-chain", "N5",
       "A(1,...,1) of threshold gates: the identity or the negation by the parity of negative weights; one example.",
-      fal__run_threshold_chain },
+      fal__run_threshold_chain, FAL_OPT_UNITS | FAL_OPT_TEST },
     { "threshold-ae", "N6",
       "Threshold-gate autoencoder A(n,m,n): approaches the Hamming-clustering optimum of N4.",
-      fal__run_threshold_ae },
+      fal__run_threshold_ae, FAL_OPT_STEPS | FAL_OPT_UNITS | FAL_OPT_DEGREE | FAL_OPT_TEST },
     { "shallow", "I2",
       "Shallow linear regression with w features needs k >= w: with k < w the minimum-norm fit leaves ~(1 - k/w).",
-      fal__run_shallow },
+      fal__run_shallow, FAL_OPT_FEATURES | FAL_OPT_TEST },
 };
 
 const fal_family *fal_families(size_t *n)
@@ -107,6 +107,30 @@ void fal_result_clear(fal_result *res)
     res->owned_arch = NULL;
 }
 
+/* The first option cfg sets that its family does not read, or NULL. */
+static const char *ignored_option(const fal_config *cfg)
+{
+    const struct {
+        unsigned bit;
+        int set;
+        const char *name;
+    } o[] = {
+        { FAL_OPT_LR, cfg->lr != 0.0, "--lr" },
+        { FAL_OPT_TOL, cfg->tol != 0.0, "--tol" },
+        { FAL_OPT_STEPS, cfg->max_steps != 0, "--steps" },
+        { FAL_OPT_INIT, cfg->init != FAL_INIT_DEFAULT, "--init" },
+        { FAL_OPT_SUBSPACE, cfg->subspace != 0, "--subspace" },
+        { FAL_OPT_FEATURES, cfg->features != 0, "--features" },
+        { FAL_OPT_POWER, cfg->power != 0, "--power" },
+        { FAL_OPT_UNITS, cfg->units != FAL_UNITS_SIGN, "--units" },
+        { FAL_OPT_DEGREE, cfg->degree != 0, "--degree" },
+        { FAL_OPT_TEST, cfg->test != 1000, "--test" },
+    };
+    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
+        if (o[i].set && !(cfg->family->options & o[i].bit)) return o[i].name;
+    return NULL;
+}
+
 fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -118,6 +142,12 @@ fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     res->log2_classes = res->bits_provided = NAN;
     res->algo = fal_algo_name(cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo);
     ctx->msg[0] = '\0';
+    const char *ign = ignored_option(cfg);
+    if (ign) return fal__fail(ctx, FAL_EINVAL, "%s: %s does not apply (the family does not read it)", cfg->family->name, ign);
+    /* a closed form has no step length and takes no steps */
+    if (cfg->algo == FAL_ALGO_EXACT && (cfg->family->options & FAL_OPT_LR) && (cfg->lr != 0.0 || cfg->max_steps))
+        return fal__fail(ctx, FAL_EINVAL, "%s: %s does not apply to --algo exact (a closed form)", cfg->family->name,
+                         cfg->lr != 0.0 ? "--lr" : "--steps");
     double t0 = fal__now();
     fal_status st = cfg->family->run(ctx, cfg, res);
     res->seconds = fal__now() - t0;

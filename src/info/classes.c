@@ -482,7 +482,7 @@ static fal_status gate_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 
 static const fal_family gate_family = {
     "threshold-gate", "I1", "One linear threshold gate of n inputs: the linearly separable Boolean functions.",
-    gate_run
+    gate_run, 0
 };
 
 const fal_family *fal_classes_family(const char *name)

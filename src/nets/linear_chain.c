@@ -163,6 +163,9 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     if (cfg->field != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "linear-chain is real-valued");
     if (cfg->algo == FAL_ALGO_FA && L > ((size_t)1 << 24))
         return fal__fail(ctx, FAL_EINVAL, "fa on linear-chain is sequential; depth above 2^24 refused");
+    if (cfg->lr > 0 && cfg->algo != FAL_ALGO_DEFAULT && cfg->algo != FAL_ALGO_GD)
+        return fal__fail(ctx, FAL_EINVAL, "linear-chain: --lr applies to --algo gd only (%s sets its own step)",
+                         fal_algo_name(cfg->algo));
 
     /* ---- data ---- */
     size_t k, ntest;
@@ -174,18 +177,21 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     fal_rng_jump(&rinit);
     double teacher = NAN;
     if (cfg->data) {
+        if (fal_table_field(cfg->data) != FAL_REAL)
+            return fal__fail(ctx, FAL_EINVAL, "--data is complex; linear-chain is real-valued");
         st = fal__split_sizes(ctx, cfg, 2, &k, &ntest);
         if (st != FAL_OK) return st;
-        if (fal_table_field(cfg->data) != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "--data must be real here");
     } else {
         k = cfg->examples_set ? cfg->examples : 1;
         ntest = cfg->test;
         if (k == 0) return fal__fail(ctx, FAL_EINVAL, "no training examples (--examples 0)");
     }
-    nall = k + ntest;
-    /* budget: weights + examples + reduction blocks, checked before any of it */
-    size_t nblk = (L + SUPER - 1) / SUPER;
-    size_t need = L * sizeof(double) + 2 * nall * sizeof(double) + nblk * sizeof(fal__chain_stats);
+    /* budget: weights + examples + reduction blocks, checked (arithmetic
+     * included) before any of it */
+    size_t nblk = L / SUPER + (L % SUPER != 0), need, t;
+    if (fal__add(k, ntest, &nall) || fal__mul(L, sizeof(double), &need) || fal__mul(nall, 2 * sizeof(double), &t) ||
+        fal__add(need, t, &need) || fal__mul(nblk, sizeof(fal__chain_stats), &t) || fal__add(need, t, &need))
+        return fal__fail(ctx, FAL_ENOMEM, "linear-chain: depth %zu with %zu examples overflows the address space", L, k);
     st = fal__budget(ctx, need, "linear-chain");
     if (st != FAL_OK) return st;
     xs = fal__calloc(ctx, nall ? nall : 1, sizeof(double), "chain inputs");
@@ -224,8 +230,12 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     }
     alpha /= (double)k;
     beta /= (double)k;
+    if (!isfinite(alpha) || !isfinite(beta) || !isfinite(tt)) {
+        st = fal__fail(ctx, FAL_EINVAL, "the data's mean x t, x^2 or t^2 overflows a double: rescale it");
+        goto done;
+    }
     if (!(beta > 0)) {
-        st = fal__fail(ctx, FAL_EINVAL, "every training input is 0: the product is not determined");
+        st = fal__fail(ctx, FAL_EINVAL, "every training input is 0 (or its square underflows): the product is not determined");
         goto done;
     }
     double Pstar = alpha / beta;
