@@ -16,7 +16,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 HDRS     := $(wildcard include/*.h include/fallacy/*.h src/*/*.h tests/*.h tools/*.h)
 
-.PHONY: all check asan valgrind test bench clean
+.PHONY: all check asan valgrind fuzz test bench clean
 all: $(B)/libfallacy.a $(B)/libfallacy.so $(B)/fallacy
 
 $(B)/%.o: %.c $(HDRS)
@@ -55,15 +55,23 @@ valgrind:
 	    --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet ./build-vg/test_fallacy $$t || exit 1; \
 	done
 
+# libFuzzer targets (tests/fuzz/README.md): each runs FUZZ_SECONDS on a temp
+# copy of its seed corpus; any crash, leak, timeout or UBSan report fails.
+# Needs clang 14, libclang-rt-14-dev and libomp-14-dev.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=2 tests/fuzz/run.sh
+
 # What CI runs and the README's second command: a subset under valgrind,
-# the suite, then the suite again under ASan+UBSan, one after the other.
+# the suite, the suite again under ASan+UBSan, then the fuzz targets.
 test:
 	$(MAKE) -j2 valgrind
 	$(MAKE) -j2 check
 	$(MAKE) -j2 asan
+	$(MAKE) fuzz
 
 bench: all
 	$(MAKE) -C bench B=../$(B)
 
 clean:
-	rm -rf build build-asan build-vg
+	rm -rf build build-asan build-vg build-fuzz

@@ -759,3 +759,51 @@ TEST(test_store_reader_recovers_a_hot_journal)
     CHECK(sql_text(db, "PRAGMA integrity_check", txt, sizeof txt) == 0 && strcmp(txt, "ok") == 0);
     test_remove_dir(dir);
 }
+
+/* Found by tests/fuzz/fuzz_store.c: strtod read "inf", "nan" and hex where
+ * the extras hold JSON numbers, so a hand-edited row gave +Inf instead of
+ * "unreadable" (NaN); a bad value elsewhere does not hide the others. */
+TEST(test_store_extra_refuses_non_json_numbers)
+{
+    CHECK(isnan(fal_store_extra("{\"gap\":inf}", "gap")));
+    CHECK(isnan(fal_store_extra("{\"gap\":-Infinity}", "gap")));
+    CHECK(isnan(fal_store_extra("{\"gap\":0x10}", "gap")));
+    CHECK(isnan(fal_store_extra("{\"gap\":1e999}", "gap")));
+    CHECK(isnan(fal_store_extra("{\"gap\":\t1}", "gap")));
+    CHECK(fal_store_extra("{\"a\":inf,\"gap\":2.5}", "gap") == 2.5);
+    CHECK(fal_store_extra("{\"gap\":-1.25e-3}", "gap") == -1.25e-3);
+}
+
+/* Found by tests/fuzz/fuzz_store.c: converged was read with
+ * sqlite3_column_int, the low 32 bits, so a stored 2^32 read as "not
+ * converged". */
+TEST(test_store_decoder_reads_converged_in_64_bits)
+{
+    char dir[256], path[300];
+    test_temp_dir(dir, sizeof dir, "store-conv");
+    if (!CHECK(dir[0])) return;
+    snprintf(path, sizeof path, "%s/runs.sqlite", dir);
+    fal_ctx *ctx = test_ctx();
+    fal_store *s = NULL;
+    CHECK_OK(fal_store_open(ctx, path, FAL_STORE_CREATE, &s));
+    fal_store_close(s);
+    s = NULL;
+    CHECK(sql_exec(path, "INSERT INTO runs VALUES('k1','L1','linear-chain','gd','1^2',1,1,1,1,0,0,0,NULL,NULL,"
+                         "4294967296,1,0,NULL,'{}',NULL,'0.1.0',1,'b','h','t'),"
+                         "('k2','L1','linear-chain','gd','1^2',1,1,1,1,0,0,0,NULL,NULL,"
+                         "0,1,0,NULL,'{}',NULL,'0.1.0',1,'b','h','t')") == 0);
+    CHECK_OK(fal_store_open(ctx, path, FAL_STORE_READ, &s));
+    fal_store_iter *it = NULL;
+    if (s) CHECK_OK(fal_store_iter_new(s, &it));
+    int have = 0, seen = 0;
+    fal_store_row r;
+    while (it && fal_store_iter_next(it, &r, &have) == FAL_OK && have) {
+        if (strcmp(r.key, "k1") == 0) CHECK(r.converged == 1);
+        else CHECK(r.converged == 0);
+        seen++;
+    }
+    CHECK(seen == 2);
+    fal_store_iter_free(it);
+    fal_store_close(s);
+    test_remove_dir(dir);
+}

@@ -281,6 +281,10 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
         rc = usage_error("unknown family '%s' (see 'fallacy list')%s", family, "");
         goto fail;
     }
+    /* Refuse, before allocating, what the machine cannot hold: the data
+     * file included (a .npy read from a pipe declares its size only in its
+     * header). */
+    fal_ctx_set_mem_limit(ctx, fal_mem_available());
     fal_status st = FAL_OK;
     if (widths) st = fal_arch_parse(ctx, widths, &r->arch);
     if (st == FAL_OK && data) st = fal_table_load(ctx, data, &r->data);
@@ -293,8 +297,6 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
     r->cfg.data = r->data;
     r->data_path = data;
     fal_ctx_set_threads(ctx, r->threads);
-    /* Refuse, before allocating, what the machine cannot hold. */
-    fal_ctx_set_mem_limit(ctx, fal_mem_available());
     return 0;
 fail:
     cli_run_free(r);

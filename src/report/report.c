@@ -418,7 +418,7 @@ static double best(double a, double b) { return isnan(a) ? b : isnan(b) ? a : fm
 static fal_status build(model *m)
 {
     fal_ctx *ctx = m->ctx;
-    qsort(m->rows, m->nrows, sizeof *m->rows, row_order);
+    if (m->nrows > 1) qsort(m->rows, m->nrows, sizeof *m->rows, row_order); /* rows is NULL when empty */
     fal_status st = FAL_OK;
     for (size_t i = 0; i < m->nrows && st == FAL_OK;) {
         const rrow *r = &m->rows[i];
@@ -589,6 +589,7 @@ static fal_status add_point(fal_ctx *ctx, plotbuf *pb, double x, double y)
 
 static void finish_series(plotbuf *pb)
 {
+    if (!pb->xs) return; /* no point in any series: NULL + 0 is undefined */
     for (size_t i = 0; i < pb->nseries; i++) {
         pb->series[i].x = pb->xs + pb->off[i];
         pb->series[i].y = pb->ys + pb->off[i];

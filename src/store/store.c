@@ -450,7 +450,7 @@ fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have
     row->optimum_error = col_real(q, 11);
     row->log2_classes = col_real(q, 12);
     row->bits_provided = col_real(q, 13);
-    row->converged = sqlite3_column_int(q, 14) != 0;
+    row->converged = sqlite3_column_int64(q, 14) != 0; /* all 64 bits: 2^32 is not 0 */
     row->steps = as_u64(sqlite3_column_int64(q, 15));
     row->seconds = col_real(q, 16);
     row->note = col_text(q, 17, NULL);
@@ -514,6 +514,9 @@ double fal_store_extra(const char *json, const char *name)
         if (strncmp(p, "null", 4) == 0) end = (char *)p + 4;
         else v = strtod(p, &end);
         if (end == p) return NAN;
+        /* JSON numbers only: strtod also reads inf, nan and hex, which the
+         * store never writes; such a value is unreadable (NaN), not +-Inf. */
+        if (strspn(p, "0123456789+-.eE") < (size_t)(end - p) || !isfinite(v)) v = NAN;
         if (match) return v;
         p = end;
         while (*p == ' ') p++;
