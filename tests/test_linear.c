@@ -285,3 +285,168 @@ TEST(test_linear_families_refuse_bad_architectures)
     CHECK(run_family("linear-chain", "1,2,1", 1, FAL_ALGO_GD, FAL_REAL, 0, 1, &res, &arch) == FAL_EINVAL);
     fal_arch_free(arch);
 }
+
+/* ---- the float32 step ---------------------------------------------------- */
+
+/* max |a_i - b_i| / max |b_i|: a float result against its double twin. */
+static double rel_dev_f(const float *a, const double *b, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) {
+        num = fmax(num, fabs((double)a[i] - b[i]));
+        den = fmax(den, fabs(b[i]));
+    }
+    return den > 0 ? num / den : num;
+}
+
+/* fal__sgemm against the double reference loops on float-representable
+ * operands, every transpose, alpha and beta both active. */
+TEST(test_deep_linear_sgemm_matches_reference)
+{
+    fal_rng r;
+    fal_rng_seed(&r, 11);
+    enum { M = 5, N = 3, KK = 7 };
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            float A[M * KK], B[KK * N], C[M * N];
+            double Ad[M * KK], Bd[KK * N], Cd[M * N];
+            for (size_t i = 0; i < M * KK; i++) Ad[i] = A[i] = (float)fal_rng_normal(&r);
+            for (size_t i = 0; i < KK * N; i++) Bd[i] = B[i] = (float)fal_rng_normal(&r);
+            for (size_t i = 0; i < M * N; i++) Cd[i] = C[i] = (float)fal_rng_normal(&r);
+            size_t lda = ta ? KK : M, ldb = tb ? N : KK;
+            fal__sgemm(ta, tb, M, N, KK, 0.75f, A, lda, B, ldb, -0.5f, C, M);
+            fal__gemm_ref(FAL_REAL, ta, tb, M, N, KK, 0.75, Ad, lda, Bd, ldb, -0.5, Cd, M);
+            CHECK_MSG(rel_dev_f(C, Cd, M * N) < 1e-6, "ta %d tb %d: relative deviation %g", ta, tb,
+                      rel_dev_f(C, Cd, M * N));
+        }
+}
+
+/* The float32 step against the float64 step from the same values (weights,
+ * inputs and targets representable in float): output, loss, gradients and
+ * the in-place update agree to 1e-5 relative, on a shallow rectangular net
+ * and a 6-layer one.  The shallow net's float gradient is also checked
+ * against the closed form G_2 = R (W_1 X)^T / k, G_1 = W_2^T R X^T / k with
+ * R = W_2 W_1 X - T, evaluated by plain loops in double. */
+TEST(test_deep_linear_float32_step_matches_float64)
+{
+    fal_ctx *ctx = test_ctx();
+    const char *shapes[2] = { "3,4,5", "6,6,6,6,6,6,6" };
+    for (int s = 0; s < 2; s++) {
+        fal_arch *arch = NULL;
+        CHECK_OK(fal_arch_parse(ctx, shapes[s], &arch));
+        size_t L = (size_t)fal_arch_depth(arch), n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, L), k = 4;
+        fal__dlin d, f;
+        CHECK_OK(fal__dlin_new(ctx, arch, FAL_REAL, k, 0, &d));
+        CHECK_OK(fal__dlin32_new(ctx, arch, k, &f));
+        CHECK(f.w == NULL && d.w32 == NULL && f.wlen == d.wlen);
+        fal_rng r;
+        fal_rng_seed(&r, 7);
+        for (size_t j = 0; j < d.wlen; j++) d.w[j] = f.w32[j] = (float)(0.45 * fal_rng_normal(&r));
+        double Xd[6 * 4], Td[6 * 4];
+        float X[6 * 4], T[6 * 4];
+        for (size_t j = 0; j < n0 * k; j++) Xd[j] = X[j] = (float)fal_rng_normal(&r);
+        for (size_t j = 0; j < nL * k; j++) Td[j] = T[j] = (float)fal_rng_normal(&r);
+
+        const double *yd = fal__dlin_forward(&d, Xd, k);
+        const float *yf = fal__dlin32_forward(&f, X, k);
+        CHECK_LT(rel_dev_f(yf, yd, nL * k), 1e-5);
+        double Ed = fal__dlin_half_sq(&d, Td, k);
+        CHECK_NEAR(fal__dlin32_half_sq(&f, T, k), Ed, 1e-5 * Ed);
+
+        double *Gd = calloc(d.wlen, sizeof(double)), *W0 = malloc(d.wlen * sizeof(double));
+        float *Gf = calloc(d.wlen, sizeof(float)), *W0f = malloc(d.wlen * sizeof(float));
+        fal__dlin_backward(&d, Td, k, 0.0, Gd);
+        fal__dlin32_backward(&f, T, k, 0.0f, Gf);
+        double gn = 0;
+        for (size_t j = 0; j < d.wlen; j++) gn += Gd[j] * Gd[j];
+        CHECK_MSG(gn > 1e-3, "shape %s: all-zero gradient", shapes[s]);
+        CHECK_MSG(rel_dev_f(Gf, Gd, d.wlen) < 1e-5, "shape %s: float gradient off by %g", shapes[s],
+                  rel_dev_f(Gf, Gd, d.wlen));
+        if (s == 0) {
+            const double *W1 = fal__dlin_W(&d, 1), *W2 = fal__dlin_W(&d, 2);
+            double H1[4 * 4], R[5 * 4], S[4 * 4], G[12 + 20];
+            for (size_t a = 0; a < 4; a++)
+                for (size_t j = 0; j < k; j++) {
+                    H1[a + 4 * j] = 0;
+                    for (size_t b = 0; b < 3; b++) H1[a + 4 * j] += W1[a + 4 * b] * Xd[b + 3 * j];
+                }
+            for (size_t a = 0; a < 5; a++)
+                for (size_t j = 0; j < k; j++) {
+                    R[a + 5 * j] = -Td[a + 5 * j];
+                    for (size_t b = 0; b < 4; b++) R[a + 5 * j] += W2[a + 5 * b] * H1[b + 4 * j];
+                }
+            for (size_t a = 0; a < 4; a++) /* S = W_2^T R */
+                for (size_t j = 0; j < k; j++) {
+                    S[a + 4 * j] = 0;
+                    for (size_t b = 0; b < 5; b++) S[a + 4 * j] += W2[b + 5 * a] * R[b + 5 * j];
+                }
+            for (size_t a = 0; a < 4; a++) /* G_1 = S X^T / k, 4 x 3 */
+                for (size_t b = 0; b < 3; b++) {
+                    G[a + 4 * b] = 0;
+                    for (size_t j = 0; j < k; j++) G[a + 4 * b] += S[a + 4 * j] * Xd[b + 3 * j] / (double)k;
+                }
+            for (size_t a = 0; a < 5; a++) /* G_2 = R H_1^T / k, 5 x 4 */
+                for (size_t b = 0; b < 4; b++) {
+                    G[12 + a + 5 * b] = 0;
+                    for (size_t j = 0; j < k; j++) G[12 + a + 5 * b] += R[a + 5 * j] * H1[b + 4 * j] / (double)k;
+                }
+            CHECK(d.woff[1] == 0 && d.woff[2] == 12);
+            CHECK_MSG(rel_dev_f(Gf, G, 32) < 1e-5, "float gradient against the closed form: %g", rel_dev_f(Gf, G, 32));
+        }
+
+        /* the in-place step, from the same weights */
+        memcpy(W0, d.w, d.wlen * sizeof(double));
+        memcpy(W0f, f.w32, d.wlen * sizeof(float));
+        double lr = 0.1;
+        fal__dlin_forward(&d, Xd, k);
+        fal__dlin_backward(&d, Td, k, lr, NULL);
+        fal__dlin32_forward(&f, X, k);
+        fal__dlin32_backward(&f, T, k, (float)lr, NULL);
+        double num = 0, den = 0, vs_g = 0;
+        for (size_t j = 0; j < d.wlen; j++) {
+            double sd = d.w[j] - W0[j], sf = (double)f.w32[j] - (double)W0f[j];
+            num = fmax(num, fabs(sf - sd));
+            den = fmax(den, fabs(sd));
+            vs_g = fmax(vs_g, fabs(sf + lr * (double)Gf[j]));
+        }
+        CHECK_MSG(den > 1e-3 && num < 1e-5 * den, "shape %s: float step off by %g of %g", shapes[s], num, den);
+        CHECK_MSG(vs_g < 1e-5 * den, "shape %s: float step is not -lr G: %g", shapes[s], vs_g);
+        free(Gd), free(W0), free(Gf), free(W0f);
+        fal__dlin_free(&f);
+        fal__dlin_free(&d);
+        CHECK(f.w32 == NULL);
+        fal_arch_free(arch);
+    }
+}
+
+/* Every allocation of a float32 network refused in turn: FAL_ENOMEM with
+ * nothing left allocated, until it succeeds. */
+TEST(test_deep_linear_float32_allocation_failures_leave_nothing)
+{
+    test_failing fl = { 0, 0 };
+    fal_allocator al = test_failing_allocator(&fl);
+    fal_ctx *ctx;
+    if (!CHECK(fal_ctx_new(&ctx, &al) == FAL_OK)) return;
+    fal_arch *arch = NULL;
+    CHECK_OK(fal_arch_parse(ctx, "4,3,5", &arch));
+    long n;
+    for (n = 1; n < 50; n++) {
+        size_t before = fal_ctx_mem_in_use(ctx);
+        fal__dlin net;
+        fl.count = 0;
+        fl.fail_at = n;
+        fal_status st = fal__dlin32_new(ctx, arch, 2, &net);
+        fl.fail_at = 0;
+        if (st == FAL_OK) {
+            fal__dlin_free(&net);
+            CHECK(fal_ctx_mem_in_use(ctx) == before);
+            break;
+        }
+        CHECK_MSG(st == FAL_ENOMEM, "allocation %ld refused: %s", n, fal_errstr(st));
+        CHECK_MSG(fal_ctx_mem_in_use(ctx) == before, "allocation %ld refused: %zu bytes left", n,
+                  fal_ctx_mem_in_use(ctx) - before);
+    }
+    CHECK_MSG(n == 8, "%ld allocations, expected 7 (3 shape arrays, 4 float blocks)", n - 1);
+    fal_arch_free(arch);
+    fal_ctx_free(ctx);
+}

@@ -50,6 +50,18 @@ fal_status fal__budget(fal_ctx *ctx, size_t need, const char *what);
 /* Checked size arithmetic: return 0 and set *out, or 1 on overflow. */
 static inline int fal__mul(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
 static inline int fal__add(size_t a, size_t b, size_t *out) { return __builtin_add_overflow(a, b, out); }
+/* Saturating forms for size estimates: SIZE_MAX stands for "more than fits",
+ * which fal__budget then refuses like any other impossible size. */
+static inline size_t fal__smul(size_t a, size_t b)
+{
+    size_t r;
+    return fal__mul(a, b, &r) ? SIZE_MAX : r;
+}
+static inline size_t fal__sadd(size_t a, size_t b)
+{
+    size_t r;
+    return fal__add(a, b, &r) ? SIZE_MAX : r;
+}
 
 /* Ask the kernel for transparent huge pages on a large block (a hint: the
  * first touch of 8 GB in 4 KiB pages costs more than the sweeps do). */

@@ -32,7 +32,9 @@
  * the count repeats for two successive B (n <= 5; the test checks the
  * known sequence 2, 4, 14, 104, 1882, 94572). */
 #include <lapacke.h>
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "../core/internal.h"
 #include "../core/linalg.h"
@@ -96,9 +98,32 @@ static fal_status family_arch(fal_ctx *ctx, const fal_config *cfg, point *p, con
     return FAL_OK;
 }
 
+static size_t smax(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Does the rank at k probes use the explicit Jacobian (rows x w entries)? */
+static int use_svd(int method, size_t rows, uint64_t w)
+{
+    return method == 1 || (method == 0 && fal__smul(rows, w > SIZE_MAX ? SIZE_MAX : (size_t)w) <= SVD_MAX_ENTRIES);
+}
+
+/* Bytes rank_at takes at k probes (jacobian_sv's blocks and the singular
+ * values; LAPACK's own workspace aside), saturating. */
+static size_t rank_bytes(size_t k, int method, size_t nL, size_t nmax, uint64_t w, size_t per)
+{
+    size_t rows = fal__smul(k, nL), ww = w > SIZE_MAX ? SIZE_MAX : (size_t)w;
+    size_t b = fal__sadd(smax(rows, 1), fal__smul(fal__smul(fal__smul(nL, nmax), 2), per)); /* singular values, suffix products */
+    if (use_svd(method, rows, w)) /* J, the SVD's copy of it */
+        b = fal__sadd(b, fal__sadd(fal__smul(fal__smul(fal__smul(rows, ww), per), 2), smax(1, rows < ww ? rows : ww)));
+    else /* the Gram matrix, S S^H, H^H H */
+        b = fal__sadd(b, fal__smul(fal__sadd(fal__smul(rows, rows), fal__sadd(fal__smul(nL, nL), fal__smul(k, k))), per));
+    return fal__smul(b, sizeof(double));
+}
+
 /* The family's start plus noise (a generic point of the parameter space),
- * and n0 Gaussian probes. */
-static fal_status point_new(fal_ctx *ctx, const fal_config *cfg, point *p)
+ * and n0 Gaussian probes.  rank_k > 0: the ranks at 1..rank_k probes (at
+ * most n0) will be taken with method; walk: a class walk will follow.
+ * Their memory is budgeted with the point's before anything is allocated. */
+static fal_status point_new(fal_ctx *ctx, const fal_config *cfg, point *p, size_t rank_k, int method, int walk)
 {
     memset(p, 0, sizeof *p);
     const fal_arch *a = NULL;
@@ -107,6 +132,45 @@ static fal_status point_new(fal_ctx *ctx, const fal_config *cfg, point *p)
     p->f = strcmp(cfg->family->name, "linear-ae") == 0 ? cfg->field : FAL_REAL;
     size_t n0 = fal_arch_width(a, 0), per = p->f == FAL_COMPLEX ? 2 : 1;
     p->k = n0;
+    {
+        uint64_t L = fal_arch_depth(a), w = 0;
+        size_t nL = fal_arch_width(a, L), nmax = 0, net = 0;
+        for (uint64_t i = 0; i <= (fal_arch_is_uniform(a) ? 0 : L); i++) nmax = smax(nmax, fal_arch_width(a, i));
+        /* BLAS and LAPACK dimensions are 32-bit ints */
+        if (nmax > INT_MAX || fal__smul(n0, nL) > INT_MAX)
+            st = fal__fail(ctx, FAL_EINVAL, "classes: %zu probes x %zu outputs exceed the BLAS/LAPACK limit 2^31 - 1",
+                           n0, nL);
+        if (st == FAL_OK && fal__dlin_bytes(ctx, a, p->f, n0, 0, &net) != FAL_OK) net = SIZE_MAX;
+        if (st == FAL_OK && fal_arch_linear_params(ctx, a, &w) != FAL_OK) w = UINT64_MAX;
+        /* the network, the probes, an isometric start's copy and QR workspace */
+        size_t need = fal__sadd(net, fal__smul(fal__sadd(fal__smul(n0, n0), fal__sadd(fal__smul(nmax, nmax), nmax)), per * sizeof(double)));
+        if (rank_k > n0) rank_k = n0;
+        if (st == FAL_OK && rank_k) {
+            /* the largest k is the largest Gram; the largest k below the SVD
+             * threshold the largest explicit Jacobian */
+            size_t r = rank_bytes(rank_k, method, nL, nmax, w, per), ks = 0;
+            if (method == 0 && w && w < SIZE_MAX && nL) ks = SVD_MAX_ENTRIES / fal__smul(nL, (size_t)w);
+            if (ks > rank_k) ks = rank_k;
+            if (ks) r = smax(r, rank_bytes(ks, method, nL, nmax, w, per));
+            need = fal__sadd(need, r);
+        }
+        if (walk) { /* targets, outputs and the start (fal_classes_walk); a move's basis and scratch */
+            size_t ww = w > SIZE_MAX ? SIZE_MAX : (size_t)w, y = fal__smul(fal__smul(nL, n0), per);
+            size_t mv = fal__sadd(fal__smul(fal__smul(fal__sadd(fal__smul(nmax, nmax), nmax), 3), per), nmax);
+            need = fal__sadd(need, fal__smul(fal__sadd(fal__sadd(fal__smul(y, 2), fal__smul(ww, per)), mv), sizeof(double)));
+        }
+        if (st == FAL_OK && need == SIZE_MAX)
+            st = fal__fail(ctx, FAL_ENOMEM, "classes %s needs more than 16 EiB (its size overflows 64 bits)",
+                           cfg->family->name);
+        char what[64];
+        snprintf(what, sizeof what, "classes %s", cfg->family->name);
+        if (st == FAL_OK) st = fal__budget(ctx, need, what);
+        if (st != FAL_OK) {
+            fal_arch_free(p->own);
+            p->own = NULL;
+            return st;
+        }
+    }
     st = fal__dlin_new(ctx, a, p->f, p->k, 0, &p->net);
     if (st != FAL_OK) {
         fal_arch_free(p->own);
@@ -158,7 +222,7 @@ static fal_status jacobian_sv(fal_ctx *ctx, point *p, size_t k, int method, doub
     if (!base) return FAL_ENOMEM;
     double *S = base, *Snext = base + nL * nmax * per;
     fal_status st = FAL_OK;
-    int svd = method == 1 || (method == 0 && rows * (size_t)w <= SVD_MAX_ENTRIES);
+    int svd = use_svd(method, rows, w);
     double *J = NULL, *G = NULL, *M = NULL, *HH = NULL;
     size_t jlen = svd ? rows * (size_t)w * per : 0, glen = svd ? 0 : rows * rows * per;
     if (svd) J = fal__calloc(ctx, jlen ? jlen : 1, sizeof(double), "Jacobian");
@@ -278,7 +342,7 @@ fal_status fal_classes_rank_at(fal_ctx *ctx, const fal_config *cfg, size_t k, in
     if (!cfg->family || !is_continuous(cfg->family->name))
         return fal__fail(ctx, FAL_EINVAL, "no Jacobian for this family");
     point p;
-    fal_status st = point_new(ctx, cfg, &p);
+    fal_status st = point_new(ctx, cfg, &p, k, method, 0);
     if (st != FAL_OK) return st;
     if (k < 1 || k > p.k) st = fal__fail(ctx, FAL_EINVAL, "k = %zu outside [1, %zu]", k, p.k);
     else st = rank_at(ctx, &p, k, method, rank, NULL, NULL, NULL);
@@ -367,7 +431,7 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
     const char *name = cfg->family->name;
     if (is_continuous(name)) {
         point p;
-        fal_status st = point_new(ctx, cfg, &p);
+        fal_status st = point_new(ctx, cfg, &p, SIZE_MAX, 0, 0);
         if (st != FAL_OK) return st;
         out->params = point_params(&p);
         out->probes = p.k;
@@ -411,10 +475,12 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
         size_t mn = n0 < nL ? n0 : nL;
         if (fal_arch_min_hidden(a) < mn) return fal__fail(ctx, FAL_EINVAL, "bool: a bottleneck (see bool-ae)");
         double w = 0;
-        for (uint64_t i = 1; i <= L; i++) {
+        /* a uniform net may be 2^50 layers deep: its L equal terms at once */
+        for (uint64_t i = 1; i <= (fal_arch_is_uniform(a) ? 1 : L); i++) {
             if (fal_arch_width(a, i - 1) > 60) return fal__fail(ctx, FAL_EINVAL, "bool: fan-in above 60");
             w += (double)fal_arch_width(a, i) * ldexp(1.0, (int)fal_arch_width(a, i - 1));
         }
+        if (fal_arch_is_uniform(a)) w *= (double)L;
         out->params = w < 1.8e19 ? (uint64_t)w : UINT64_MAX;
         out->log2_classes = (double)nL * ldexp(1.0, (int)n0);   /* every map H^n0 -> H^nL */
         if (out->log2_classes < 53) out->classes = ldexp(1.0, (int)out->log2_classes);
@@ -456,6 +522,8 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
         nL = n;
     } else if (!strcmp(name, "threshold-gate")) {
         if (!a || L != 1 || nL != 1) return fal__fail(ctx, FAL_EINVAL, "threshold-gate: --widths n,1");
+        /* before the cast to unsigned, which would wrap 2^32 to 0 */
+        if (n0 > 5) return fal__fail(ctx, FAL_EINVAL, "threshold-gate: exact count only for n <= 5");
         uint64_t c = 0;
         fal_status st = count_threshold_functions(ctx, (unsigned)n0, &c);
         if (st != FAL_OK) return st;
@@ -592,7 +660,7 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
         return fal__fail(ctx, FAL_EINVAL,
                          "walk: linear-chain, linear, linear-ae, bool-chain, threshold-chain, bool and threshold-ae");
     point p;
-    fal_status st = point_new(ctx, cfg, &p);
+    fal_status st = point_new(ctx, cfg, &p, 0, 0, 1);
     if (st != FAL_OK) return st;
     fal__dlin *net = &p.net;
     size_t n0 = net->n[0], nL = net->n[net->L], per = net->per, ylen = nL * p.k * per;

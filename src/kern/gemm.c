@@ -17,6 +17,14 @@ void fal__gemm(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, doubl
     }
 }
 
+void fal__sgemm(int ta, int tb, size_t m, size_t n, size_t kk, float alpha, const float *A, size_t lda,
+                const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    if (m == 0 || n == 0) return;
+    cblas_sgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n,
+                (blasint)kk, alpha, A, (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
+}
+
 void fal__gemm_ref(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A,
                    size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {

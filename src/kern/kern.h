@@ -17,6 +17,11 @@ void fal__gemm(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, doubl
 void fal__gemm_ref(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A,
                    size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
 
+/* Single precision, real: C = alpha op(A) op(B) + beta C through CBLAS
+ * sgemm (the float32 deep-linear step). */
+void fal__sgemm(int ta, int tb, size_t m, size_t n, size_t kk, float alpha, const float *A, size_t lda,
+                const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
 /* sum |x_i|^2 over n values of field f (fixed order). */
 double fal__sumsq(fal_field f, const double *x, size_t n);
 /* sum |x_i - y_i|^2. */

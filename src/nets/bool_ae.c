@@ -30,6 +30,7 @@
  * Error: Hamming distance / (k n), measured by evaluating the truth tables,
  * never read off the clustering; the two must agree (checked). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "hamming.h"
 
@@ -62,18 +63,28 @@ void fal__bool_ae_net_free(fal_ctx *ctx, fal__bool_ae_net *net)
 /* Words per unit of layer i: one per 64 table entries, at least one. */
 static size_t unit_words(size_t p) { return p >= 6 ? (size_t)1 << (p - 6) : 1; }
 
+/* Words of the truth tables of arch, checked: FAL_ENOMEM when they overflow. */
+static fal_status table_words(fal_ctx *ctx, const fal_arch *arch, size_t *out)
+{
+    size_t L = (size_t)fal_arch_depth(arch), words = 0;
+    for (size_t i = 1; i <= L; i++) {
+        size_t lw;
+        if (fal__mul(fal_arch_width(arch, i), unit_words(fal_arch_width(arch, i - 1)), &lw) ||
+            fal__add(words, lw, &words) || words > SIZE_MAX / 16)
+            return fal__fail(ctx, FAL_ENOMEM, "bool-ae needs more than 16 EiB (its truth tables overflow 64 bits)");
+    }
+    *out = words;
+    return FAL_OK;
+}
+
 static fal_status net_alloc(fal_ctx *ctx, const fal_arch *arch, size_t c, fal__bool_ae_net *net)
 {
     memset(net, 0, sizeof *net);
     size_t L = (size_t)fal_arch_depth(arch), words = 0;
     net->L = L;
-    for (size_t i = 1; i <= L; i++) {
-        size_t lw;
-        if (fal__mul(fal_arch_width(arch, i), unit_words(fal_arch_width(arch, i - 1)), &lw) ||
-            fal__add(words, lw, &words) || words > SIZE_MAX / 8)
-            return fal__fail(ctx, FAL_ENOMEM, "bool-ae: the truth tables overflow the address space");
-    }
-    fal_status st = fal__budget(ctx, words * sizeof(uint64_t) + 3 * (L + 1) * sizeof(size_t), "bool-ae truth tables");
+    fal_status st = table_words(ctx, arch, &words);
+    if (st != FAL_OK) return st;
+    st = fal__budget(ctx, words * sizeof(uint64_t) + 3 * (L + 1) * sizeof(size_t), "bool-ae truth tables");
     if (st != FAL_OK) return st;
     net->width = fal__alloc(ctx, (L + 1) * sizeof(size_t), "bool-ae widths");
     net->off = net->width ? fal__alloc(ctx, (L + 1) * sizeof(size_t), "bool-ae offsets") : NULL;
@@ -135,6 +146,21 @@ static void fill_unit(uint64_t *t, size_t p, enum role role, unsigned j, const u
     }
 }
 
+/* Say, in a refusal made while the network's bytes were set aside (by
+ * lowering the limit to lim - reserve), how many were: when they are a
+ * fair part (1/64 or more) of what was free, they may have tipped it. */
+static void set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what)
+{
+    char m[FAL_MSG_MAX];
+    snprintf(m, sizeof m, "%s", fal_ctx_message(ctx));
+    size_t used = fal_ctx_mem_in_use(ctx), free_bytes = lim > used ? lim - used : 0;
+    /* the allocator's refusal is not the budget's */
+    if (!strstr(m, " available") || reserve < free_bytes / 64) return;
+    int mib = reserve >= ((size_t)1 << 20);
+    fal__fail(ctx, FAL_ENOMEM, "%s, once %.1f %s are set aside for %s", m, (double)reserve / (mib ? 1048576.0 : 1024.0),
+              mib ? "MiB" : "KiB", what);
+}
+
 fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     return fal__bool_ae_run(ctx, cfg, res, NULL);
@@ -163,7 +189,7 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
         uint64_t t;
         if (__builtin_mul_overflow((uint64_t)fal_arch_width(arch, i), (uint64_t)1 << fal_arch_width(arch, i - 1), &t) ||
             __builtin_add_overflow(params, t, &params))
-            return fal__fail(ctx, FAL_ENOMEM, "bool-ae: the parameter count overflows 64 bits");
+            return fal__fail(ctx, FAL_ENOMEM, "bool-ae needs more than 16 EiB (w overflows 64 bits)");
     }
 
     /* ---- data ---- */
@@ -180,16 +206,33 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal__ham_solution sol = { 0 };
     fal__bool_ae_net net = { 0 };
     uint32_t *label = NULL;
-    size_t N = (size_t)1 << n;
-    st = fal__ham_data_make(ctx, cfg, (unsigned)n, (unsigned)m, &rdata, &rtest, &data);
+    size_t N = (size_t)1 << n, C = (size_t)1 << m, words = 0, lim = fal_ctx_mem_limit(ctx);
+    /* The network (its tables, the centres, every input's label) is made
+     * after the clustering but sized by the architecture alone: it is
+     * budgeted now, and reserved by lowering the limit while the examples
+     * and the clustering take theirs, so that no run allocates its
+     * examples and then finds no room for its tables. */
+    st = table_words(ctx, arch, &words);
     if (st != FAL_OK) return st;
+    /* words <= SIZE_MAX / 16, L <= 2^20, C, N <= 2^24: no overflow */
+    size_t reserve = words * sizeof(uint64_t) + 3 * (L + 1) * sizeof(size_t) + C * sizeof(uint64_t);
+    reserve += N * (2 * sizeof(uint32_t) + 1); /* labels, and the search that finds them */
+    st = fal__budget(ctx, reserve, "bool-ae");
+    if (st != FAL_OK) return st;
+    if (lim) fal_ctx_set_mem_limit(ctx, lim - reserve ? lim - reserve : 1); /* 0 would mean no limit */
+    st = fal__ham_data_make(ctx, cfg, (unsigned)n, (unsigned)m, &rdata, &rtest, &data);
+    if (st != FAL_OK) {
+        fal_ctx_set_mem_limit(ctx, lim);
+        if (st == FAL_ENOMEM && lim) set_aside(ctx, lim, reserve, "its truth tables");
+        return st;
+    }
     st = fal__ham_set_new(ctx, (unsigned)n, data.x, data.k, &set);
     if (st != FAL_OK) goto done;
 
     /* ---- train: cluster, then write the tables ---- */
-    size_t C = (size_t)1 << m;
     uint64_t maxit = cfg->max_steps ? cfg->max_steps : 1000;
     st = fal__ham_solve(ctx, &set, C, cfg->algo == FAL_ALGO_EXACT, maxit, &rstart, &sol);
+    fal_ctx_set_mem_limit(ctx, lim); /* the reserve is now the network's */
     if (st != FAL_OK) goto done;
     st = fal__budget(ctx, N * sizeof(uint32_t), "nearest centre of every input");
     if (st != FAL_OK) goto done;
@@ -255,6 +298,7 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
         memset(&net, 0, sizeof net);
     }
 done:
+    fal_ctx_set_mem_limit(ctx, lim);
     if (net.block) fal__bool_ae_net_free(ctx, &net);
     fal__free(ctx, label, N * sizeof(uint32_t));
     fal__ham_solution_free(ctx, &sol);

@@ -139,7 +139,7 @@ static fal_status check_arch(fal_ctx *ctx, const fal_arch *arch, bnet_run *b)
                              (unsigned long long)i, n, floor_w);
     }
     if (L + 1 > SIZE_MAX / (sizeof(size_t) + sizeof(uint64_t)))
-        return fal__fail(ctx, FAL_ENOMEM, "bool: depth %llu too large for this machine", (unsigned long long)L);
+        return fal__fail(ctx, FAL_ENOMEM, "bool needs more than 16 EiB (depth %llu)", (unsigned long long)L);
     b->L = (size_t)L;
     b->n0 = n0;
     b->nL = nL;
@@ -546,26 +546,24 @@ fal_status fal__bool_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, f
     }
     b.k = k;
     size_t L = b.L, nlay = L + 1;
-    st = fal__budget(ctx, nlay * (sizeof(size_t) + sizeof(uint64_t)), "bool: layer table");
-    if (st != FAL_OK) return st;
-    b.width = fal__calloc(ctx, nlay, sizeof *b.width, "bool: widths");
-    b.off = fal__calloc(ctx, nlay, sizeof *b.off, "bool: table offsets");
-    if (!b.width || !b.off) {
-        st = FAL_ENOMEM;
-        goto done;
-    }
+    /* the table sizes from the architecture alone: a uniform net may be
+     * 2^50 layers deep, so its layer table is not made before the budget */
     b.maxw = 1;
-    for (size_t i = 0; i <= L; i++) {
-        b.width[i] = fal_arch_width(arch, i);
-        if (i > 0 && i < L && b.width[i] > b.maxw) b.maxw = b.width[i];
-        if (i < L && b.width[i] > b.maxm) b.maxm = b.width[i];
+    uint64_t w = 0;
+    int over = 0;
+    for (size_t i = 1; i <= (fal_arch_is_uniform(arch) ? 1 : L); i++) {
+        size_t np = fal_arch_width(arch, i - 1), ni = fal_arch_width(arch, i);
+        uint64_t bits = (uint64_t)ni << np; /* ni <= 2^32, np <= FAL_BS_MAX_FANIN (check_arch) */
+        if (fal_arch_is_uniform(arch)) over |= __builtin_mul_overflow(bits, (uint64_t)L, &bits);
+        over |= __builtin_add_overflow(w, bits, &w);
+        if (i < L && ni > b.maxw) b.maxw = ni;
+        if (np > b.maxm) b.maxm = np;
     }
-    b.w = fal__bs_layout(b.width, L, b.off);
-    if (b.w == UINT64_MAX || b.w / 64 >= SIZE_MAX / 8) {
-        st = fal__fail(ctx, FAL_ENOMEM, "bool: w = sum n_i 2^(n_(i-1)) bits does not fit this machine");
+    if (over || w / 64 >= SIZE_MAX / 8) {
+        st = fal__fail(ctx, FAL_ENOMEM, "bool needs more than 16 EiB (w = sum n_i 2^(n_(i-1)) bits overflows 64 bits)");
         goto done;
     }
-    b.words = (size_t)((b.w + 63) / 64);
+    b.words = (size_t)((w + 63) / 64);
     b.seen_words = (size_t)(N / 64 + 1);
 
     /* ---- budget: everything large, before allocating any of it ---- */
@@ -576,13 +574,26 @@ fal_status fal__bool_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, f
         double need = 8.0 * (double)b.words + 8.0 * (double)b.seen_words + kd * (4 + 8 * lw) /* xs, tg */
                       + rows * (4 + 8 * lw) + 8 * kd                                    /* --data rows, keys */
                       + kd * (12 + 20) + ldexp(1.0, (int)b.maxw) / 8 + ldexp(8.0, (int)b.maxm) /* construction */
-                      + 8.0 * (double)M.ws_words * fal_ctx_threads(ctx);                /* evaluation */
-        if (need >= (double)SIZE_MAX) {
-            st = fal__fail(ctx, FAL_ENOMEM, "bool needs about %.3g bytes", need);
+                      + 8.0 * (double)M.ws_words * fal_ctx_threads(ctx)                 /* evaluation */
+                      + (double)nlay * (sizeof(size_t) + sizeof(uint64_t));             /* layer table */
+        if (need >= 0x1p64) {
+            st = fal__fail(ctx, FAL_ENOMEM, "bool needs more than 16 EiB (about %.3g bytes)", need);
             goto done;
         }
         st = fal__budget(ctx, (size_t)need, "bool");
         if (st != FAL_OK) goto done;
+    }
+    b.width = fal__calloc(ctx, nlay, sizeof *b.width, "bool: widths");
+    b.off = fal__calloc(ctx, nlay, sizeof *b.off, "bool: table offsets");
+    if (!b.width || !b.off) {
+        st = FAL_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i <= L; i++) b.width[i] = fal_arch_width(arch, i);
+    b.w = fal__bs_layout(b.width, L, b.off);
+    if (b.w != w) {
+        st = fal__fail(ctx, FAL_EINTERNAL, "bool: the table layout disagrees with its size");
+        goto done;
     }
     b.tab = fal__alloc(ctx, b.words * sizeof *b.tab, "bool: truth tables");
     if (b.tab) fal__advise_huge(b.tab, b.words * sizeof *b.tab); /* random lookups in tables of up to 2 MiB each */

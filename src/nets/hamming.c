@@ -29,7 +29,7 @@ fal_status fal__ham_data_make(fal_ctx *ctx, const fal_config *cfg, unsigned n, u
 {
     memset(out, 0, sizeof *out);
     out->n = n;
-    size_t k, ntest, total;
+    size_t k, ntest, total, t1;
     fal_status st;
     if (cfg->data) {
         st = fal__split_sizes(ctx, cfg, n, &k, &ntest);
@@ -40,10 +40,29 @@ fal_status fal__ham_data_make(fal_ctx *ctx, const fal_config *cfg, unsigned n, u
         ntest = cfg->test;
         if (k == 0) return fal__fail(ctx, FAL_EINVAL, "no training examples (--examples 0)");
     }
-    size_t ncent = cfg->data ? 0 : FAL__HAM_TEACHER_CENTRES(m);
-    if (fal__add(k, ntest, &total) || total > SIZE_MAX / sizeof(uint64_t) - ncent)
-        return fal__fail(ctx, FAL_ENOMEM, "--examples + --test too large");
-    st = fal__budget(ctx, (total + ncent) * sizeof(uint64_t), "autoencoder examples");
+    const char *family = cfg->family ? cfg->family->name : "autoencoder";
+    /* cluster assignments and codes are 32-bit */
+    if (k > UINT32_MAX)
+        return fal__fail(ctx, FAL_EINVAL, "%s: --examples %zu: at most 2^32 - 1 training examples (32-bit assignments)",
+                         family, k);
+    /* The budget covers, before anything is allocated, every block that
+     * grows with the examples in bool-ae and threshold-ae: the examples and
+     * the teacher's centres (8 bytes each); the distinct set (16 bytes per
+     * training example); per distinct example (at most min(k, 2^n) of them),
+     * the clustering's and Lloyd's assignments and seeding (16), the lower
+     * bounds' terms (13) and threshold-ae's fitting arrays (29): 64 bytes;
+     * Lloyd's centres and bit counts, (n + 4) words for each of the
+     * min(C, k) codes it can use; the lower bound's bitset of H^n beyond
+     * 2^14 points; 32 KiB for the branch and bound's state. */
+    size_t ncent = cfg->data ? 0 : FAL__HAM_TEACHER_CENTRES(m), C = (size_t)1 << m, need;
+    size_t u = n < 40 && ((size_t)1 << n) < k ? (size_t)1 << n : k;
+    size_t bitset = u > ((size_t)1 << 14) && n <= 26 ? ((size_t)1 << n) / 8 : 0;
+    if (fal__add(k, ntest, &total) || fal__add(total, ncent, &need) || fal__add(need, 2 * k, &need) ||
+        fal__add(need, 8 * u, &need) || fal__mul(need, sizeof(uint64_t), &need) ||
+        fal__mul(C < u ? C : u, (n + 4) * sizeof(uint64_t), &t1) || fal__add(need, t1, &need) ||
+        fal__add(need, bitset + ((size_t)32 << 10), &need))
+        return fal__fail(ctx, FAL_ENOMEM, "%s needs more than 16 EiB (its size overflows 64 bits)", family);
+    st = fal__budget(ctx, need, family);
     if (st != FAL_OK) return st;
     out->x = fal__alloc(ctx, (total ? total : 1) * sizeof(uint64_t), "autoencoder examples");
     if (!out->x) return FAL_ENOMEM;

@@ -22,6 +22,7 @@
  * optimum error 0 (the teacher is realisable, the data noise-free); the
  * rank-constrained optimum of arbitrary --data is not computed (null).
  * How many examples a rank-m map needs is measured by `fallacy classes`. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include "nets.h"
@@ -76,6 +77,43 @@ static fal_status make_inputs(fal_ctx *ctx, fal_rng *r, fal_field f, size_t n, s
     return FAL_OK;
 }
 
+static size_t smax(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Refuse, before allocating anything, what CBLAS/LAPACK cannot index (their
+ * dimensions are 32-bit ints) and what the memory budget cannot hold: the
+ * peak of the run is the examples, the teacher and the two maps, plus the
+ * largest of what comes and goes (the teacher's factors, the least-squares
+ * copies, the network with its product scratch and the error outputs). */
+static fal_status linear_budget(fal_ctx *ctx, const fal_config *cfg, const fal_arch *arch, fal_field f, size_t k,
+                                size_t ntest, size_t bott, fal_algo algo)
+{
+    uint64_t L = fal_arch_depth(arch);
+    size_t n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, L), nmax = 0;
+    for (uint64_t i = 0; i <= (fal_arch_is_uniform(arch) ? 0 : L); i++) nmax = smax(nmax, fal_arch_width(arch, i));
+    if (nmax > INT_MAX || k > INT_MAX || ntest > INT_MAX)
+        return fal__fail(ctx, FAL_EINVAL, "linear: %s %zu exceeds the BLAS/LAPACK limit 2^31 - 1",
+                         nmax > INT_MAX ? "width" : k > INT_MAX ? "--examples" : "--test",
+                         nmax > INT_MAX ? nmax : k > INT_MAX ? k : ntest);
+    /* in doubles */
+    size_t per = f == FAL_COMPLEX ? 2 : 1, plen = fal__smul(fal__smul(nL, n0), per);
+    size_t keep = fal__smul(fal__smul(fal__sadd(n0, nL), fal__sadd(k, ntest)), per); /* examples */
+    if (!cfg->data) keep = fal__sadd(keep, plen);                      /* teacher */
+    keep = fal__sadd(keep, fal__smul(plen, 2));                             /* P, P* */
+    size_t tmp = cfg->data ? 0 : smax(plen, fal__smul(fal__smul(fal__sadd(n0, nL), bott), per));
+    size_t lsq = fal__sadd(fal__smul(fal__sadd(fal__smul(k, n0), fal__smul(smax(k, n0), nL)), per), smax(1, k < n0 ? k : n0));
+    tmp = smax(tmp, lsq);
+    size_t outs = fal__smul(fal__smul(nL, smax(k, ntest)), per); /* a map's outputs, for its error */
+    size_t net = 0; /* bytes */
+    if (algo != FAL_ALGO_EXACT) {
+        if (fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &net) != FAL_OK) net = SIZE_MAX;
+        outs = fal__sadd(outs, fal__smul(fal__smul(nmax, n0), 2 * per)); /* the product's scratch */
+    }
+    size_t d = sizeof(double), need = fal__sadd(fal__smul(keep, d), smax(fal__smul(tmp, d), fal__sadd(net, fal__smul(outs, d))));
+    if (need == SIZE_MAX)
+        return fal__fail(ctx, FAL_ENOMEM, "linear network needs more than 16 EiB (its size overflows 64 bits)");
+    return fal__budget(ctx, need, "linear network");
+}
+
 fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     fal_status st;
@@ -98,14 +136,11 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         k = cfg->examples_set ? cfg->examples : n0;
         ntest = cfg->test;
     }
+    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
+    st = linear_budget(ctx, cfg, arch, f, k, ntest, bott, algo);
+    if (st != FAL_OK) return st;
     uint64_t w;
     st = fal_arch_linear_params(ctx, arch, &w);
-    if (st != FAL_OK) return st;
-    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
-    size_t netb;
-    st = fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &netb);
-    if (st != FAL_OK) return st;
-    st = fal__budget(ctx, netb, "linear network");
     if (st != FAL_OK) return st;
 
     fal_rng rdata, rinit, rtest;

@@ -18,6 +18,7 @@
  * the mirror image (transpose) of the encoder when the widths are
  * symmetric, so that P starts as a projection on a random m-dim subspace
  * (balanced start).  Feedback alignment: B_i independent partial isometries. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include "nets.h"
@@ -110,6 +111,42 @@ out:
     return st;
 }
 
+static size_t smax(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Refuse, before allocating anything, what CBLAS/LAPACK cannot index (their
+ * dimensions are 32-bit ints) and what the memory budget cannot hold: the
+ * peak is the examples, the data basis, the two maps and the eigenvectors,
+ * plus the largest of what comes and goes (the second moment, the network
+ * with its product scratch and the error outputs, the angle's matrices). */
+static fal_status ae_budget(fal_ctx *ctx, const fal_config *cfg, const fal_arch *arch, fal_field f, size_t k,
+                            size_t ntest, size_t D, fal_algo algo)
+{
+    uint64_t L = fal_arch_depth(arch);
+    size_t n = fal_arch_width(arch, 0), m = fal_arch_min_hidden(arch), nmax = 0;
+    for (uint64_t i = 0; i <= L; i++) nmax = smax(nmax, fal_arch_width(arch, i)); /* a width list: L <= 2^20 */
+    if (nmax > INT_MAX || k > INT_MAX || ntest > INT_MAX)
+        return fal__fail(ctx, FAL_EINVAL, "linear-ae: %s %zu exceeds the BLAS/LAPACK limit 2^31 - 1",
+                         nmax > INT_MAX ? "width" : k > INT_MAX ? "--examples" : "--test",
+                         nmax > INT_MAX ? nmax : k > INT_MAX ? k : ntest);
+    /* in doubles */
+    size_t per = f == FAL_COMPLEX ? 2 : 1, plen = fal__smul(fal__smul(n, n), per);
+    size_t keep = fal__smul(fal__smul(n, fal__sadd(k, ntest)), per);            /* examples (t = x) */
+    if (!cfg->data) keep = fal__sadd(keep, fal__smul(fal__sadd(fal__smul(n, D), D), per)); /* basis, coordinates */
+    keep = fal__sadd(keep, fal__sadd(fal__smul(plen, 2), fal__smul(fal__smul(n, m), per)));     /* P, P*, U_m */
+    size_t pre = fal__sadd(plen, n);                             /* second moment, eigenvalues */
+    size_t outs = fal__smul(fal__smul(n, smax(k, ntest)), per);       /* a map's outputs, for its error */
+    size_t angle = fal__sadd(fal__sadd(fal__smul(plen, 2), fal__smul(fal__smul(fal__sadd(n, m), m), per)), fal__sadd(n, m));
+    /* the product's scratch, an isometry's copy */
+    size_t post = smax(smax(outs, angle), fal__smul(fal__smul(nmax, smax(n, nmax)), 2 * per));
+    size_t net = 0; /* bytes */
+    if (algo != FAL_ALGO_EXACT && fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &net) != FAL_OK)
+        net = SIZE_MAX;
+    size_t d = sizeof(double), need = fal__sadd(fal__smul(keep, d), smax(fal__smul(pre, d), fal__sadd(net, fal__smul(post, d))));
+    if (need == SIZE_MAX)
+        return fal__fail(ctx, FAL_ENOMEM, "linear autoencoder needs more than 16 EiB (its size overflows 64 bits)");
+    return fal__budget(ctx, need, "linear autoencoder");
+}
+
 fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     const fal_arch *arch;
@@ -129,13 +166,11 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
         k = cfg->examples_set ? cfg->examples : (D < n ? D : 4 * n);
         ntest = cfg->test;
     }
+    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
+    st = ae_budget(ctx, cfg, arch, f, k, ntest, D, algo);
+    if (st != FAL_OK) return st;
     uint64_t w;
     st = fal_arch_linear_params(ctx, arch, &w);
-    if (st != FAL_OK) return st;
-    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
-    size_t netb;
-    st = fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &netb);
-    if (st == FAL_OK) st = fal__budget(ctx, netb, "linear autoencoder");
     if (st != FAL_OK) return st;
 
     fal_rng rdata, rinit, rtest;

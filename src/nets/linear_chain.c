@@ -60,7 +60,7 @@ static void chain_total(chain *c)
 static void chain_sweep(chain *c, double kc)
 {
     long nb = (long)c->nblk;
-#pragma omp parallel for schedule(static) num_threads(c->threads)
+#pragma omp parallel for schedule(static) num_threads(c->threads) if (nb > 1)
     for (long b = 0; b < nb; b++) {
         size_t lo = (size_t)b * SUPER, n = c->L - lo < SUPER ? c->L - lo : SUPER;
         fal__chain_pass(c->w + lo, n, kc, &c->blk[b]);
@@ -74,7 +74,7 @@ static void chain_init(chain *c, uint64_t seed)
 {
     double s = 0.5 / sqrt((double)c->L) * sqrt(3.0);
     long nb = (long)c->nblk;
-#pragma omp parallel for schedule(static) num_threads(c->threads)
+#pragma omp parallel for schedule(static) num_threads(c->threads) if (nb > 1)
     for (long b = 0; b < nb; b++) {
         size_t lo = (size_t)b * SUPER, n = c->L - lo < SUPER ? c->L - lo : SUPER;
         fal__chain_draw(c->w + lo, n, s, fal_hash64(seed, (uint64_t)b));

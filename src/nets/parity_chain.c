@@ -28,7 +28,8 @@ fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
         return fal__fail(ctx, FAL_EINVAL, "%s learns by %s: --algo %s does not apply", sp->family, sp->learn_words,
                          fal_algo_name(cfg->algo));
     size_t nw = fal__bits_words(L), wbytes;
-    if (fal__mul(nw, sizeof(uint64_t), &wbytes)) return fal__fail(ctx, FAL_ENOMEM, "%s: depth too large", sp->family);
+    if (fal__mul(nw, sizeof(uint64_t), &wbytes))
+        return fal__fail(ctx, FAL_ENOMEM, "%s needs more than 16 EiB (its bits overflow 64 bits)", sp->family);
     int threads = fal_ctx_threads(ctx);
 
     /* ---- data: input and target bits, training rows then test rows ---- */
@@ -49,7 +50,8 @@ fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     }
     size_t nall, need;
     if (fal__add(k, ntest, &nall) || fal__add(nall, nall, &need) || fal__add(wbytes, need, &need))
-        return fal__fail(ctx, FAL_ENOMEM, "%s: sizes overflow", sp->family);
+        return fal__fail(ctx, FAL_ENOMEM, "%s needs more than 16 EiB (%zu examples, %zu test inputs)", sp->family, k,
+                         ntest);
     st = fal__budget(ctx, need, sp->family);
     if (st != FAL_OK) return st;
     unsigned char *xs = fal__alloc(ctx, nall, "chain inputs");

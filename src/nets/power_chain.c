@@ -367,7 +367,8 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
     size_t nall, need;
     if (fal__add(k, ntest, &nall) || fal__mul(nall, 2 * sizeof(double) + sizeof(pex), &need) ||
         fal__add(need, (L + 1) * (8 * sizeof(double) + 1), &need))
-        return fal__fail(ctx, FAL_ENOMEM, "power-chain: %zu examples overflow the address space", k);
+        return fal__fail(ctx, FAL_ENOMEM, "power-chain needs more than 16 EiB (%zu examples, %zu test inputs)", k,
+                         ntest);
     st = fal__budget(ctx, need, "power-chain");
     if (st != FAL_OK) return st;
     double *xs = fal__calloc(ctx, nall, sizeof(double), "power-chain inputs");

@@ -37,6 +37,7 @@
 #include "../core/linalg.h"
 
 #define SHALLOW_DEFAULT_W 1000
+#define SHALLOW_MAX_TEST_DRAWS ((size_t)1 << 32)
 
 /* w: --features, or the input width of an A(w, 1) architecture, or the
  * --data columns minus the target, or the default. */
@@ -121,6 +122,15 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     }
     if (k > (size_t)INT_MAX)
         return fal__fail(ctx, FAL_EINVAL, "shallow: k = %zu examples exceeds the LAPACK limit %d", k, INT_MAX);
+    /* The teacher's test inputs are drawn one at a time, so no memory budget
+     * bounds their number; their cost, w Gaussian draws each (~40 ns a draw
+     * here), is bounded instead: beyond the default 1000 inputs, 2^32 draws,
+     * minutes, not years. */
+    size_t draws;
+    if (!cfg->data && ntest > 1000 && (fal__mul(ntest, w, &draws) || draws > SHALLOW_MAX_TEST_DRAWS))
+        return fal__fail(ctx, FAL_EINVAL,
+                         "shallow: --test %zu with w = %zu features is %.3g Gaussian draws; the limit is 2^32 "
+                         "(fewer test inputs estimate the same error)", ntest, w, (double)ntest * (double)w);
     st = fal_arch_from_widths(ctx, (size_t[]){ w, 1 }, 2, &res->owned_arch);
     if (st != FAL_OK) return st;
     res->arch = res->owned_arch;
@@ -131,7 +141,7 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     size_t xlen, need, rows = k > w ? k : w;
     if (fal__mul(w, k, &xlen) || fal__mul(xlen, 2, &need) || fal__add(need, 2 * rows, &need) ||
         fal__add(need, 3 * w, &need) || fal__mul(need, sizeof(double), &need))
-        return fal__fail(ctx, FAL_ENOMEM, "shallow: %zu x %zu inputs overflow the address space", w, k);
+        return fal__fail(ctx, FAL_ENOMEM, "shallow needs more than 16 EiB (%zu x %zu inputs overflow 64 bits)", w, k);
     st = fal__budget(ctx, need, "shallow least squares");
     if (st != FAL_OK) return st;
 

@@ -47,6 +47,7 @@
  * decoder's variables, and multiplying a gate's weights by a positive
  * integer, leave the function unchanged on all 2^n inputs. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "hamming.h"
 #include "../kern/ptf.h"
@@ -89,18 +90,30 @@ static uint64_t monomials_closed_form(unsigned p, unsigned d)
     return sum;
 }
 
-static fal_status net_alloc(fal_ctx *ctx, const fal_arch *arch, unsigned d, int sign, fal__thr_ae_net *net)
+/* The weights (nw) and monomial masks (nm) of the gates of arch at degree
+ * d, checked: FAL_ENOMEM when they overflow. */
+static fal_status net_size(fal_ctx *ctx, const fal_arch *arch, unsigned d, size_t *nw, size_t *nm)
 {
-    memset(net, 0, sizeof *net);
-    size_t L = (size_t)fal_arch_depth(arch), nw = 0, nm = 0;
+    size_t L = (size_t)fal_arch_depth(arch);
+    *nw = *nm = 0;
     for (size_t i = 0; i < L; i++) {
         uint64_t M = fal__ptf_nmono((unsigned)fal_arch_width(arch, i), d);
         size_t t;
-        if (M > SIZE_MAX / 64 || fal__mul(fal_arch_width(arch, i + 1), (size_t)M, &t) || fal__add(nw, t, &nw) ||
-            fal__add(nm, (size_t)M, &nm) || nw > SIZE_MAX / 16)
-            return fal__fail(ctx, FAL_ENOMEM, "threshold-ae: degree %u gates have too many monomials to store", d);
+        if (M > SIZE_MAX / 64 || fal__mul(fal_arch_width(arch, i + 1), (size_t)M, &t) || fal__add(*nw, t, nw) ||
+            fal__add(*nm, (size_t)M, nm) || *nw > SIZE_MAX / 16)
+            return fal__fail(ctx, FAL_ENOMEM,
+                             "threshold-ae needs more than 16 EiB (degree %u gates have too many monomials)", d);
     }
-    fal_status st = fal__budget(ctx, nw * sizeof(int64_t) + nm * sizeof(uint64_t), "threshold-ae weights");
+    return FAL_OK;
+}
+
+static fal_status net_alloc(fal_ctx *ctx, const fal_arch *arch, unsigned d, int sign, fal__thr_ae_net *net)
+{
+    memset(net, 0, sizeof *net);
+    size_t L = (size_t)fal_arch_depth(arch), nw, nm;
+    fal_status st = net_size(ctx, arch, d, &nw, &nm);
+    if (st != FAL_OK) return st;
+    st = fal__budget(ctx, nw * sizeof(int64_t) + nm * sizeof(uint64_t), "threshold-ae weights");
     if (st != FAL_OK) return st;
     net->layer = fal__calloc(ctx, L, sizeof *net->layer, "threshold-ae layers");
     net->wblock = net->layer ? fal__calloc(ctx, nw, sizeof(int64_t), "threshold-ae weights") : NULL;
@@ -300,6 +313,22 @@ static int retarget(fit *F)
 
 /* ---- the family ------------------------------------------------------------- */
 
+
+/* Say, in a refusal made while the network's bytes were set aside (by
+ * lowering the limit to lim - reserve), how many were: when they are a
+ * fair part (1/64 or more) of what was free, they may have tipped it. */
+static void set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what)
+{
+    char m[FAL_MSG_MAX];
+    snprintf(m, sizeof m, "%s", fal_ctx_message(ctx));
+    size_t used = fal_ctx_mem_in_use(ctx), free_bytes = lim > used ? lim - used : 0;
+    /* the allocator's refusal is not the budget's */
+    if (!strstr(m, " available") || reserve < free_bytes / 64) return;
+    int mib = reserve >= ((size_t)1 << 20);
+    fal__fail(ctx, FAL_ENOMEM, "%s, once %.1f %s are set aside for %s", m, (double)reserve / (mib ? 1048576.0 : 1024.0),
+              mib ? "MiB" : "KiB", what);
+}
+
 fal_status fal__run_threshold_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     return fal__thr_ae_run(ctx, cfg, res, NULL);
@@ -338,7 +367,7 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
         if (__builtin_mul_overflow((uint64_t)fal_arch_width(arch, i),
                                    monomials_closed_form((unsigned)fal_arch_width(arch, i - 1), d), &t) ||
             __builtin_add_overflow(params, t, &params))
-            return fal__fail(ctx, FAL_ENOMEM, "threshold-ae: the parameter count overflows 64 bits");
+            return fal__fail(ctx, FAL_ENOMEM, "threshold-ae needs more than 16 EiB (w overflows 64 bits)");
     }
 
     /* ---- data and clustering: the same streams as bool-ae ---- */
@@ -360,12 +389,45 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
     uint32_t *label = NULL, *perm = NULL;
     uint8_t *taken = NULL;
     size_t C = (size_t)1 << m, N = exact_enc ? (size_t)1 << n : 0, scratch = 0, U = 0;
+    /* What the architecture alone sizes (the gates, the fitting state but
+     * its per-example part, every input's label) is made after the
+     * clustering: it is budgeted now and reserved by lowering the limit
+     * while the examples and the clustering take theirs (data_make budgets
+     * the per-example part), so that no run allocates its examples and then
+     * finds no room for its gates. */
+    size_t lim = fal_ctx_mem_limit(ctx), reserve;
+    {
+        size_t nw, nm;
+        st = net_size(ctx, arch, d, &nw, &nm);
+        if (st != FAL_OK) return st;
+        size_t Me = (size_t)fal__ptf_nmono((unsigned)n, d), Md = (size_t)fal__ptf_nmono((unsigned)m, d);
+        size_t sc = Me > Md ? Me : Md;
+        if (sc < C) sc = C;
+        if (sc < N) sc = N;
+        /* the words: gates, monomials, fitting gates (twice), scratch, group counts */
+        size_t words = fal__sadd(fal__sadd(nw, nm), fal__sadd(fal__smul(2, fal__sadd(fal__smul(m, Me), fal__smul(n, Md))), fal__sadd(Md, sc)));
+        words = fal__sadd(words, fal__smul(C, n + 3));
+        /* N labels, and the search that finds them */
+        reserve = fal__sadd(fal__smul(words, sizeof(uint64_t)), fal__smul(L, sizeof(fal__thr_layer)));
+        reserve = fal__sadd(reserve, N * (2 * sizeof(uint32_t) + 1));
+        reserve = fal__sadd(reserve, C * (1 + 2 * sizeof(uint64_t) + sizeof(uint32_t) + sizeof(uint32_t) + 1));
+        if (reserve == SIZE_MAX)
+            return fal__fail(ctx, FAL_ENOMEM, "threshold-ae needs more than 16 EiB (its size overflows 64 bits)");
+        st = fal__budget(ctx, reserve, "threshold-ae");
+        if (st != FAL_OK) return st;
+    }
+    if (lim) fal_ctx_set_mem_limit(ctx, lim - reserve ? lim - reserve : 1); /* 0 would mean no limit */
     st = fal__ham_data_make(ctx, cfg, (unsigned)n, (unsigned)m, &rdata, &rtest, &data);
-    if (st != FAL_OK) return st;
+    if (st != FAL_OK) {
+        fal_ctx_set_mem_limit(ctx, lim);
+        if (st == FAL_ENOMEM && lim) set_aside(ctx, lim, reserve, "its gates");
+        return st;
+    }
     st = fal__ham_set_new(ctx, (unsigned)n, data.x, data.k, &set);
     if (st != FAL_OK) goto done;
     st = fal__ham_solve(ctx, &set, C, cfg->algo == FAL_ALGO_EXACT, cfg->max_steps ? cfg->max_steps : 1000, &rstart,
                         &sol);
+    fal_ctx_set_mem_limit(ctx, lim); /* the reserve is now the gates' */
     if (st != FAL_OK) goto done;
     st = net_alloc(ctx, arch, d, sign, &net);
     if (st != FAL_OK) goto done;
@@ -567,6 +629,7 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
         memset(&net, 0, sizeof net);
     }
 done:
+    fal_ctx_set_mem_limit(ctx, lim);
     fal__free(ctx, F.mono_d, F.Md * sizeof(uint64_t));
     fal__free(ctx, F.enc, m * F.Me * sizeof(int64_t));
     fal__free(ctx, F.dec, n * F.Md * sizeof(int64_t));

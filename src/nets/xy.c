@@ -8,7 +8,7 @@ fal_status fal__xy_alloc(fal_ctx *ctx, fal_field f, size_t n_in, size_t n_out, s
     memset(out, 0, sizeof *out);
     size_t per = f == FAL_COMPLEX ? 2 : 1, nx, nt;
     if (fal__mul(n_in, k, &nx) || fal__mul(nx, per, &nx) || fal__mul(n_out, k, &nt) || fal__mul(nt, per, &nt))
-        return fal__fail(ctx, FAL_ENOMEM, "examples: size overflows");
+        return fal__fail(ctx, FAL_ENOMEM, "examples need more than 16 EiB (their size overflows 64 bits)");
     out->field = f;
     out->n_in = n_in;
     out->n_out = n_out;

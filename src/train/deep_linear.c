@@ -7,11 +7,19 @@
 #include "../core/linalg.h"
 #include "../core/curve.h"
 
-fal_status fal__dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, size_t *out)
+/* The bytes of fal__dlin_bytes for values of esize bytes per real number. */
+static fal_status dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, size_t esize,
+                             size_t *out)
 {
     size_t per = f == FAL_COMPLEX ? 2 : 1, L = (size_t)fal_arch_depth(a);
     size_t wl = 0, hl = 0, nmax = 0, t;
-    for (size_t i = 0; i <= L; i++) {
+    if (fal_arch_is_uniform(a)) {
+        /* closed form: a uniform net may be 2^50 layers deep, too many to walk */
+        nmax = fal_arch_width(a, 0);
+        if (fal__mul(nmax, nmax, &t) || fal__mul(t, L, &wl) || fal__mul(nmax, kmax, &t) || fal__mul(t, L + 1, &hl))
+            goto over;
+    }
+    for (size_t i = 0; !fal_arch_is_uniform(a) && i <= L; i++) {
         size_t ni = fal_arch_width(a, i);
         if (ni > nmax) nmax = ni;
         if (fal__mul(ni, kmax, &t) || fal__add(hl, t, &hl)) goto over;
@@ -21,20 +29,28 @@ fal_status fal__dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t 
     if (fal__mul(nmax, kmax, &d) || fal__mul(d, 2, &d)) goto over;
     total = wl;
     if (fa && fal__add(total, wl, &total)) goto over;
-    if (fal__add(total, hl, &total) || fal__add(total, d, &total) || fal__mul(total, per * sizeof(double), &total))
+    if (fal__add(total, hl, &total) || fal__add(total, d, &total) || fal__mul(total, per * esize, &total))
         goto over;
-    if (fal__add(total, 3 * (L + 1) * sizeof(size_t), &total)) goto over;
+    if (fal__mul(L + 1, 3 * sizeof(size_t), &t) || fal__add(total, t, &total)) goto over;
     *out = total;
     return FAL_OK;
 over:
-    return fal__fail(ctx, FAL_ENOMEM, "network size overflows the address space");
+    return fal__fail(ctx, FAL_ENOMEM, "deep linear network needs more than 16 EiB (its size overflows 64 bits)");
 }
 
-fal_status fal__dlin_new(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, fal__dlin *net)
+fal_status fal__dlin_bytes(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, size_t *out)
+{
+    return dlin_bytes(ctx, a, f, kmax, fa, sizeof(double), out);
+}
+
+/* fal__dlin_new and fal__dlin32_new: the shape is the same, the four value
+ * blocks are doubles or (single) floats. */
+static fal_status dlin_new(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, int single,
+                           fal__dlin *net)
 {
     memset(net, 0, sizeof *net);
     size_t bytes;
-    fal_status st = fal__dlin_bytes(ctx, a, f, kmax, fa, &bytes);
+    fal_status st = dlin_bytes(ctx, a, f, kmax, fa, single ? sizeof(float) : sizeof(double), &bytes);
     if (st != FAL_OK) return st;
     st = fal__budget(ctx, bytes, "deep linear network");
     if (st != FAL_OK) return st;
@@ -58,10 +74,19 @@ fal_status fal__dlin_new(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t km
             net->wlen += net->n[i] * net->n[i - 1] * net->per;
         }
     }
+    size_t dl = net->nmax * kmax * net->per;
+    if (single) {
+        net->w32 = fal__calloc(ctx, net->wlen, sizeof(float), "weights");
+        net->h32 = net->w32 ? fal__calloc(ctx, net->hlen, sizeof(float), "activations") : NULL;
+        net->d0_32 = net->h32 ? fal__calloc(ctx, dl, sizeof(float), "deltas") : NULL;
+        net->d1_32 = net->d0_32 ? fal__calloc(ctx, dl, sizeof(float), "deltas") : NULL;
+        if (!net->d1_32) goto nomem;
+        return FAL_OK;
+    }
     net->w = fal__calloc(ctx, net->wlen, sizeof(double), "weights");
     net->h = net->w ? fal__calloc(ctx, net->hlen, sizeof(double), "activations") : NULL;
-    net->d0 = net->h ? fal__calloc(ctx, net->nmax * kmax * net->per, sizeof(double), "deltas") : NULL;
-    net->d1 = net->d0 ? fal__calloc(ctx, net->nmax * kmax * net->per, sizeof(double), "deltas") : NULL;
+    net->d0 = net->h ? fal__calloc(ctx, dl, sizeof(double), "deltas") : NULL;
+    net->d1 = net->d0 ? fal__calloc(ctx, dl, sizeof(double), "deltas") : NULL;
     if (!net->d1) goto nomem;
     if (fa) {
         net->b = fal__calloc(ctx, net->wlen, sizeof(double), "feedback weights");
@@ -71,6 +96,16 @@ fal_status fal__dlin_new(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t km
 nomem:
     fal__dlin_free(net);
     return FAL_ENOMEM;
+}
+
+fal_status fal__dlin_new(fal_ctx *ctx, const fal_arch *a, fal_field f, size_t kmax, int fa, fal__dlin *net)
+{
+    return dlin_new(ctx, a, f, kmax, fa, 0, net);
+}
+
+fal_status fal__dlin32_new(fal_ctx *ctx, const fal_arch *a, size_t kmax, fal__dlin *net)
+{
+    return dlin_new(ctx, a, FAL_REAL, kmax, 0, 1, net);
 }
 
 void fal__dlin_free(fal__dlin *net)
@@ -83,6 +118,10 @@ void fal__dlin_free(fal__dlin *net)
     fal__free(ctx, net->d0, dl * sizeof(double));
     fal__free(ctx, net->h, net->hlen * sizeof(double));
     fal__free(ctx, net->w, net->wlen * sizeof(double));
+    fal__free(ctx, net->d1_32, dl * sizeof(float));
+    fal__free(ctx, net->d0_32, dl * sizeof(float));
+    fal__free(ctx, net->h32, net->hlen * sizeof(float));
+    fal__free(ctx, net->w32, net->wlen * sizeof(float));
     fal__free(ctx, net->hoff, (L + 1) * sizeof(size_t));
     fal__free(ctx, net->woff, (L + 1) * sizeof(size_t));
     fal__free(ctx, net->n, (L + 1) * sizeof(size_t));
@@ -123,6 +162,50 @@ void fal__dlin_backward(fal__dlin *net, const double *T, size_t k, double lr, do
         if (G) fal__gemm(net->f, 0, 1, ni, np, k, 1.0, D, ni, H, np, 0.0, G + net->woff[i], ni);
         else fal__gemm(net->f, 0, 1, ni, np, k, -lr, D, ni, H, np, 1.0, W, ni);
         double *t = D;
+        D = Dn;
+        Dn = t;
+    }
+}
+
+/* ---- single precision ---------------------------------------------------
+ * The same forward and backward as above, real and GD only, on the float
+ * blocks and through fal__sgemm.  Only the step exists in float: training
+ * loops and measuring stay in double. */
+
+const float *fal__dlin32_forward(fal__dlin *net, const float *X, size_t k)
+{
+    memcpy(net->h32, X, net->n[0] * k * sizeof(float));
+    for (size_t i = 1; i <= net->L; i++)
+        fal__sgemm(0, 0, net->n[i], k, net->n[i - 1], 1.0f, fal__dlin32_W(net, i), net->n[i],
+                   net->h32 + net->hoff[i - 1], net->n[i - 1], 0.0f, net->h32 + net->hoff[i], net->n[i]);
+    return net->h32 + net->hoff[net->L];
+}
+
+double fal__dlin32_half_sq(const fal__dlin *net, const float *T, size_t k)
+{
+    const float *Y = net->h32 + net->hoff[net->L];
+    double s = 0;
+    for (size_t j = 0; j < net->n[net->L] * k; j++) {
+        double d = (double)Y[j] - (double)T[j];
+        s += d * d;
+    }
+    return 0.5 * s;
+}
+
+void fal__dlin32_backward(fal__dlin *net, const float *T, size_t k, float lr, float *G)
+{
+    size_t L = net->L, len = net->n[L] * k;
+    const float *Y = net->h32 + net->hoff[L];
+    float *D = net->d0_32, *Dn = net->d1_32, inv = 1.0f / (float)k;
+    for (size_t j = 0; j < len; j++) D[j] = (Y[j] - T[j]) * inv;
+    for (size_t i = L; i >= 1; i--) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        float *W = fal__dlin32_W(net, i);
+        if (i > 1) fal__sgemm(1, 0, np, k, ni, 1.0f, W, ni, D, ni, 0.0f, Dn, np); /* before W_i moves */
+        const float *H = net->h32 + net->hoff[i - 1];
+        if (G) fal__sgemm(0, 1, ni, np, k, 1.0f, D, ni, H, np, 0.0f, G + net->woff[i], ni);
+        else fal__sgemm(0, 1, ni, np, k, -lr, D, ni, H, np, 1.0f, W, ni);
+        float *t = D;
         D = Dn;
         Dn = t;
     }

@@ -26,6 +26,10 @@ typedef struct fal__dlin {
     double *d0, *d1;   /* deltas, nmax x kmax each */
     size_t nmax;
     size_t alloc_bytes;
+    /* Single precision (fal__dlin32_new; real, GD): the same layout in
+     * floats.  w, b, h, d0 and d1 then stay NULL, so that a double routine
+     * handed such a net faults instead of reading floats as doubles. */
+    float *w32, *h32, *d0_32, *d1_32;
 } fal__dlin;
 
 /* Bytes a network of this architecture needs (weights, activations for kmax
@@ -70,6 +74,18 @@ double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *
 fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
                            double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note,
                            fal_result *curve_res);
+
+/* ---- single precision: the GD step in float ----------------------------
+ * A real network whose weights, activations and deltas are floats, for the
+ * benchmarks' float32 step; the formulas are those of fal__dlin_forward,
+ * fal__dlin_half_sq and fal__dlin_backward (GD, no feedback matrices), the
+ * products go through fal__sgemm.  Freed by fal__dlin_free. */
+fal_status fal__dlin32_new(fal_ctx *ctx, const fal_arch *a, size_t kmax, fal__dlin *net);
+static inline float *fal__dlin32_W(const fal__dlin *net, size_t i) { return net->w32 + net->woff[i]; }
+const float *fal__dlin32_forward(fal__dlin *net, const float *X, size_t k);
+/* Accumulated in double. */
+double fal__dlin32_half_sq(const fal__dlin *net, const float *T, size_t k);
+void fal__dlin32_backward(fal__dlin *net, const float *T, size_t k, float lr, float *G);
 
 /* Starts, written into a parameter block w with the layout of net (net->w
  * or the feedback block net->b):
