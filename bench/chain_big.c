@@ -8,6 +8,12 @@
  *   chain_big kernel N              fal__chain_pass vs fal__chain_pass_ref on N
  *                                   weights, one thread; prints `kernel ...`,
  *                                   then `draw ...` (the start draw's cost)
+ *   chain_big blocks N THREADS [REPS]
+ *                                   the kernels as a run calls them (2^20-weight
+ *                                   blocks, OpenMP static schedule) on N resident
+ *                                   weights, in alternation with the in-place
+ *                                   sweep x = x s + t over the same array; prints
+ *                                   `blocks ...` (medians and minimums)
  *
  * Passes over the parameters in a run (src/nets/linear_chain.c): the start
  * draw writes every weight (8 B each), the measuring sweep chain_sweep(c, 0)
@@ -155,11 +161,85 @@ static int kernel(size_t n)
     return bad;
 }
 
+#define BLOCK ((size_t)1 << 20) /* the run's reduction block (src/nets/linear_chain.c) */
+
+typedef struct blocks_job {
+    double *w;
+    size_t n, nblk;
+    int threads;
+    fal__chain_stats *st;
+} blocks_job;
+
+/* What a run does for each of its passes: kind 0 the in-place sweep,
+ * 1 fal__chain_pass with kc = 0, 2 with kc = 1e-9, 3 fal__chain_draw. */
+static double blocks_once(const blocks_job *j, int kind)
+{
+    long nb = (long)j->nblk;
+    double t0 = bench_now(), s = 0.5 / sqrt((double)j->n) * sqrt(3.0);
+#pragma omp parallel for schedule(static) num_threads(j->threads)
+    for (long b = 0; b < nb; b++) {
+        size_t lo = (size_t)b * BLOCK, n = j->n - lo < BLOCK ? j->n - lo : BLOCK;
+        double *w = j->w + lo;
+        if (kind == 0) {
+            /* the fixed point of x s + t is 1 for |x| near 1: values stay put */
+            for (size_t i = 0; i < n; i++) w[i] = w[i] * 0.999999 + 1e-6;
+        } else if (kind == 3) {
+            fal__chain_draw(w, n, s, fal_hash64(1, (uint64_t)b));
+        } else {
+            fal__chain_pass(w, n, kind == 2 ? 1e-9 : 0.0, &j->st[b]);
+        }
+    }
+    return bench_now() - t0;
+}
+
+static int blocks(size_t n, int threads, int reps)
+{
+    blocks_job j = { 0 };
+    j.n = n;
+    j.nblk = (n + BLOCK - 1) / BLOCK;
+    j.threads = threads;
+    j.w = aligned_alloc(64, (n * sizeof(double) + 63) / 64 * 64);
+    j.st = calloc(j.nblk, sizeof *j.st);
+    double *v = calloc(4 * (size_t)reps, sizeof *v);
+    if (!j.w || !j.st || !v) {
+        fprintf(stderr, "chain_big: out of memory\n");
+        return 1;
+    }
+    /* first touch by the threads that later sweep each block */
+    blocks_once(&j, 3);
+    blocks_once(&j, 3);
+    for (int r = 0; r < reps; r++)
+        for (int k = 0; k < 4; k++) {
+            if (k == 1) blocks_once(&j, 3); /* each measuring pass sees a fresh start */
+            v[k * reps + r] = blocks_once(&j, k);
+        }
+    static const char *names[] = { "inplace", "pass_kc0", "pass_kc", "draw" };
+    static const double bytes[] = { 16, 8, 16, 8 };
+    double med[4], mn[4];
+    for (int k = 0; k < 4; k++) {
+        mn[k] = v[k * reps];
+        for (int r = 1; r < reps; r++)
+            if (v[k * reps + r] < mn[k]) mn[k] = v[k * reps + r];
+        med[k] = bench_median(v + k * reps, (size_t)reps);
+    }
+    printf("blocks n=%zu threads=%d reps=%d simd=%d", n, threads, reps, fal__chain_simd());
+    for (int k = 0; k < 4; k++)
+        printf(" %s_ns=%.4f %s_min_ns=%.4f %s_gbs=%.2f", names[k], med[k] / (double)n * 1e9, names[k],
+               mn[k] / (double)n * 1e9, names[k], bytes[k] * (double)n / med[k] * 1e-9);
+    /* the GD pass moves 16 B per weight like the sweep: time ratio = bandwidth ratio */
+    printf(" pass_kc_of_inplace=%.3f pass_kc0_of_inplace_time=%.3f\n", med[0] / med[2], med[0] / med[1]);
+    free(j.w), free(j.st), free(v);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && strcmp(argv[1], "blocks") == 0)
+        return blocks((size_t)strtod(argv[2], NULL), atoi(argv[3]) > 0 ? atoi(argv[3]) : 1,
+                      argc > 4 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 11);
     if (argc >= 3 && strcmp(argv[1], "run") == 0)
         return run((uint64_t)strtod(argv[2], NULL), argc > 3 ? atoi(argv[3]) : 2);
     if (argc >= 3 && strcmp(argv[1], "kernel") == 0) return kernel((size_t)strtod(argv[2], NULL));
-    fprintf(stderr, "usage: chain_big run DEPTH [THREADS] | chain_big kernel N\n");
+    fprintf(stderr, "usage: chain_big run DEPTH [THREADS] | chain_big kernel N | chain_big blocks N THREADS [REPS]\n");
     return 2;
 }

@@ -1,4 +1,5 @@
 /* test_kern.c -- fast kernels against their references. */
+#include <float.h>
 #include <string.h>
 #include "test.h"
 #include "../src/core/internal.h"
@@ -81,5 +82,215 @@ TEST(test_kern_chain_compensated_small_steps)
     CHECK_NEAR(d, -kc * s0.inv2, 2e-15);
     /* the fast statistic sees the same change to within its rounding */
     CHECK_NEAR(fal__chain_stats_ln(&s1) - fal__chain_stats_ln(&s0), d, 5e-14);
+    free(w);
+}
+
+/* Both bodies of the pass (AVX-512 where built, and the portable one, which
+ * the valgrind build runs as fal__chain_pass) against the log() reference:
+ * measuring and updating, on a length with a tail, and an update large
+ * enough (kc/w^2 up to 0.3) that every reciprocal matters. */
+TEST(test_kern_chain_bodies_match_reference)
+{
+    size_t n = 50021;
+    double *w0 = malloc(n * sizeof(double)), *wf = malloc(n * sizeof(double)), *wr = malloc(n * sizeof(double));
+    fal_rng r;
+    fal_rng_seed(&r, 12);
+    for (size_t i = 0; i < n; i++) {
+        double v = 0.6 + 0.8 * fal_rng_uniform(&r);
+        w0[i] = (fal_rng_next(&r) & 1) ? -v : v;
+    }
+    typedef void (*pass_fn)(double *, size_t, double, fal__chain_stats *);
+    const pass_fn fns[2] = { fal__chain_pass, fal__chain_pass_portable };
+    const double kcs[3] = { 0.0, 1e-3, 0.1 };
+    for (int f = 0; f < 2; f++)
+        for (int k = 0; k < 3; k++) {
+            fal__chain_stats a, b;
+            memcpy(wf, w0, n * sizeof(double));
+            memcpy(wr, w0, n * sizeof(double));
+            fns[f](wf, n, kcs[k], &a);
+            fal__chain_pass_ref(wr, n, kcs[k], &b);
+            double worst = 0;
+            for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(wf[i] - wr[i]) / fabs(wr[i]));
+            /* the lanes carry the compensation to a different neighbour than
+             * the reference does: a weight may differ by its last bits */
+            CHECK_MSG(worst < 1e-15, "body %d kc %g: weights differ by %g", f, kcs[k], worst);
+            CHECK(a.neg == b.neg && a.zero == 0 && b.zero == 0);
+            CHECK_NEAR(fal__chain_stats_ln(&a), fal__chain_stats_ln(&b), 1e-12 * fmax(1, fabs(fal__chain_stats_ln(&b))));
+            CHECK_NEAR(a.inv2, b.inv2, 1e-13 * b.inv2);
+            /* 1/min|w|^2 is the max, bit for bit, of the same weights */
+            CHECK_NEAR(a.maxinv2, b.maxinv2, kcs[k] == 0 ? 0 : 2e-15 * b.maxinv2);
+        }
+    free(w0);
+    free(wf);
+    free(wr);
+}
+
+/* Zero, -0, subnormal, Inf, NaN, the largest and smallest normals, and
+ * weights whose lane product would overflow, placed in several lanes of the
+ * vector body and in the tail: each body counts them as the reference does
+ * and measures the rest alike (kc = 0: the caller stops at a zero weight). */
+TEST(test_kern_chain_special_values)
+{
+    const double cases[3][8] = {
+        /* normal extremes with a finite sum of 1/w^2 */
+        { DBL_MAX, -DBL_MAX, 0x1.8p1023, 1e-150, -2e-154, 3e-100, 1e300, -0x1.fp1022 },
+        /* normal, but 1/w^2 overflows */
+        { DBL_MIN, -DBL_MIN, 1e-300, 2.0, -0.5, 1e-200, 1e300, -3e-170 },
+        /* counted apart */
+        { 0.0, -0.0, 4.9e-324, -1e-310, INFINITY, -INFINITY, NAN, -NAN },
+    };
+    size_t n = 3 * 2048 + 13; /* three of the vector body's chunks and a tail */
+    double *w = malloc(n * sizeof(double)), *w2 = malloc(n * sizeof(double));
+    for (int pass = 0; pass < 3; pass++) {
+        const double *ex = cases[pass];
+        for (size_t i = 0; i < n; i++) w[i] = (i % 3 ? 1.0 : -1.0) * (1.0 + 1e-3 * (double)(i % 7));
+        size_t at[8] = { 40, 73, 2117, 2118, 4500, 4731, n - 5, n - 1 };
+        for (int j = 0; j < 8; j++) w[at[j]] = ex[j];
+        if (!pass) {
+            /* two huge weights in one lane: the lane product must not overflow */
+            w[3132] = 0x1.fp1022;
+            w[3164] = 0x1.fp1022;
+        }
+        typedef void (*pass_fn)(double *, size_t, double, fal__chain_stats *);
+        const pass_fn fns[2] = { fal__chain_pass, fal__chain_pass_portable };
+        fal__chain_stats b;
+        memcpy(w2, w, n * sizeof(double));
+        fal__chain_pass_ref(w2, n, 0.0, &b);
+        for (int f = 0; f < 2; f++) {
+            fal__chain_stats a;
+            memcpy(w2, w, n * sizeof(double));
+            fns[f](w2, n, 0.0, &a);
+            CHECK_MSG(a.zero == b.zero && a.neg == b.neg, "case %d body %d: zero %llu/%llu neg %llu/%llu", pass, f,
+                      (unsigned long long)a.zero, (unsigned long long)b.zero, (unsigned long long)a.neg,
+                      (unsigned long long)b.neg);
+            CHECK(a.zero == (pass == 2 ? 8u : 0u));
+            /* ln|P| over the ordinary weights (the zero count makes _ln -Inf) */
+            double la = M_LN2 * ((double)a.exp2 + a.log2m), lb = M_LN2 * ((double)b.exp2 + b.log2m);
+            CHECK_NEAR(la, lb, 1e-12 * fmax(1, fabs(lb)));
+            if (pass == 1) CHECK(isinf(a.inv2) && isinf(b.inv2) && isinf(a.maxinv2) && isinf(b.maxinv2));
+            else CHECK_NEAR(a.inv2, b.inv2, 1e-13 * b.inv2);
+            CHECK(a.maxinv2 == b.maxinv2);
+        }
+    }
+    free(w);
+    free(w2);
+}
+
+/* The vector draw gives the portable draw's bytes (weight i from stream
+ * i mod 16) at every length and alignment, up to a run's 2^20-weight
+ * block, and the law: |w| in [1 - s, 1 + s], about half negative,
+ * u = (|w| - 1)/s of mean 0 and variance 1/3. */
+TEST(test_kern_chain_draw_bodies_and_law)
+{
+    const size_t lens[] = { 0, 1, 15, 16, 17, 100003, ((size_t)1 << 20) + 21 }, cap = ((size_t)1 << 20) + 32;
+    double *a = aligned_alloc(64, cap * sizeof(double)), *b = aligned_alloc(64, cap * sizeof(double));
+    const size_t offs[] = { 0, 1, 3, 6 };
+    for (size_t k = 0; k < 7; k++)
+        for (size_t o = 0; o < 4; o++) {
+            size_t off = offs[o];
+            size_t n = lens[k];
+            memset(a, 0, cap * sizeof(double));
+            memset(b, 0, cap * sizeof(double));
+            fal__chain_draw(a + off, n, 0.25, 77);
+            fal__chain_draw_portable(b + off, n, 0.25, 77);
+            CHECK_MSG(memcmp(a, b, cap * sizeof(double)) == 0, "n = %zu at +%zu: the bodies draw different bytes", n,
+                      off);
+        }
+    fal__chain_draw(a, 100003, 0.25, 77);
+    size_t n = 100003, negs = 0;
+    double m1 = 0, m2 = 0, lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        double u = (fabs(a[i]) - 1.0) / 0.25;
+        negs += a[i] < 0;
+        m1 += u;
+        m2 += u * u;
+        lo = fmin(lo, fabs(a[i]));
+        hi = fmax(hi, fabs(a[i]));
+    }
+    m1 /= (double)n;
+    m2 /= (double)n;
+    CHECK(lo >= 0.75 && hi <= 1.25 && lo < 0.7501 && hi > 1.2499);
+    CHECK_NEAR((double)negs / (double)n, 0.5, 0.01);  /* 6 sigma: 0.0095 */
+    CHECK_NEAR(m1, 0.0, 0.011);                       /* 6 sigma of the mean of U(-1,1) */
+    CHECK_NEAR(m2, 1.0 / 3.0, 0.006);                 /* 6 sigma: sd(u^2) = 0.298 */
+    /* neighbouring weights come from different streams, and lanes 0 and 16
+     * from the same one advanced: no two of the first 32 alike */
+    for (int i = 0; i < 32; i++)
+        for (int j = i + 1; j < 32; j++) CHECK(a[i] != a[j]);
+    free(a);
+    free(b);
+}
+
+/* A step far below an ulp per lane: the lanes' leftover carries are
+ * applied through the tail, so the product still moves by the intended
+ * -kc S2 (2e-15 here, ~0.06 ulp per lane), as measured by the log()
+ * reference; dropped, nothing would move. */
+TEST(test_kern_chain_tiny_step_moves_product)
+{
+    size_t n = 1 << 20;
+    double *w = malloc(n * sizeof(double)), *w0 = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++) w0[i] = 1.0 + 1e-3 * ((double)(i % 97) / 96.0 - 0.5);
+    typedef void (*pass_fn)(double *, size_t, double, fal__chain_stats *);
+    const pass_fn fns[2] = { fal__chain_pass, fal__chain_pass_portable };
+    for (int f = 0; f < 2; f++) {
+        memcpy(w, w0, n * sizeof(double));
+        fal__chain_stats s0, s1, r0, r1;
+        fal__chain_pass_ref(w, n, 0.0, &r0);
+        fns[f](w, n, 0.0, &s0);
+        double kc = 2e-15 / s0.inv2;
+        fns[f](w, n, kc, &s1);
+        fal__chain_pass_ref(w, n, 0.0, &r1);
+        double d = fal__chain_stats_ln(&r1) - fal__chain_stats_ln(&r0);
+        CHECK_MSG(fabs(d + 2e-15) < 3e-16, "body %d: ln P moved by %g for an intended -2e-15", f, d);
+        CHECK_NEAR(fal__chain_stats_ln(&s1) - fal__chain_stats_ln(&s0), d, 3e-16);
+    }
+    free(w);
+    free(w0);
+}
+
+/* ln|P| summed over many blocks (as a deep run combines its 2^20-weight
+ * blocks) keeps the digits of one pass over all weights: the blocks'
+ * log2 mantissas would otherwise pile up (here to ~2000, an ulp of 2e-13)
+ * and round at every addition. */
+TEST(test_kern_chain_blocks_sum_keeps_digits)
+{
+    size_t n = 1 << 18, blk = 64; /* per block: one vector step and a tail */
+    double *w = malloc(n * sizeof(double));
+    fal_rng r;
+    fal_rng_seed(&r, 21);
+    /* pairs a, 1/a: |P| ~ 1, while each block's lane mantissas spread over [1, 2) */
+    for (size_t i = 0; i < n; i += 2) {
+        w[i] = 1.0 + 0.3 * fal_rng_uniform(&r);
+        w[i + 1] = 1.0 / w[i];
+    }
+    /* the exact ln|P|: a fl(1/a) = 1 + d with d = fma(a, fl(1/a), -1) exact,
+     * ln(1 + d) = d to 1e-32 */
+    double exact = 0;
+    for (size_t i = 0; i < n; i += 2) exact += fma(w[i], w[i + 1], -1.0);
+    typedef void (*pass_fn)(double *, size_t, double, fal__chain_stats *);
+    const pass_fn fns[3] = { fal__chain_pass, fal__chain_pass_portable, fal__chain_pass_ref };
+    for (int f = 0; f < 3; f++) {
+        fal__chain_stats tot, b;
+        fal__chain_stats_zero(&tot);
+        for (size_t lo = 0; lo < n; lo += blk) {
+            fns[f](w + lo, blk, 0.0, &b);
+            fal__chain_stats_add(&tot, &b);
+        }
+        CHECK_MSG(fabs(fal__chain_stats_ln(&tot) - exact) < 1e-14, "body %d: ln|P| = %.6g, exactly %.6g", f,
+                  fal__chain_stats_ln(&tot), exact);
+        CHECK_LT(fabs(tot.log2m), 0.5 + 1e-12);
+    }
+    /* the addition alone: 10^4 blocks of log2m 0.7 + i 2^-40, exp2 -1 */
+    fal__chain_stats tot, b;
+    fal__chain_stats_zero(&tot);
+    fal__chain_stats_zero(&b);
+    b.exp2 = -1;
+    for (int i = 0; i < 10000; i++) {
+        b.log2m = 0.7 + i * 0x1.0p-40;
+        fal__chain_stats_add(&tot, &b);
+    }
+    /* exact: 10^4 (0.7 - 1) + 2^-40 (10^4 - 1) 10^4 / 2 (0.7's rounding is 1e-17 each) */
+    double want = M_LN2 * (-3000.0 + 0x1.0p-40 * 9999.0 * 5000.0);
+    CHECK_NEAR(fal__chain_stats_ln(&tot), want, 1e-12);
     free(w);
 }

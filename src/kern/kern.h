@@ -32,8 +32,8 @@ double fal__sumsq_diff(fal_field f, const double *x, const double *y, size_t n);
 /* Statistics of a block of chain weights, combined in a fixed order so that
  * the totals do not depend on the thread count. */
 typedef struct fal__chain_stats {
-    int64_t exp2;      /* sum of the binary exponents of |w_i| */
-    double log2m;      /* sum of log2 of the mantissas (each in [1, 2)) */
+    int64_t exp2;      /* log2 prod |w_i| = exp2 + log2m: the integer part */
+    double log2m;      /* and the rest, kept in [-1/2, 1/2] (by fal__chain_pass and _add) */
     uint64_t neg;      /* number of negative weights */
     uint64_t zero;     /* number of zero or non-finite weights */
     double inv2;       /* sum 1 / w_i^2 */
@@ -46,8 +46,12 @@ void fal__chain_stats_add(fal__chain_stats *acc, const fal__chain_stats *s);
 double fal__chain_stats_ln(const fal__chain_stats *s);
 
 /* The chain's start on n weights: |w_i| = 1 + s u_i with u_i uniform on
- * [-1, 1), random signs, from the xoshiro stream seeded by key. */
+ * [-1, 1), random signs; w_i from xoshiro stream i mod 16, stream l seeded
+ * by fal_hash64(key, l).  The same bytes on every build. */
 void fal__chain_draw(double *w, size_t n, double s, uint64_t key);
+/* The same without SIMD (what fal__chain_draw does on builds without
+ * AVX-512): the test of the vector draw. */
+void fal__chain_draw_portable(double *w, size_t n, double s, uint64_t key);
 
 /* One gradient-descent pass of the chain y = (prod w_i) x over n weights:
  * w_i <- w_i - kc / w_i (the gradient of the squared error with respect to
@@ -56,5 +60,10 @@ void fal__chain_draw(double *w, size_t n, double s, uint64_t key);
 void fal__chain_pass(double *w, size_t n, double kc, fal__chain_stats *out);
 /* The same, one element at a time with log(): the reference. */
 void fal__chain_pass_ref(double *w, size_t n, double kc, fal__chain_stats *out);
+/* The portable body (what fal__chain_pass runs on builds without AVX-512),
+ * callable on every build so that both bodies are tested. */
+void fal__chain_pass_portable(double *w, size_t n, double kc, fal__chain_stats *out);
+/* 1 if fal__chain_pass and fal__chain_draw use the AVX-512 bodies. */
+int fal__chain_simd(void);
 
 #endif

@@ -69,7 +69,7 @@ static void chain_sweep(chain *c, double kc)
 }
 
 /* |w_i| = 1 + s u, u uniform on [-sqrt 3, sqrt 3]; sign random.  Each
- * superblock draws from its own stream keyed by (seed, block). */
+ * superblock draws from its own streams keyed by (seed, block). */
 static void chain_init(chain *c, uint64_t seed)
 {
     double s = 0.5 / sqrt((double)c->L) * sqrt(3.0);
