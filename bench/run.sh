@@ -527,6 +527,11 @@ INPLACE=$(kv $G inplace_gbs)
         echo "Target (issue 6, L = 10^6: at least 5x faster than vectorised torch): met, ${r6}x."
     else
         echo "Target (issue 6, L = 10^6: at least 5x faster than vectorised torch): **missed**, ${r6}x."
+        echo "What bounds it: 10^6 weights are one 2^20-weight reduction block, so fallacy's step runs on one thread"
+        echo "(the blocks fix the summation order, hence the same bytes at any thread count), at the kernel's"
+        echo "1-thread rate of §3 (one GD pass $(awk -v ms="$(get $LOGS/kernel.txt "kernel n=10000000 kc=1e-09 " fast_ms)" 'BEGIN { printf "%.3f", ms * 1e6 / 1e7 }') ns/weight, 2 divisions per weight), while torch's best setting"
+        echo "uses both cores.  Smaller blocks would let 2 threads share the step but add one rounding floor per block"
+        echo "to the 10^9 run's convergence (each block's compensated carry restarts); left as is."
     fi
     echo
     echo "Same step check: the product P after 1 and after 20 steps from the shared start, fallacy (P from its"

@@ -146,21 +146,6 @@ static void fill_unit(uint64_t *t, size_t p, enum role role, unsigned j, const u
     }
 }
 
-/* Say, in a refusal made while the network's bytes were set aside (by
- * lowering the limit to lim - reserve), how many were: when they are a
- * fair part (1/64 or more) of what was free, they may have tipped it. */
-static void set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what)
-{
-    char m[FAL_MSG_MAX];
-    snprintf(m, sizeof m, "%s", fal_ctx_message(ctx));
-    size_t used = fal_ctx_mem_in_use(ctx), free_bytes = lim > used ? lim - used : 0;
-    /* the allocator's refusal is not the budget's */
-    if (!strstr(m, " available") || reserve < free_bytes / 64) return;
-    int mib = reserve >= ((size_t)1 << 20);
-    fal__fail(ctx, FAL_ENOMEM, "%s, once %.1f %s are set aside for %s", m, (double)reserve / (mib ? 1048576.0 : 1024.0),
-              mib ? "MiB" : "KiB", what);
-}
-
 fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     return fal__bool_ae_run(ctx, cfg, res, NULL);
@@ -223,7 +208,7 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     st = fal__ham_data_make(ctx, cfg, (unsigned)n, (unsigned)m, &rdata, &rtest, &data);
     if (st != FAL_OK) {
         fal_ctx_set_mem_limit(ctx, lim);
-        if (st == FAL_ENOMEM && lim) set_aside(ctx, lim, reserve, "its truth tables");
+        if (st == FAL_ENOMEM && lim) fal__ham_set_aside(ctx, lim, reserve, "its truth tables");
         return st;
     }
     st = fal__ham_set_new(ctx, (unsigned)n, data.x, data.k, &set);

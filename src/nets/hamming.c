@@ -15,6 +15,7 @@
  * (Lloyd's assignment) writes each point's own result, so the thread count
  * never changes a byte. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hamming.h"
@@ -970,4 +971,19 @@ double fal__ham_log2_maps(uint64_t N, uint64_t J, int *method)
     int mth = N <= 16 ? 0 : (jmax <= 4096 && (double)N * (double)jmax <= (double)(1 << 22)) ? 1 : 2;
     if (method) *method = mth;
     return fal__ham_log2_maps_method(N, J, mth);
+}
+
+/* A refusal made while the network's bytes were set aside (bool-ae and
+ * threshold-ae lower the limit by them while the examples and clustering
+ * allocate) says how many were, when they may have tipped it. */
+void fal__ham_set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what)
+{
+    char m[FAL_MSG_MAX];
+    snprintf(m, sizeof m, "%s", fal_ctx_message(ctx));
+    size_t used = fal_ctx_mem_in_use(ctx), free_bytes = lim > used ? lim - used : 0;
+    /* the allocator's refusal is not the budget's */
+    if (!strstr(m, " available") || reserve < free_bytes / 64) return;
+    int mib = reserve >= ((size_t)1 << 20);
+    fal__fail(ctx, FAL_ENOMEM, "%s, once %.1f %s are set aside for %s", m, (double)reserve / (mib ? 1048576.0 : 1024.0),
+              mib ? "MiB" : "KiB", what);
 }

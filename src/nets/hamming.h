@@ -219,6 +219,11 @@ typedef struct fal__thr_ae_net {
     size_t nm;
 } fal__thr_ae_net;
 
+/* After a refusal (FAL_ENOMEM) made while `reserve` bytes of the limit `lim`
+ * were set aside for `what`: append to the message how many, when they are
+ * 1/64 or more of what was free. */
+void fal__ham_set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what);
+
 uint64_t fal__thr_ae_eval(const fal__thr_ae_net *net, uint64_t x);
 void fal__thr_ae_net_free(fal_ctx *ctx, fal__thr_ae_net *net);
 fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, fal__thr_ae_net *keep);
