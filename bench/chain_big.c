@@ -9,7 +9,7 @@
  *                                   weights, one thread; prints `kernel ...`,
  *                                   then `draw ...` (the start draw's cost)
  *   chain_big blocks N THREADS [REPS]
- *                                   the kernels as a run calls them (2^20-weight
+ *                                   the kernels as a run calls them (2^18-weight
  *                                   blocks, OpenMP static schedule) on N resident
  *                                   weights, in alternation with the in-place
  *                                   sweep x = x s + t over the same array; prints
@@ -161,7 +161,7 @@ static int kernel(size_t n)
     return bad;
 }
 
-#define BLOCK ((size_t)1 << 20) /* the run's reduction block (src/nets/linear_chain.c) */
+#define BLOCK ((size_t)1 << 18) /* the run's reduction block (src/nets/linear_chain.c) */
 
 typedef struct blocks_job {
     double *w;

@@ -2,7 +2,7 @@
  * one example (x = 1.5, t = 3, so P* = 2), through the library's kernels as
  * the linear-chain family calls them (src/nets/linear_chain.c): the start
  * |w_i| = 1 + s u_i, s = 0.5 sqrt(3) / sqrt(L), u uniform on [-1, 1), random
- * signs, drawn by fal__chain_draw per superblock of 2^20 weights, and w_1's
+ * signs, drawn by fal__chain_draw per superblock of 2^18 weights, and w_1's
  * sign flipped if P starts on the far side of P* (as the family does); a step
  * is what the family does per GD step with --lr: P and the gradient factor
  * g = x (P x - t) from the current log-domain statistics, kc = lr g P, then
@@ -30,7 +30,7 @@
 #include "fallacy.h"
 #include "kern/kern.h"
 
-#define SUPER ((size_t)1 << 20) /* the family's superblock */
+#define SUPER ((size_t)1 << 18) /* the family's superblock (src/nets/linear_chain.c) */
 #define X_IN 1.5
 #define T_OUT 3.0
 #define PSTAR (T_OUT / X_IN)

