@@ -324,7 +324,10 @@ INPLACE=$(kv $G inplace_gbs)
         echo
         echo "### 2b. The same on the core OpenBLAS detects itself ($AC; OPENBLAS_CORETYPE unset for fallacy, the peers and the GEMM reference)"
         echo
-        echo "$ROUNDS_ALT round(s) in alternation."
+        echo "$ROUNDS_ALT round(s) in alternation.  Where the step falls short of its back-to-back GEMMs (n = 64): the step"
+        echo "is 3L - 1 = 2999 GEMM calls of 64 x 64 x 64 (0.5 MFLOP each, a few microseconds at this core's rate), so"
+        echo "OpenBLAS's per-call set-up and packing, and the 2 x 16 MB of weights and activations streamed from memory"
+        echo "each step, weigh as much as the arithmetic; the peers make the same calls (they are slower still)."
         echo
         echo "float64:"
         echo
