@@ -976,7 +976,7 @@ double fal__ham_log2_maps(uint64_t N, uint64_t J, int *method)
 /* A refusal made while the network's bytes were set aside (bool-ae and
  * threshold-ae lower the limit by them while the examples and clustering
  * allocate) says how many were, when they may have tipped it. */
-void fal__ham_set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what)
+static void set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what)
 {
     char m[FAL_MSG_MAX];
     snprintf(m, sizeof m, "%s", fal_ctx_message(ctx));
@@ -986,4 +986,17 @@ void fal__ham_set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *wh
     int mib = reserve >= ((size_t)1 << 20);
     fal__fail(ctx, FAL_ENOMEM, "%s, once %.1f %s are set aside for %s", m, (double)reserve / (mib ? 1048576.0 : 1024.0),
               mib ? "MiB" : "KiB", what);
+}
+
+fal_status fal__ham_data_make_reserved(fal_ctx *ctx, const fal_config *cfg, unsigned n, unsigned m, fal_rng *rdata,
+                                       fal_rng *rtest, size_t reserve, const char *what, fal__ham_data *out)
+{
+    size_t lim = fal_ctx_mem_limit(ctx);
+    if (lim) fal_ctx_set_mem_limit(ctx, lim - reserve ? lim - reserve : 1); /* 0 would mean no limit */
+    fal_status st = fal__ham_data_make(ctx, cfg, n, m, rdata, rtest, out);
+    if (st != FAL_OK) {
+        fal_ctx_set_mem_limit(ctx, lim);
+        if (st == FAL_ENOMEM && lim) set_aside(ctx, lim, reserve, what);
+    }
+    return st;
 }

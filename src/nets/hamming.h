@@ -219,10 +219,13 @@ typedef struct fal__thr_ae_net {
     size_t nm;
 } fal__thr_ae_net;
 
-/* After a refusal (FAL_ENOMEM) made while `reserve` bytes of the limit `lim`
- * were set aside for `what`: append to the message how many, when they are
- * 1/64 or more of what was free. */
-void fal__ham_set_aside(fal_ctx *ctx, size_t lim, size_t reserve, const char *what);
+/* fal__ham_data_make with `reserve` bytes of the memory limit kept back for
+ * what the architecture alone sizes and is made after the clustering (the
+ * network's `what`).  On success the limit stays lowered: the caller puts
+ * it back when the reserve becomes the network's.  On failure it is put
+ * back, and a refusal the reserve may have tipped says so. */
+fal_status fal__ham_data_make_reserved(fal_ctx *ctx, const fal_config *cfg, unsigned n, unsigned m, fal_rng *rdata,
+                                       fal_rng *rtest, size_t reserve, const char *what, fal__ham_data *out);
 
 uint64_t fal__thr_ae_eval(const fal__thr_ae_net *net, uint64_t x);
 void fal__thr_ae_net_free(fal_ctx *ctx, fal__thr_ae_net *net);

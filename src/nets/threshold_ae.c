@@ -401,13 +401,8 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
         st = fal__budget(ctx, reserve, "threshold-ae");
         if (st != FAL_OK) return st;
     }
-    if (lim) fal_ctx_set_mem_limit(ctx, lim - reserve ? lim - reserve : 1); /* 0 would mean no limit */
-    st = fal__ham_data_make(ctx, cfg, (unsigned)n, (unsigned)m, &rdata, &rtest, &data);
-    if (st != FAL_OK) {
-        fal_ctx_set_mem_limit(ctx, lim);
-        if (st == FAL_ENOMEM && lim) fal__ham_set_aside(ctx, lim, reserve, "its gates");
-        return st;
-    }
+    st = fal__ham_data_make_reserved(ctx, cfg, (unsigned)n, (unsigned)m, &rdata, &rtest, reserve, "its gates", &data);
+    if (st != FAL_OK) return st;
     st = fal__ham_set_new(ctx, (unsigned)n, data.x, data.k, &set);
     if (st != FAL_OK) goto done;
     st = fal__ham_solve(ctx, &set, C, cfg->algo == FAL_ALGO_EXACT, cfg->max_steps ? cfg->max_steps : 1000, &rstart,
