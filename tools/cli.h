@@ -2,6 +2,7 @@
 #ifndef FALLACY_CLI_H
 #define FALLACY_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "fallacy.h"
 
@@ -35,6 +36,25 @@ typedef struct cli_run {
  * nothing is left to free.  extra may be NULL. */
 int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn extra, void *ud);
 void cli_run_free(cli_run *r);
+
+/* The progress line of a long call on a terminal (tools/progress.c):
+ * cli_progress_start installs the library's progress callback on ctx when
+ * stderr is a terminal (nothing otherwise); cli_progress_end removes it and
+ * erases the line. */
+typedef struct cli_progress {
+    const char *cmd;
+    fal_ctx *ctx;
+    double t0, last, delay;
+    int width;
+    int need_on;
+    uint64_t need_runs, need_seed, step, steps;
+    double need_k, err;
+} cli_progress;
+void cli_progress_start(cli_progress *p, fal_ctx *ctx, const char *cmd);
+void cli_progress_end(cli_progress *p);
+/* Monotonic seconds; a duration as "4.2s", "3m07s", "2h05m". */
+double cli_now(void);
+void cli_fmt_time(char *buf, size_t n, double s);
 
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);

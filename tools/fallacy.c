@@ -325,7 +325,10 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     fal_result res;
+    cli_progress pg;
+    cli_progress_start(&pg, ctx, "run");
     fal_status st = fal_run(ctx, &r.cfg, &res);
+    cli_progress_end(&pg);
     if (st == FAL_OK || st == FAL_ENOCONV) {
         if (r.json) cli_print_json(stdout, &res);
         else cli_print_text(stdout, &res);

@@ -156,7 +156,10 @@ int cli_need(int argc, char **argv)
     }
     if (!rc) {
         fal_need_result nr;
+        cli_progress pg;
+        cli_progress_start(&pg, ctx, "need");
         fal_status st = fal_need(ctx, &r.cfg, o.eps, o.seeds, o.kmax, &nr);
+        cli_progress_end(&pg);
         if (st == FAL_OK || st == FAL_ENOCONV) {
             if (r.json) print_json(stdout, &nr, r.cfg.seed);
             else print_text(stdout, &nr);
