@@ -56,6 +56,22 @@ void cli_progress_end(cli_progress *p);
 double cli_now(void);
 void cli_fmt_time(char *buf, size_t n, double s);
 
+/* A sweep's grid without running it (tools/sweep.c), for `fallacy slurm`:
+ * parse "FAMILY [grid options] [run options] [--seeds S]" (the caller
+ * refuses --db, --shard, --list and --json first); print a message and
+ * return an exit code on failure.  cli_sweep_plan_shard counts the points
+ * of shard i (0-based) of n and how many of them store holds (store NULL:
+ * none). */
+typedef struct cli_sweep_plan cli_sweep_plan;
+int cli_sweep_plan_new(int argc, char **argv, cli_sweep_plan **out);
+uint64_t cli_sweep_plan_points(const cli_sweep_plan *p);
+int cli_sweep_plan_shard(cli_sweep_plan *p, fal_store *store, uint64_t i, uint64_t n, uint64_t *points,
+                         uint64_t *stored);
+fal_ctx *cli_sweep_plan_ctx(cli_sweep_plan *p);
+void cli_sweep_plan_free(cli_sweep_plan *p);
+
+int cli_slurm(int argc, char **argv);
+
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);
 int cli_sweep(int argc, char **argv);

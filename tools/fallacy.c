@@ -17,6 +17,8 @@ static const char *USAGE =
     "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
     "       fallacy merge OUT.sqlite IN.sqlite...\n"
+    "       fallacy slurm FAMILY [grid options] --dir DIR [--tasks N] [--time T] [--partition P]\n"
+    "                          [--sbatch-arg ARG]... [--submit | --dry-run | --collect]\n"
     "       fallacy report --db FILE.sqlite --out DIR\n"
     "       fallacy demo [--out DIR] [--json]\n"
     "       fallacy version\n";
@@ -369,6 +371,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "classes") == 0) return cli_classes(argc - 2, argv + 2);
     if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 2, argv + 2);
     if (strcmp(cmd, "merge") == 0) return cli_merge(argc - 2, argv + 2);
+    if (strcmp(cmd, "slurm") == 0) return cli_slurm(argc - 2, argv + 2);
     if (strcmp(cmd, "report") == 0) return cli_report(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("fallacy %s\n", FAL_VERSION);

@@ -702,3 +702,89 @@ int cli_merge(int argc, char **argv)
     fal_ctx_free(ctx);
     return rc;
 }
+
+/* ---- a sweep's plan, for `fallacy slurm` -------------------------------------- */
+
+struct cli_sweep_plan {
+    fal_ctx *ctx;
+    sweep_opts o;
+    grid g;
+    cli_run r;
+    int have_run;
+    char *first;
+    char **args;
+};
+
+void cli_sweep_plan_free(cli_sweep_plan *p)
+{
+    if (!p) return;
+    grid_free(&p->g);
+    if (p->have_run) cli_run_free(&p->r);
+    free(p->first);
+    free(p->args);
+    fal_ctx_free(p->ctx);
+    free(p);
+}
+
+int cli_sweep_plan_new(int argc, char **argv, cli_sweep_plan **out)
+{
+    *out = NULL;
+    cli_sweep_plan *p = calloc(1, sizeof *p);
+    if (!p || fal_ctx_new(&p->ctx, NULL) != FAL_OK) {
+        free(p);
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    p->o.seeds = 1;
+    p->o.shard_i = p->o.shard_n = 1;
+    p->g.ctx = p->ctx;
+    int rc = 0;
+    const char *families = NULL;
+    p->args = malloc(((size_t)argc + 1) * sizeof *p->args);
+    if (!p->args) {
+        rc = EXIT_NOMEM;
+        goto fail;
+    }
+    memcpy(p->args, argv, (size_t)argc * sizeof *p->args);
+    if (split_family(argc, p->args, &p->first, &families) < 0) {
+        rc = say("which family? (see 'fallacy list')%s%s", "", "");
+        goto fail;
+    }
+    rc = cli_run_parse(argc, p->args, p->ctx, &p->r, sweep_option, &p->o);
+    if (rc) goto fail;
+    p->have_run = 1;
+    p->g.seeds = p->o.seeds;
+    rc = grid_make(&p->g, families, &p->o, &p->r);
+    if (rc) goto fail;
+    *out = p;
+    return 0;
+fail:
+    if (rc == EXIT_NOMEM) fputs("fallacy: out of memory\n", stderr);
+    cli_sweep_plan_free(p);
+    return rc;
+}
+
+uint64_t cli_sweep_plan_points(const cli_sweep_plan *p) { return p->g.points; }
+
+int cli_sweep_plan_shard(cli_sweep_plan *p, fal_store *store, uint64_t i, uint64_t n, uint64_t *points,
+                         uint64_t *stored)
+{
+    *points = *stored = 0;
+    for (uint64_t q = i; q < p->g.points; q += n) {
+        fal_config cfg;
+        grid_point(&p->g, &p->r.cfg, q, &cfg);
+        int found = 0;
+        if (store) {
+            fal_status st = fal_store_has_config(store, &cfg, &found);
+            if (st != FAL_OK) {
+                fprintf(stderr, "fallacy: slurm: %s\n", fal_ctx_message(p->ctx));
+                return cli_exit_code(st);
+            }
+        }
+        ++*points;
+        *stored += found != 0;
+    }
+    return 0;
+}
+
+fal_ctx *cli_sweep_plan_ctx(cli_sweep_plan *p) { return p->ctx; }
