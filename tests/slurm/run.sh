@@ -5,7 +5,8 @@
 # compares the databases this script leaves in WORKDIR; it can also be run
 # by hand (FALLACY_BIN=build/fallacy tests/slurm/run.sh /tmp/some-empty-dir).
 #
-# It starts munged (as the munge user, its own key and socket), slurmctld
+# It starts munged (as the munge user, its own key and socket in a fresh
+# directory under /run/munge), slurmctld
 # and slurmd (root, a generated slurm.conf, state/spool/logs under WORKDIR,
 # a random port pair), then:
 #   1. one-process sweeps of two grids into one1.sqlite and one2.sqlite;
@@ -24,6 +25,7 @@ W=${1:?usage: tests/slurm/run.sh WORKDIR}
 BIN=$(realpath "${FALLACY_BIN:-build/fallacy}")
 T0=$(date +%s)
 PIDS=()
+M=""
 
 say() { echo "slurm test: $*"; }
 skip() { say "SKIPPED: $*"; exit 77; }
@@ -51,6 +53,7 @@ stop_all() {
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$p" 2>/dev/null
     done
+    [ -n "${M:-}" ] && rm -rf "$M"
 }
 trap stop_all EXIT
 trap 'exit 1' INT TERM
@@ -68,17 +71,19 @@ export PATH=$PATH:/usr/sbin
 mkdir -p "$W" || fail "cannot create $W"
 W=$(realpath "$W")
 chmod 755 "$W"
-mkdir -p "$W/munge" "$W/state" "$W/spool" "$W/log"
-chown munge:munge "$W/munge" && chmod 755 "$W/munge"
-# a key of its own (generated: the system's /etc/munge/munge.key is left alone)
-dd if=/dev/urandom of="$W/munge/munge.key" bs=1024 count=1 status=none
-chown munge:munge "$W/munge/munge.key" && chmod 400 "$W/munge/munge.key"
-# /run/munge as the Debian unit makes it (munged's default places live there)
-mkdir -p /run/munge && chown munge:munge /run/munge && chmod 755 /run/munge
-runuser -u munge -- munged --socket="$W/munge/munge.sock" --key-file="$W/munge/munge.key" \
-    --pid-file="$W/munge/munged.pid" --log-file="$W/munge/munged.log" --seed-file="$W/munge/munged.seed" \
-    || skip "munged did not start: $(tail -n 2 "$W/munge/munged.log" 2>/dev/null)"
-PIDS+=("$(cat "$W/munge/munged.pid")")
+mkdir -p "$W/state" "$W/spool" "$W/log"
+# munged's files under /run/munge (as the Debian unit makes it): munged wants
+# every directory above its socket open to all, which a test's mkdtemp
+# directory (0700) is not.  Its own key: /etc/munge/munge.key is left alone.
+mkdir -p /run/munge && chown munge:munge /run/munge && chmod 755 /run/munge || skip "cannot create /run/munge"
+M=$(mktemp -d /run/munge/fallacy-test-XXXXXX) || skip "cannot create a directory in /run/munge"
+chown munge:munge "$M" && chmod 755 "$M"
+dd if=/dev/urandom of="$M/munge.key" bs=1024 count=1 status=none
+chown munge:munge "$M/munge.key" && chmod 400 "$M/munge.key"
+runuser -u munge -- munged --socket="$M/munge.sock" --key-file="$M/munge.key" \
+    --pid-file="$M/munged.pid" --log-file="$M/munged.log" --seed-file="$M/munged.seed" \
+    || skip "munged did not start: $(tail -n 2 "$M/munged.log" 2>/dev/null)"
+PIDS+=("$(cat "$M/munged.pid")")
 
 H=$(hostname -s)
 # a free port pair (another test cluster may be up on this machine)
@@ -95,7 +100,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$W/munge/munge.sock
+AuthInfo=socket=$M/munge.sock
 StateSaveLocation=$W/state
 SlurmdSpoolDir=$W/spool/slurmd-%n
 SlurmctldPidFile=$W/slurmctld.pid
