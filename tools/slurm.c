@@ -641,7 +641,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
         int code = capture(argv, &out);
         if (code != 0 || job_id(out, &array_id) != 0) {
             fprintf(stderr, "fallacy: slurm: sbatch of the array failed (exit %d)\n", code);
-            rc = EXIT_FAILED;
+            rc = EXIT_USAGE;
         }
         free(out);
         out = NULL;
@@ -674,7 +674,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
         if (!rc && (code != 0 || job_id(out, &merge_id) != 0)) {
             fprintf(stderr, "fallacy: slurm: sbatch of the merge job failed (exit %d)%s\n", code,
                     ntodo ? "; the array is submitted: run `fallacy slurm ... --collect` when it has ended" : "");
-            rc = EXIT_FAILED;
+            rc = EXIT_USAGE;
         }
         free(out);
     }
@@ -831,9 +831,10 @@ int cli_slurm(int argc, char **argv)
     uint64_t points = cli_sweep_plan_points(plan);
     if (!o.tasks) o.tasks = points < DEFAULT_TASKS ? points : DEFAULT_TASKS;
     if (o.tasks > points) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "%llu", (unsigned long long)points);
-        rc = say("--tasks is more than the grid's %s points (a task would have nothing to run)", msg);
+        char msg[96];
+        snprintf(msg, sizeof msg, "%llu: the grid has only %llu point%s", (unsigned long long)o.tasks,
+                 (unsigned long long)points, points == 1 ? "" : "s");
+        rc = say("--tasks %s (a task would have nothing to run)", msg);
         goto out;
     }
     bin = realpath("/proc/self/exe", NULL);
