@@ -207,6 +207,10 @@ measure() {
         fi
     done
     rm -f $CFILES
+
+    # ---- sweeps past one machine (issue 15) ---------------------------------
+    say "slurm.sh (a 4-task Slurm array against one process; merge rate of 10^5 runs)"
+    BENCH_BIN=$BIN FALLACY=$BIN/../fallacy ./slurm.sh "$LOGS" || say "slurm.sh failed"
     date +%s > "$LOGS/end.t"
 }
 
@@ -551,6 +555,7 @@ INPLACE=$(kv $G inplace_gbs)
                   printf "| %s | %s | %s | %s | %.2e | %.2e | %s |\n", L, f1[L], fs[L], sp[L], m1[L], ms[L], (m1[L] <= 1e-12 && ms[L] <= 1e-12) ? "yes" : "**NO**" } }
     ' "$LOGS/chain_check.txt"
     echo
+    [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
     echo "## Raw output"
     echo
     echo '```'

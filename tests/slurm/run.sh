@@ -5,10 +5,9 @@
 # compares the databases this script leaves in WORKDIR; it can also be run
 # by hand (FALLACY_BIN=build/fallacy tests/slurm/run.sh /tmp/some-empty-dir).
 #
-# It starts munged (as the munge user, its own key and socket in a fresh
-# directory under /run/munge), slurmctld
-# and slurmd (root, a generated slurm.conf, state/spool/logs under WORKDIR,
-# a random port pair), then:
+# It starts a one-machine cluster (tests/slurm/cluster.sh: munged as the
+# munge user, slurmctld and slurmd, a generated slurm.conf, state, spool and
+# logs under WORKDIR), then:
 #   1. one-process sweeps of two grids into one1.sqlite and one2.sqlite;
 #   2. grid 1 as a 4-task array with `fallacy slurm --submit` into
 #      "WORKDIR/run 1" (a space in the path: the scripts must quote it);
@@ -24,8 +23,6 @@ set -u
 W=${1:?usage: tests/slurm/run.sh WORKDIR}
 BIN=$(realpath "${FALLACY_BIN:-build/fallacy}")
 T0=$(date +%s)
-PIDS=()
-M=""
 
 say() { echo "slurm test: $*"; }
 skip() { say "SKIPPED: $*"; exit 77; }
@@ -37,106 +34,16 @@ fail() {
     exit 1
 }
 
-stop_all() {
-    # jobs first (their slurmstepd would outlive slurmd), then the daemons
-    if [ -n "${SLURM_CONF:-}" ] && [ ${#PIDS[@]} -gt 1 ]; then
-        scancel --quiet --user=root 2>/dev/null
-        for _ in $(seq 50); do
-            [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
-            sleep 0.2
-        done
-    fi
-    local p
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        p=${PIDS[$i]}
-        kill "$p" 2>/dev/null || continue
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
-    done
-    [ -n "${M:-}" ] && rm -rf "$M"
-}
-trap stop_all EXIT
+# shellcheck source=tests/slurm/cluster.sh
+. "$(dirname "$0")/cluster.sh"
+trap cluster_stop EXIT
 trap 'exit 1' INT TERM
 
-# ---- can Slurm start here? --------------------------------------------------
-[ "$(id -u)" -eq 0 ] || skip "needs root (munged runs as the munge user, slurmd as root)"
-for c in munged slurmctld slurmd sbatch squeue scancel runuser; do
-    command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] ||
-        skip "$c not found (apt-get install slurm-wlm munge)"
-done
-id munge >/dev/null 2>&1 || skip "no munge user (apt-get install munge)"
 [ -x "$BIN" ] || fail "no fallacy binary at $BIN"
-export PATH=$PATH:/usr/sbin
-
 mkdir -p "$W" || fail "cannot create $W"
 W=$(realpath "$W")
-chmod 755 "$W"
-mkdir -p "$W/state" "$W/spool" "$W/log"
-# munged's files under /run/munge (as the Debian unit makes it): munged wants
-# every directory above its socket open to all, which a test's mkdtemp
-# directory (0700) is not.  Its own key: /etc/munge/munge.key is left alone.
-mkdir -p /run/munge && chown munge:munge /run/munge && chmod 755 /run/munge || skip "cannot create /run/munge"
-M=$(mktemp -d /run/munge/fallacy-test-XXXXXX) || skip "cannot create a directory in /run/munge"
-chown munge:munge "$M" && chmod 755 "$M"
-dd if=/dev/urandom of="$M/munge.key" bs=1024 count=1 status=none
-chown munge:munge "$M/munge.key" && chmod 400 "$M/munge.key"
-runuser -u munge -- munged --socket="$M/munge.sock" --key-file="$M/munge.key" \
-    --pid-file="$M/munged.pid" --log-file="$M/munged.log" --seed-file="$M/munged.seed" \
-    || skip "munged did not start: $(tail -n 2 "$M/munged.log" 2>/dev/null)"
-PIDS+=("$(cat "$M/munged.pid")")
-
-H=$(hostname -s)
-# a free port pair (another test cluster may be up on this machine)
-for _ in $(seq 20); do
-    P=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((P + 1))") 2>/dev/null || break
-done
-cat >"$W/slurm.conf" <<EOF
-ClusterName=fallacytest
-SlurmctldHost=$H(127.0.0.1)
-SlurmctldPort=$P
-SlurmdPort=$((P + 1))
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$M/munge.sock
-StateSaveLocation=$W/state
-SlurmdSpoolDir=$W/spool/slurmd-%n
-SlurmctldPidFile=$W/slurmctld.pid
-SlurmdPidFile=$W/slurmd.pid
-SlurmctldLogFile=$W/log/slurmctld.log
-SlurmdLogFile=$W/log/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=1
-JobCompType=jobcomp/none
-AccountingStorageType=accounting_storage/none
-MpiDefault=none
-ReturnToService=2
-KillWait=5
-MinJobAge=300
-NodeName=$H NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
-PartitionName=test Nodes=$H Default=YES MaxTime=INFINITE State=UP
-EOF
-export SLURM_CONF="$W/slurm.conf"
-slurmctld -i -f "$SLURM_CONF" || skip "slurmctld did not start: $(tail -n 3 "$W/log/slurmctld.log" 2>/dev/null)"
-for _ in $(seq 50); do [ -s "$W/slurmctld.pid" ] && break; sleep 0.1; done
-PIDS+=("$(cat "$W/slurmctld.pid")")
-slurmd -f "$SLURM_CONF" || skip "slurmd did not start: $(tail -n 3 "$W/log/slurmd.log" 2>/dev/null)"
-for _ in $(seq 50); do [ -s "$W/slurmd.pid" ] && break; sleep 0.1; done
-PIDS+=("$(cat "$W/slurmd.pid")")
-up=""
-for _ in $(seq 100); do
-    st=$(sinfo -h -o %t 2>/dev/null)
-    case "$st" in idle*|mix*|alloc*) up=1; break ;; esac
-    sleep 0.2
-done
-[ -n "$up" ] || skip "the node did not come up (sinfo: '$st'): $(tail -n 3 "$W/log/slurmctld.log")"
-say "cluster up on $H, ports $P/$((P + 1)), $(nproc) CPUs ($(($(date +%s) - T0)) s)"
+cluster_start "$W" || skip "$CLUSTER_WHY"
+say "cluster up on $CLUSTER_HOST, ports $CLUSTER_PORT/$((CLUSTER_PORT + 1)), $(nproc) CPUs ($(($(date +%s) - T0)) s)"
 
 # ---- the grids -----------------------------------------------------------------
 G1=(linear-chain,linear --depth 2,5 --examples 1,2 --seeds 2)
