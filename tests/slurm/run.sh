@@ -20,6 +20,11 @@
 # (trap).  The last line says "slurm test: ok", "slurm test: SKIPPED: why"
 # (Slurm cannot start here: exit 77) or "slurm test: FAILED: why" (exit 1).
 set -u
+# The daemons need root: a CI user with passwordless sudo runs this script
+# under sudo (the files it leaves are given back to that user on exit).
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    exec sudo -n --preserve-env=FALLACY_BIN,PATH,ASAN_OPTIONS,UBSAN_OPTIONS,OPENBLAS_CORETYPE "$0" "$@"
+fi
 W=${1:?usage: tests/slurm/run.sh WORKDIR}
 BIN=$(realpath "${FALLACY_BIN:-build/fallacy}")
 T0=$(date +%s)
@@ -36,7 +41,11 @@ fail() {
 
 # shellcheck source=tests/slurm/cluster.sh
 . "$(dirname "$0")/cluster.sh"
-trap cluster_stop EXIT
+finish() {
+    cluster_stop
+    [ -n "${SUDO_UID:-}" ] && chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$W" 2>/dev/null
+}
+trap finish EXIT
 trap 'exit 1' INT TERM
 
 [ -x "$BIN" ] || fail "no fallacy binary at $BIN"
