@@ -344,8 +344,9 @@ static char *absolute(const char *path)
 /* ---- running sbatch / squeue ------------------------------------------------------ */
 
 /* Run argv (searched in PATH) with stdout into *out (malloc'd); stderr
- * passes through.  Returns the exit status, or -1 if it could not start. */
-static int capture(char *const *argv, char **out)
+ * passes through unless quiet.  Returns the exit status, or -1 if it could
+ * not start. */
+static int capture(char *const *argv, char **out, int quiet)
 {
     int fds[2];
     *out = NULL;
@@ -362,6 +363,10 @@ static int capture(char *const *argv, char **out)
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
+        if (quiet) {
+            int nul = open("/dev/null", O_WRONLY);
+            if (nul >= 0) dup2(nul, 2);
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "fallacy: slurm: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -420,7 +425,7 @@ static int earlier_jobs_running(const char *dir, char **listed)
     if (!len) return 0;
     char *argv[] = { "squeue", "-h", "-o", "%i", "-j", ids, NULL };
     char *out = NULL;
-    int rc = capture(argv, &out);
+    int rc = capture(argv, &out, 1);
     /* squeue exits 1 when none of the ids is known any more (purged) */
     int running = rc >= 0 && out && out[0];
     if (running) *listed = out;
@@ -638,7 +643,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
         for (size_t i = 0; i < o->nsbatch; i++) push_arg(argv, &nargs, (char *)o->sbatch_args[i]);
         push_arg(argv, &nargs, sweep_path);
         argv[nargs] = NULL;
-        int code = capture(argv, &out);
+        int code = capture(argv, &out, 0);
         if (code != 0 || job_id(out, &array_id) != 0) {
             fprintf(stderr, "fallacy: slurm: sbatch of the array failed (exit %d)\n", code);
             rc = EXIT_USAGE;
@@ -670,7 +675,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
         for (size_t i = 0; i < o->nsbatch; i++) push_arg(argv, &nargs, (char *)o->sbatch_args[i]);
         push_arg(argv, &nargs, merge_path);
         argv[nargs] = NULL;
-        int code = rc ? 0 : capture(argv, &out);
+        int code = rc ? 0 : capture(argv, &out, 0);
         if (!rc && (code != 0 || job_id(out, &merge_id) != 0)) {
             fprintf(stderr, "fallacy: slurm: sbatch of the merge job failed (exit %d)%s\n", code,
                     ntodo ? "; the array is submitted: run `fallacy slurm ... --collect` when it has ended" : "");
