@@ -632,8 +632,8 @@ int cli_sweep(int argc, char **argv)
     }
     /* the closing line, on a terminal and in a batch log alike */
     fprintf(stderr, "sweep: %llu points: %llu run now (%llu did not converge), %llu stored before%s -> %s\n",
-                (unsigned long long)pr.total, (unsigned long long)stored_now, (unsigned long long)noconv,
-                (unsigned long long)pr.skipped, failed ? ", some FAILED (not stored)" : "", o.db);
+            (unsigned long long)pr.total, (unsigned long long)stored_now, (unsigned long long)noconv,
+            (unsigned long long)pr.skipped, failed ? ", some FAILED (not stored)" : "", o.db);
     if (failed)
         fprintf(stderr, "fallacy: sweep: %llu points failed and are not stored; a rerun retries them\n",
                 (unsigned long long)failed);
