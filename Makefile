@@ -16,7 +16,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 HDRS     := $(wildcard include/*.h include/fallacy/*.h src/*/*.h tests/*.h tools/*.h)
 
-.PHONY: all check asan valgrind fuzz test bench clean
+.PHONY: all check asan valgrind fuzz test bench clean man
 all: $(B)/libfallacy.a $(B)/libfallacy.so $(B)/fallacy
 
 $(B)/%.o: %.c $(HDRS)
@@ -32,8 +32,11 @@ $(B)/libfallacy.so: $(LIB_OBJ)
 $(B)/fallacy: $(TOOL_OBJ) $(B)/libfallacy.a
 	$(CC) -fopenmp $(CFLAGS) -o $@ $(TOOL_OBJ) $(B)/libfallacy.a $(LDLIBS)
 
-$(B)/test_fallacy: $(TEST_OBJ) $(B)/libfallacy.a
-	$(CC) -fopenmp $(CFLAGS) -o $@ $(TEST_OBJ) $(B)/libfallacy.a $(LDLIBS)
+# The CLI's option table and parser are linked into the tests too: the help
+# and the man page are checked against the table itself.
+CLI_TABLE_OBJ := $(B)/tools/options.o $(B)/tools/parse.o
+$(B)/test_fallacy: $(TEST_OBJ) $(CLI_TABLE_OBJ) $(B)/libfallacy.a
+	$(CC) -fopenmp $(CFLAGS) -o $@ $(TEST_OBJ) $(CLI_TABLE_OBJ) $(B)/libfallacy.a $(LDLIBS)
 
 # The whole suite: library tests and CLI tests, one summary line at the end.
 check: $(B)/test_fallacy $(B)/fallacy
@@ -69,6 +72,11 @@ test:
 	$(MAKE) -j2 check
 	$(MAKE) -j2 asan
 	$(MAKE) fuzz
+
+# doc/fallacy.1 is generated from the option table (tools/options.c); a test
+# fails when it differs from `fallacy --man`.
+man: $(B)/fallacy
+	./$(B)/fallacy --man > doc/fallacy.1
 
 bench: all
 	$(MAKE) -C bench B=../$(B)
