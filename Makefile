@@ -51,6 +51,7 @@ $(B)/test_fallacy: $(TEST_OBJ) $(CLI_TABLE_OBJ) $(B)/libfallacy.a
 EXTRA_CHECKS ?= install-check python-check
 check: $(B)/test_fallacy $(B)/fallacy
 	FALLACY_BIN=$(B)/fallacy OPENBLAS_NUM_THREADS=2 ./$(B)/test_fallacy
+	sh tests/readme_line.sh
 	$(if $(EXTRA_CHECKS),$(MAKE) --no-print-directory $(EXTRA_CHECKS))
 
 # Sanitizer build in its own tree; the 10^6-deep cases are slower there but
