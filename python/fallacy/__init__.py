@@ -22,6 +22,8 @@ import ctypes
 import ctypes.util
 import json
 import os
+import threading
+import time
 
 import numpy as np
 
@@ -218,20 +220,46 @@ def _abi():
 _ABI = _abi()
 
 
+_MEM = [0.0, 0]  # [time read, bytes]
+_MEM_TTL = 0.25  # seconds
+
+
+def _mem_available():
+    """MemAvailable, read again when the last reading is older than
+    _MEM_TTL: reading /proc/meminfo costs ~35 us, most of a small run's
+    call (bench/py_overhead.py); a quarter-second-old figure still refuses
+    what the machine cannot hold."""
+    now = time.monotonic()
+    if now - _MEM[0] > _MEM_TTL:
+        _MEM[1] = _lib.fal_mem_available()
+        _MEM[0] = now
+    return _MEM[1]
+
+
 class _Ctx:
-    """A fal_ctx for one call: the ABI checked, the memory budget the CLI
-    uses (MemAvailable), the thread count."""
+    """A fal_ctx for one call: the ABI checked when the context is made, the
+    memory budget the CLI uses (MemAvailable, read at every call), the
+    thread count.  The context itself is kept per Python thread and reused
+    (a context belongs to one thread at a time); what a call allocates
+    through it is freed when the call ends."""
+
+    _local = threading.local()
 
     def __init__(self, threads=1):
-        self.p = c_void_p()
-        st = _lib.fal_ctx_new_abi(ctypes.byref(self.p), None, ctypes.byref(_ABI))
-        if st != OK:
-            msg = self.message() if self.p else "out of memory"
-            self.close()
-            raise _error(st, msg)
-        _lib.fal_ctx_set_mem_limit(self.p, _lib.fal_mem_available())
+        p = getattr(_Ctx._local, "p", None)
+        if p is None:
+            p = c_void_p()
+            st = _lib.fal_ctx_new_abi(ctypes.byref(p), None, ctypes.byref(_ABI))
+            if st != OK:
+                msg = (_lib.fal_ctx_message(p) or b"out of memory").decode("utf-8", "replace")
+                if p:
+                    _lib.fal_ctx_free(p)
+                raise _error(st, msg)
+            _Ctx._local.p = p
+        self.p = p
+        self.owned = []  # (free function, pointer), freed by close()
+        _lib.fal_ctx_set_mem_limit(self.p, _mem_available())
         _lib.fal_ctx_set_threads(self.p, threads)
-        self.owned = []  # (free function, pointer)
 
     def message(self):
         return (_lib.fal_ctx_message(self.p) or b"").decode("utf-8", "replace")
@@ -242,12 +270,9 @@ class _Ctx:
         return st
 
     def close(self):
-        for free, p in reversed(getattr(self, "owned", [])):
+        for free, p in reversed(self.owned):
             free(p)
         self.owned = []
-        if self.p:
-            _lib.fal_ctx_free(self.p)
-            self.p = c_void_p()
 
     def __enter__(self):
         return self
@@ -434,9 +459,10 @@ def families():
 
 def _result_dict(ctx, res):
     n = c_size()
-    _lib.fal_result_json(ctx.p, ctypes.byref(res), None, 0, ctypes.byref(n))
-    buf = ctypes.create_string_buffer(n.value + 1)
-    ctx.check(_lib.fal_result_json(ctx.p, ctypes.byref(res), buf, n.value + 1, None))
+    buf = ctypes.create_string_buffer(4096)  # enough unless the widths list is long
+    if _lib.fal_result_json(ctx.p, ctypes.byref(res), buf, len(buf), ctypes.byref(n)) != OK:
+        buf = ctypes.create_string_buffer(n.value + 1)
+        ctx.check(_lib.fal_result_json(ctx.p, ctypes.byref(res), buf, n.value + 1, None))
     return json.loads(buf.value.decode())
 
 
