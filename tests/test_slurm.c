@@ -7,6 +7,7 @@
  * that describe the machine: threads, blas, host, timestamp, version),
  * compared by SQLite itself on the two files. */
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -170,6 +171,60 @@ TEST(test_slurm_scripts_by_hand_match_one_process)
     /* the same command with another grid into that directory is refused */
     snprintf(cmd, sizeof cmd, "%s slurm " GRID " --dir \"%s\" --tasks 4 >/dev/null 2>&1", bin(), d);
     CHECK(sh(cmd) == 2);
+    test_remove_dir(dir);
+}
+
+/* The tasks get the sweep's words as the table's parser read them, and
+ * only those: "--opt=value" kept as one word, "--opt value" as two, --data
+ * made absolute (the tasks start elsewhere), the family after "--" handed
+ * on; slurm's own options (--time, --tasks, --sbatch-arg, --dir, --dry-run)
+ * stay out of the sweep line.  The oracle is the command line itself. */
+TEST(test_slurm_forwards_the_sweep_words_as_parsed)
+{
+    char dir[64], cmd[4096], out[256], csv[256], want[2048];
+    test_temp_dir(dir, sizeof dir, "slurmfwd");
+    char *abs_dir = realpath(dir, NULL), *abs_bin = realpath(bin(), NULL);
+    CHECK(abs_dir && abs_bin);
+    if (!abs_dir || !abs_bin) {
+        free(abs_dir);
+        free(abs_bin);
+        return;
+    }
+    snprintf(csv, sizeof csv, "%s/d.csv", dir);
+    FILE *f = fopen(csv, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("1,2\n2,4\n3,6\n", f);
+        fclose(f);
+    }
+    snprintf(out, sizeof out, "%s/out.txt", abs_dir);
+    const char *forms[] = {
+        "linear-chain --time 5 --depth=1,2 --seeds 2 --data=d.csv --tasks 2 --sbatch-arg --mem=1G --dir o --dry-run",
+        "--time=5 --depth=1,2 --seeds 2 --data d.csv --tasks=2 --sbatch-arg=--mem=1G --dir=o --dry-run -- linear-chain",
+    };
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s' slurm %s > '%s'", abs_dir, abs_bin, forms[k], out);
+        CHECK_MSG(sh(cmd) == 0, "%s", cmd);
+        char *txt = test_slurp(out, NULL);
+        if (k == 0)
+            snprintf(want, sizeof want,
+                     "sweep 'linear-chain' '--depth=1,2' '--seeds' '2' '--data' '%s/d.csv' --shard \"$((i + 1))/2\"",
+                     abs_dir);
+        else
+            snprintf(want, sizeof want,
+                     "sweep '--depth=1,2' '--seeds' '2' '--data' '%s/d.csv' 'linear-chain' --shard \"$((i + 1))/2\"",
+                     abs_dir);
+        CHECK_MSG(txt && strstr(txt, want), "want\n  %s\nin\n%s", want, txt ? txt : "(none)");
+        /* the merge job reads the same grid (and slurm's --dir, --tasks) */
+        char *merge_want = strstr(want, "' --shard");
+        if (merge_want) snprintf(merge_want, sizeof want - (size_t)(merge_want - want), "' --dir '%s/o' --tasks 2 --collect", abs_dir);
+        memcpy(want, "slurm", 5);
+        CHECK_MSG(txt && strstr(txt, want), "want\n  %s\nin\n%s", want, txt ? txt : "(none)");
+        CHECK(txt && strstr(txt, "'--time' '5' '--mem=1G'"));
+        free(txt);
+    }
+    free(abs_dir);
+    free(abs_bin);
     test_remove_dir(dir);
 }
 

@@ -32,7 +32,13 @@
  * scripts are written and the command to submit them is printed.
  *
  * Every word of the generated scripts is single-quoted (paths with spaces
- * or quotes are safe); DIR is made absolute, and so is --data. */
+ * or quotes are safe); DIR is made absolute, and so is --data.
+ *
+ * The options are rows of the one table (tools/options.c, CMD_SLURM): the
+ * sweep's grid and run options (rows shared with sweep), slurm's own
+ * (--dir ... --collect; --sbatch-arg is the table's one repeatable kind,
+ * CLI_REPEAT).  The words of the sweep's rows, as the parser read them
+ * (cli_args.words), are what each task's `fallacy sweep` gets. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,22 +49,15 @@
 #include <unistd.h>
 #include "cli.h"
 
-#define MAX_TASKS 100000
 #define DEFAULT_TASKS 100
 
-typedef struct slurm_opts {
-    const char *dir, *time, *partition;
-    const char **sbatch_args;
-    size_t nsbatch;
-    uint64_t tasks;
-    int submit, dry_run, collect;
-} slurm_opts;
-
+/* One line with the command's prefix; the user's bytes in it shown escaped
+ * (cli_err). */
 static int say(const char *fmt, const char *a)
 {
-    fputs("fallacy: slurm: ", stderr);
-    fprintf(stderr, fmt, a);
-    fputc('\n', stderr);
+    char msg[2048];
+    snprintf(msg, sizeof msg, fmt, a);
+    cli_err("fallacy: slurm: %s\n", msg);
     return EXIT_USAGE;
 }
 
@@ -163,9 +162,9 @@ static void common_opts(FILE *f, const slurm_opts *o)
         fputs(" ", f);
         sq(f, o->partition);
     }
-    for (size_t i = 0; i < o->nsbatch; i++) {
+    for (size_t i = 0; i < o->sbatch_args.n; i++) {
         fputc(' ', f);
-        sq(f, o->sbatch_args[i]);
+        sq(f, o->sbatch_args.v[i]);
     }
 }
 
@@ -618,7 +617,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
     char *array_spec = NULL, *out = NULL, *dep = NULL;
     char *out_array = output_arg(dir, "slurm-%A_%a.out"), *out_merge = output_arg(dir, "slurm-merge-%j.out");
     char *sweep_path = path_join(dir, "sweep.sbatch"), *merge_path = path_join(dir, "merge.sbatch");
-    char **argv = malloc((o->nsbatch + 16) * sizeof *argv);
+    char **argv = malloc((o->sbatch_args.n + 16) * sizeof *argv);
     unsigned long long array_id = 0, merge_id = 0;
     if (!rc && (!out_array || !out_merge || !sweep_path || !merge_path || !argv)) rc = EXIT_NOMEM;
     if (!rc && ntodo) {
@@ -640,7 +639,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
         push_arg(argv, &nargs, out_array);
         if (o->time) push_arg(argv, &nargs, "--time"), push_arg(argv, &nargs, (char *)o->time);
         if (o->partition) push_arg(argv, &nargs, "--partition"), push_arg(argv, &nargs, (char *)o->partition);
-        for (size_t i = 0; i < o->nsbatch; i++) push_arg(argv, &nargs, (char *)o->sbatch_args[i]);
+        for (size_t i = 0; i < o->sbatch_args.n; i++) push_arg(argv, &nargs, (char *)o->sbatch_args.v[i]);
         push_arg(argv, &nargs, sweep_path);
         argv[nargs] = NULL;
         int code = capture(argv, &out, 0);
@@ -672,7 +671,7 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
         push_arg(argv, &nargs, out_merge);
         if (o->time) push_arg(argv, &nargs, "--time"), push_arg(argv, &nargs, (char *)o->time);
         if (o->partition) push_arg(argv, &nargs, "--partition"), push_arg(argv, &nargs, (char *)o->partition);
-        for (size_t i = 0; i < o->nsbatch; i++) push_arg(argv, &nargs, (char *)o->sbatch_args[i]);
+        for (size_t i = 0; i < o->sbatch_args.n; i++) push_arg(argv, &nargs, (char *)o->sbatch_args.v[i]);
         push_arg(argv, &nargs, merge_path);
         argv[nargs] = NULL;
         int code = rc ? 0 : capture(argv, &out, 0);
@@ -723,93 +722,69 @@ static int submit(cli_sweep_plan *plan, const char *dir, const slurm_opts *o)
 
 /* ---- the command -------------------------------------------------------------------- */
 
-static int parse_tasks(const char *v, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!v || v[0] < '0' || v[0] > '9') return -1;
-    unsigned long long u = strtoull(v, &end, 10);
-    if (errno || *end || u < 1 || u > MAX_TASKS) return -1;
-    *out = u;
-    return 0;
-}
-
 /* a value that cannot go into a script or a Slurm option as is */
 static int bad_text(const char *s) { return strchr(s, '\n') || strchr(s, '\r') || !*s; }
+
+/* The words of the command line the tasks' `fallacy sweep` gets: the
+ * family list and the sweep's options with their values, as the table's
+ * parser read them (slurm's own rows stay here); --data made absolute,
+ * since the tasks may start elsewhere (a run's key holds the table's hash,
+ * not its name).  fwd and owned have argc + 1 slots; owned receives what
+ * to free. */
+static int forward_words(const cli_args *a, char **argv, char **fwd, int *nfwd, char **owned)
+{
+    *nfwd = 0;
+    for (int i = 0; i < a->nwords; i++) {
+        const cli_word *w = &a->words[i];
+        if (w->row == CLI_WORD_END) continue;
+        if (w->row == CLI_WORD_POS) {
+            fwd[(*nfwd)++] = argv[i];
+            continue;
+        }
+        const cli_opt *o = &CLI_OPTS[w->row];
+        if (!(o->cmds & C_SWEEP)) continue;
+        const char *eq = w->value ? NULL : strchr(argv[i], '=');
+        if (strcmp(o->name, "--data") != 0 || (!w->value && !eq)) {
+            fwd[(*nfwd)++] = argv[i];
+            continue;
+        }
+        /* --data's value (the separate word, or after "--data=") */
+        const char *v = w->value ? argv[i] : eq + 1;
+        char *abs = realpath(v, NULL);
+        if (!abs) {
+            cli_err("fallacy: slurm: --data %s: %s\n", v, strerror(errno));
+            return EXIT_USAGE;
+        }
+        owned[i] = abs;
+        if (!w->value) fwd[(*nfwd)++] = "--data";
+        fwd[(*nfwd)++] = abs;
+    }
+    return 0;
+}
 
 int cli_slurm(int argc, char **argv)
 {
     slurm_opts o;
     memset(&o, 0, sizeof o);
-    int rc = 0, nfwd = 0;
+    int rc = 0, nfwd = 0, said = 0;
     char **fwd = calloc((size_t)argc + 1, sizeof *fwd);
     char **owned = calloc((size_t)argc + 1, sizeof *owned); /* absolute --data paths */
-    o.sbatch_args = calloc((size_t)argc + 1, sizeof *o.sbatch_args);
     cli_sweep_plan *plan = NULL;
     char *dir = NULL, *bin = NULL;
     scripts s;
     memset(&s, 0, sizeof s);
-    if (!fwd || !owned || !o.sbatch_args) {
+    if (!fwd || !owned) {
         rc = EXIT_NOMEM;
         goto out;
     }
-    /* our options out; the others go to the sweep, values with them */
-    for (int i = 0; i < argc && !rc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = strcmp(a, "--dir") == 0 || strcmp(a, "--tasks") == 0 || strcmp(a, "--time") == 0 ||
-                    strcmp(a, "--partition") == 0 || strcmp(a, "--sbatch-arg") == 0;
-        if (takes && !v) {
-            rc = say("option %s needs a value", a);
-            break;
-        }
-        if (strcmp(a, "--dir") == 0) {
-            if (o.dir) rc = say("%s given twice", a);
-            o.dir = v;
-        } else if (strcmp(a, "--tasks") == 0) {
-            if (o.tasks) rc = say("%s given twice", a);
-            else if (parse_tasks(v, &o.tasks)) rc = say("--tasks '%s': need an integer in [1, 100000]", v);
-        } else if (strcmp(a, "--time") == 0) {
-            if (o.time) rc = say("%s given twice", a);
-            o.time = v;
-        } else if (strcmp(a, "--partition") == 0) {
-            if (o.partition) rc = say("%s given twice", a);
-            o.partition = v;
-        } else if (strcmp(a, "--sbatch-arg") == 0) {
-            o.sbatch_args[o.nsbatch++] = v;
-        } else if (strcmp(a, "--submit") == 0) {
-            o.submit = 1;
-        } else if (strcmp(a, "--dry-run") == 0) {
-            o.dry_run = 1;
-        } else if (strcmp(a, "--collect") == 0) {
-            o.collect = 1;
-        } else if (strcmp(a, "--db") == 0 || strcmp(a, "--shard") == 0 || strcmp(a, "--list") == 0 ||
-                   strcmp(a, "--json") == 0) {
-            rc = say("%s is not an option of slurm: each task writes DIR/shard-<task>.sqlite of its own shard", a);
-        } else if (a[0] == '-' && a[1] == '-') {
-            fwd[nfwd++] = (char *)a;
-            if (v) {
-                if (strcmp(a, "--data") == 0) {
-                    /* the tasks may start elsewhere: an absolute path (the
-                     * key holds the table's hash, not its name) */
-                    char *abs = realpath(v, NULL);
-                    if (!abs) {
-                        fprintf(stderr, "fallacy: slurm: --data %s: %s\n", v, strerror(errno));
-                        rc = EXIT_USAGE;
-                        break;
-                    }
-                    owned[i] = abs;
-                    fwd[nfwd++] = abs;
-                } else {
-                    fwd[nfwd++] = (char *)v;
-                }
-            }
-            i++;
-        } else {
-            fwd[nfwd++] = (char *)a;
-        }
-        if (takes) i++;
+    /* every option through the table (tools/options.c, CMD_SLURM), and the
+     * grid made, before anything is checked or written */
+    rc = cli_sweep_plan_new(argc, argv, &o, &plan);
+    if (rc) {
+        said = 1; /* the parser or the grid said why */
+        if (rc < 0) rc = EXIT_OK; /* the help */
+        goto out;
     }
-    if (rc) goto out;
     if (o.submit + o.dry_run + o.collect > 1) {
         rc = say("give one of --submit, --dry-run and --collect%s", "");
         goto out;
@@ -826,12 +801,14 @@ int cli_slurm(int argc, char **argv)
         rc = say("--time and --partition need a value on one line%s", "");
         goto out;
     }
-    for (size_t i = 0; i < o.nsbatch; i++)
-        if (bad_text(o.sbatch_args[i]) || o.sbatch_args[i][0] != '-') {
-            rc = say("--sbatch-arg '%s': need one sbatch option such as --mem=4G (one line)", o.sbatch_args[i]);
+    for (size_t i = 0; i < o.sbatch_args.n; i++) {
+        const char *a = o.sbatch_args.v[i];
+        if (bad_text(a) || a[0] != '-' || strcmp(a, "-") == 0 || strcmp(a, "--") == 0) {
+            rc = say("--sbatch-arg '%s': need one sbatch option such as --mem=4G (one line)", a);
             goto out;
         }
-    rc = cli_sweep_plan_new(nfwd, fwd, &plan);
+    }
+    rc = forward_words(cli_sweep_plan_args(plan), argv, fwd, &nfwd, owned);
     if (rc) goto out;
     uint64_t points = cli_sweep_plan_points(plan);
     if (!o.tasks) o.tasks = points < DEFAULT_TASKS ? points : DEFAULT_TASKS;
@@ -895,14 +872,14 @@ int cli_slurm(int argc, char **argv)
         printf("   (or the same command with --submit)\n");
     }
 out:
-    if (rc == EXIT_NOMEM) fputs("fallacy: out of memory\n", stderr);
+    if (rc == EXIT_NOMEM && !said) fputs("fallacy: out of memory\n", stderr);
     scripts_free(&s);
     cli_sweep_plan_free(plan);
+    cli_list_free(&o.sbatch_args);
     if (owned)
         for (int i = 0; i < argc; i++) free(owned[i]);
     free(owned);
     free(fwd);
-    free((void *)o.sbatch_args);
     free(dir);
     free(bin);
     return rc;
