@@ -27,6 +27,7 @@ int cli_exit_code(fal_status st)
     case FAL_OK: return EXIT_OK;
     case FAL_ENOCONV: return EXIT_FAILED;
     case FAL_ENOMEM: return EXIT_NOMEM;
+    case FAL_ENOSPC: return EXIT_NOMEM; /* out of resources: disk as memory */
     case FAL_EINTERNAL: return EXIT_FAILED;
     default: return EXIT_USAGE;
     }

@@ -323,6 +323,57 @@ static void judge(const model *m, const rgroup *g, rcell *c)
     }
 }
 
+/* The file-name stem and anchor of a section: the ID itself when it is
+ * 1 to 31 letters and digits (L2 -> "L2-table.csv"), else those bytes with
+ * every other one as '_', cut at 31, then '-' and the 64-bit FNV-1a hash of
+ * the whole ID in hex ("L 1" -> "L_1-<hash>", so that it differs from the
+ * ID "L_1").  Sanitized text holds no '-', so the two forms never meet;
+ * unique_slugs settles hash collisions. */
+static void section_slug(rsection *s)
+{
+    const char *cat = s->cat;
+    size_t n = strlen(cat), j = 0;
+    int plain = n >= 1 && n <= 31;
+    for (size_t i = 0; i < n; i++) {
+        char c = cat[i];
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        plain &= ok;
+        if (j < 31) s->slug[j++] = ok ? c : '_';
+    }
+    if (!j) s->slug[j++] = 'x';
+    s->slug[j] = '\0';
+    if (plain) return;
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)cat[i]) * 1099511628211u;
+    snprintf(s->slug + j, sizeof s->slug - j, "-%016llx", (unsigned long long)h);
+}
+
+static int slug_order(const void *pa, const void *pb)
+{
+    const rsection *a = *(const rsection *const *)pa, *b = *(const rsection *const *)pb;
+    int c = strcmp(a->slug, b->slug);
+    return c ? c : (a < b ? -1 : a > b);
+}
+
+/* Two IDs with one hash (FNV-1a is no defence against a crafted
+ * database): the later sections get "-<section number>" too, a form no
+ * other slug has. */
+static fal_status unique_slugs(model *m)
+{
+    if (m->nsecs < 2) return FAL_OK;
+    rsection **by = fal__calloc(m->ctx, m->nsecs, sizeof *by, "report sections");
+    if (!by) return FAL_ENOMEM;
+    for (size_t i = 0; i < m->nsecs; i++) by[i] = &m->secs[i];
+    qsort(by, m->nsecs, sizeof *by, slug_order);
+    for (size_t i = m->nsecs - 1; i > 0; i--)
+        if (strcmp(by[i]->slug, by[i - 1]->slug) == 0) {
+            size_t len = strlen(by[i]->slug);
+            snprintf(by[i]->slug + len, sizeof by[i]->slug - len, "-%zu", (size_t)(by[i] - m->secs));
+        }
+    fal__free(m->ctx, by, m->nsecs * sizeof *by);
+    return FAL_OK;
+}
+
 fal_status fal__rep_build(model *m)
 {
     fal_ctx *ctx = m->ctx;
@@ -340,6 +391,7 @@ fal_status fal__rep_build(model *m)
             s->cat = r->cat;
             s->family = r->family;
             s->first = m->ngroups;
+            section_slug(s);
         }
         if (new_group) {
             st = fal__rep_reserve(ctx, (void **)&m->groups, &m->capgroups, m->ngroups + 1, sizeof *m->groups);
@@ -405,6 +457,7 @@ fal_status fal__rep_build(model *m)
         s->failed += c->judged && !c->holds;
         i = j;
     }
+    if (st == FAL_OK) st = unique_slugs(m);
     return st != FAL_OK ? st : m->a.st;
 }
 

@@ -2,10 +2,8 @@
  * summary, the verdict table, one section per catalogue row with its
  * claim and verdict text, provenance) around the tables (tables.c) and
  * figures (figures.c) of the model (model.c). */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "report_int.h"
 
 
@@ -20,16 +18,6 @@ static const char *claim_of(const char *family)
     return f ? f->claim : "(a family this version of fallacy does not know)";
 }
 
-static void slug_of(const char *cat, char *out, size_t n)
-{
-    size_t j = 0;
-    for (const char *p = cat; *p && j + 1 < n; p++) {
-        char c = *p;
-        out[j++] = ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ? c : '_';
-    }
-    if (!j) out[j++] = 'x';
-    out[j] = '\0';
-}
 
 static void section_verdict_text(model *m, const rsection *s, fal__sb *h)
 {
@@ -105,29 +93,6 @@ static void list_items(fal__sb *h, const char *const *items, size_t n, size_t mo
     if (more) fal__sb_printf(h, " and %zu more", more);
 }
 
-static fal_status make_dir(fal_ctx *ctx, const char *dir)
-{
-    /* mkdir -p: each prefix ending at a '/' */
-    size_t n = strlen(dir);
-    char *p = fal__alloc(ctx, n + 1, "directory name");
-    if (!p) return FAL_ENOMEM;
-    memcpy(p, dir, n + 1);
-    fal_status st = FAL_OK;
-    for (size_t i = 1; i <= n && st == FAL_OK; i++) {
-        if (p[i] != '/' && p[i] != '\0') continue;
-        char save = p[i];
-        p[i] = '\0';
-        struct stat sb;
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            st = fal__fail(ctx, FAL_EIO, "%s: cannot create the directory: %s", p, strerror(errno));
-        else if (stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode))
-            st = fal__fail(ctx, FAL_EIO, "%s: not a directory", p);
-        p[i] = save;
-    }
-    fal__free(ctx, p, n + 1);
-    return st;
-}
-
 void fal_report_opts_init(fal_report_opts *o)
 {
     o->eps = 1e-8;
@@ -160,8 +125,7 @@ static void verdict_table(const model *m, fal__sb *h, fal_report_summary *sum)
                     "<th class=\"text\">claim</th><th>runs</th><th>cells judged</th><th>verdict</th></tr></thead><tbody>\n");
     for (size_t si = 0; si < m->nsecs; si++) {
         const rsection *s = &m->secs[si];
-        char slug[32];
-        slug_of(s->cat, slug, sizeof slug);
+        const char *slug = s->slug;
         const rgroup *gl = &m->groups[s->first + s->ngroups - 1];
         const rcell *cl = &m->cells[gl->first + gl->ncells - 1];
         size_t runs = cl->first + cl->n - m->cells[m->groups[s->first].first].first;
@@ -185,8 +149,7 @@ static void verdict_table(const model *m, fal__sb *h, fal_report_summary *sum)
 static fal_status page_section(model *m, const rsection *s, const char *out_dir, fal__sb *h,
                                fal_report_summary *sum)
 {
-    char slug[32];
-    slug_of(s->cat, slug, sizeof slug);
+    const char *slug = s->slug;
     fal__sb_printf(h, "<section id=\"%s\">\n<h2>", slug);
     fal__sb_xml(h, s->cat);
     fal__sb_puts(h, " ");
@@ -220,6 +183,33 @@ static void provenance(const model *m, fal__sb *h)
                    FAL_VERSION);
 }
 
+/* Every name the report may write (figures a section lacks included), in
+ * the output directory's list before anything is written (outdir.c). */
+static fal_status claim_out_dir(model *m, const char *out_dir, const char *db_path)
+{
+    static const char *const FIXED[] = { "index.html", "headline.svg", "headline.csv", "information.csv" };
+    static const char *const PER_SECTION[] = { "table.csv",          "error-vs-k.svg", "error-vs-k.csv",
+                                               "error-vs-depth.svg", "error-vs-depth.csv", "curves.svg",
+                                               "curves.csv" };
+    size_t nfixed = sizeof FIXED / sizeof FIXED[0], nper = sizeof PER_SECTION / sizeof PER_SECTION[0];
+    size_t n = nfixed + m->nsecs * nper + 1;
+    const char **names = fal__calloc(m->ctx, n, sizeof *names, "report file names");
+    if (!names) return FAL_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < nfixed; i++) names[k++] = FIXED[i];
+    for (size_t si = 0; si < m->nsecs; si++)
+        for (size_t i = 0; i < nper; i++) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s-%s", m->secs[si].slug, PER_SECTION[i]);
+            names[k++] = fal__rep_arena_str(&m->a, buf);
+        }
+    names[k] = NULL;
+    fal_status st = m->a.st;
+    if (st == FAL_OK) st = fal_report_claim_dir(m->ctx, out_dir, names, db_path);
+    fal__free(m->ctx, names, n * sizeof *names);
+    return st;
+}
+
 fal_status fal_report_write(fal_ctx *ctx, const char *db_path, const char *out_dir, const fal_report_opts *opts,
                             fal_report_summary *sum_out)
 {
@@ -240,10 +230,10 @@ fal_status fal_report_write(fal_ctx *ctx, const char *db_path, const char *out_d
     fal__sb_init(&h, ctx);
     fal__sb_init(&tmp, ctx);
     fal_status st = fal__rep_load(&m, db_path);
-    if (st == FAL_OK) st = make_dir(ctx, out_dir);
     if (st == FAL_OK) st = fal__rep_build(&m);
     if (st == FAL_OK) fal__rep_group_labels(&m, &tmp);
     if (st == FAL_OK) st = m.a.st;
+    if (st == FAL_OK) st = claim_out_dir(&m, out_dir, db_path);
     if (st != FAL_OK) goto done;
     sum.runs = m.nrows;
     sum.sections = m.nsecs;

@@ -17,7 +17,7 @@
 
 #include <math.h>
 #include <stdint.h>
-#include "../store/sbuf.h"
+#include "../core/sbuf.h"
 
 #define MAX_TABLE_ROWS 500
 #define MAX_FIELDS 32
@@ -96,6 +96,7 @@ typedef struct rgroup {
 
 typedef struct rsection {
     const char *cat, *family;
+    char slug[80];        /* file names and anchors: unique per section (model.c, section_slug) */
     size_t first, ngroups;
     size_t judged, failed;
 } rsection;

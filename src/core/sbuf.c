@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "fileio.h"
 #include "sbuf.h"
 
 void fal__sb_init(fal__sb *b, fal_ctx *ctx)
@@ -154,25 +155,5 @@ fal_status fal__sb_status(const fal__sb *b) { return b->st; }
 fal_status fal__sb_write_file(fal__sb *b, const char *path)
 {
     if (b->st != FAL_OK) return b->st;
-    size_t n = strlen(path);
-    char *tmp = fal__alloc(b->ctx, n + 5, "file name");
-    if (!tmp) return FAL_ENOMEM;
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    fal_status st = FAL_OK;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        st = fal__fail(b->ctx, FAL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto done;
-    }
-    size_t wrote = b->len ? fwrite(b->p, 1, b->len, f) : 0;
-    int bad = wrote != b->len || ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        st = fal__fail(b->ctx, FAL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-    }
-done:
-    fal__free(b->ctx, tmp, n + 5);
-    return st;
+    return fal__write_atomic(b->ctx, path, b->p ? b->p : "", b->len);
 }
