@@ -26,9 +26,11 @@ void fal__sb_put(fal__sb *b, const char *s, size_t n);
 void fal__sb_puts(fal__sb *b, const char *s);
 void fal__sb_putc(fal__sb *b, char c);
 void fal__sb_printf(fal__sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* s with &, <, >, ", ' as character references and control characters
- * other than tab and newline dropped (they are not allowed in XML 1.0):
- * safe inside HTML/SVG text and attribute values.  NULL appends nothing. */
+/* s with &, <, >, ", ' as character references, control characters other
+ * than tab and newline dropped (they are not allowed in XML 1.0), and each
+ * byte that is not part of well-formed UTF-8 (and U+FFFE, U+FFFF) as
+ * U+FFFD: the result is well-formed XML text, safe inside HTML/SVG text and
+ * attribute values.  NULL appends nothing. */
 void fal__sb_xml(fal__sb *b, const char *s);
 /* A CSV field: quoted (with "" for ") when it holds a comma, a quote, CR
  * or LF, else as is. */

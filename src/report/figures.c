@@ -85,7 +85,7 @@ static void html_figure(fal__sb *h, const char *name, const char *alt, const cha
 {
     fal__sb_printf(h, "<figure><img src=\"%s.svg\" width=\"760\" height=\"440\" alt=\"", name);
     fal__sb_xml(h, alt);
-    fal__sb_puts(h, "\"><figcaption>");
+    fal__sb_puts(h, "\"/><figcaption>");
     fal__sb_xml(h, caption);
     fal__sb_printf(h, " <a href=\"%s.csv\">The plotted numbers (CSV).</a></figcaption></figure>\n", name);
 }

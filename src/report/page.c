@@ -99,13 +99,15 @@ void fal_report_opts_init(fal_report_opts *o)
     o->max_rank_w = 1e5;
 }
 
-/* The head, the style and the opening summary. */
+/* The head, the style and the opening summary.  The page is polyglot
+ * markup: void elements closed with "/>", so that it parses as XML too
+ * (the tests check it does, with hostile names in the database). */
 static void page_head(const model *m, const char *db_path, fal__sb *h)
 {
     const char *base = strrchr(db_path, '/');
     base = base ? base + 1 : db_path;
-    fal__sb_puts(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    fal__sb_puts(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
                     "<title>fallacy report</title>\n<style>");
     fal__sb_puts(h, STYLE);
     fal__sb_puts(h, "</style>\n</head>\n<body>\n<h1>fallacy report</h1>\n<p>");
