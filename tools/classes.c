@@ -63,6 +63,7 @@ static fal_status verify_at(fal_ctx *ctx, const fal_config *base, size_t k, unsi
 
 int cli_classes(int argc, char **argv)
 {
+    if (argc > 0 && strcmp(argv[0], "qnet") == 0) return cli_qnet_classes(argc, argv);
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);

@@ -42,6 +42,9 @@ int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_classes(int argc, char **argv);
+/* tools/qnet.c: argv[0] is "qnet". */
+int cli_qnet_classes(int argc, char **argv);
+int cli_qnet_need(int argc, char **argv);
 
 /* The report (tools/report.c), for `fallacy demo`.  cli_report_store
  * creates out_dir (mkdir -p), deletes out_dir/runs.sqlite if present and

@@ -135,6 +135,7 @@ static void print_text(FILE *f, const fal_need_result *r)
 
 int cli_need(int argc, char **argv)
 {
+    if (argc > 0 && strcmp(argv[0], "qnet") == 0) return cli_qnet_need(argc, argv);
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);
