@@ -35,7 +35,6 @@ static fal_status verify_at(fal_ctx *ctx, const fal_config *base, size_t k, unsi
 
 int cli_classes(int argc, char **argv)
 {
-    if (argc > 0 && strcmp(argv[0], "qnet") == 0) return cli_qnet_classes(argc, argv);
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);
@@ -47,6 +46,12 @@ int cli_classes(int argc, char **argv)
     if (rc) {
         fal_ctx_free(ctx);
         return rc < 0 ? EXIT_OK : rc;
+    }
+    if (!r.cfg.family) { /* qnet */
+        rc = cli_qnet_classes(ctx, &r);
+        cli_run_free(&r);
+        fal_ctx_free(ctx);
+        return rc;
     }
     fal_classes c;
     fal_status st = fal_classes_compute(ctx, &r.cfg, &c);

@@ -79,7 +79,6 @@ static void print_text(FILE *f, const fal_need_result *r)
 
 int cli_need(int argc, char **argv)
 {
-    if (argc > 0 && strcmp(argv[0], "qnet") == 0) return cli_qnet_need(argc, argv);
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);
@@ -96,7 +95,9 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: need: --eps E is required (the test error to reach)\n", stderr);
         rc = EXIT_USAGE;
     }
-    if (!rc) {
+    if (!rc && !r.cfg.family) { /* qnet: the Gibbs learner's exact curve */
+        rc = cli_qnet_need(ctx, &r, o.eps);
+    } else if (!rc) {
         fal_need_result nr;
         fal_status st = fal_need(ctx, &r.cfg, o.eps, o.seeds, o.kmax, &nr);
         if (st == FAL_OK || st == FAL_ENOCONV) {
