@@ -49,9 +49,10 @@ $(B)/test_fallacy: $(TEST_OBJ) $(CLI_TABLE_OBJ) $(B)/libfallacy.a
 # the last two: a program or python3 loading an ASan-built libfallacy.so
 # would need the ASan runtime preloaded.
 EXTRA_CHECKS ?= install-check python-check
-check: $(B)/test_fallacy $(B)/fallacy
+check: $(B)/test_fallacy $(B)/fallacy $(B)/libfallacy.so
 	FALLACY_BIN=$(B)/fallacy OPENBLAS_NUM_THREADS=2 ./$(B)/test_fallacy
-	$(if $(EXTRA_CHECKS),$(MAKE) --no-print-directory $(EXTRA_CHECKS))
+	sh tests/readme_line.sh
+	for t in $(EXTRA_CHECKS); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 # Sanitizer build in its own tree; the 10^6-deep cases are slower there but
 # still run.
