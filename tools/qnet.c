@@ -209,8 +209,12 @@ int cli_qnet_classes(fal_ctx *ctx, const cli_run *r)
         }
         printf("]}\n");
     } else {
-        printf("qnet (Q1) %s: w = %llu parameters, log2 settings %.6g, %s in %.2f s\n", o.widths,
-               (unsigned long long)w, l2s, exact ? "enumerated" : "sampled", secs);
+        if (o.q.gauss)
+            printf("qnet (Q1) %s: w = %llu real (Gaussian) parameters, sampled in %.2f s\n", o.widths,
+                   (unsigned long long)w, secs);
+        else
+            printf("qnet (Q1) %s: w = %llu parameters, log2 settings %.6g, %s in %.2f s\n", o.widths,
+                   (unsigned long long)w, l2s, exact ? "enumerated" : "sampled", secs);
         if (exact) {
             printf("  e (functions)            %llu\n", (unsigned long long)s.classes);
             printf("  log2 e                   %.17g\n", s.log2_classes);
