@@ -147,7 +147,21 @@ typedef struct cli_run {
     const char *widths;    /* --widths text */
     uint64_t depth, width; /* --depth, --width (0: not given) */
     cli_args args;
+    /* qnet (Q1, tools/qnet.c): the options of `classes qnet` and `need qnet` */
+    struct {
+        int act;               /* --act: 0 sign, 1 heaviside, 2 relu (fal_qact) */
+        const char *weights;   /* --weights LIST or "gauss" */
+        uint64_t levels;       /* --levels q */
+        int no_bias;           /* --no-bias */
+        int inputs;            /* --inputs: 0 pm, 1 01 */
+        uint64_t samples;      /* --samples S (classes) */
+        const char *csv;       /* --csv FILE (classes) */
+        uint64_t sets;         /* --sets S (need) */
+        uint64_t teacher_seed; /* --teacher-seed S (need) */
+    } qn;
 } cli_run;
+/* The qnet-only options: refused for the other families. */
+extern const char *const CLI_QNET_ONLY[];
 
 /* Parse argv (the words after the command name) for cmd against the table:
  * values go to run (rows CLI_TO_RUN; may be NULL if the command has none) and
@@ -270,6 +284,9 @@ int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_classes(int argc, char **argv);
+/* tools/qnet.c: argv[0] is "qnet" (parsed by the table, CMD_CLASSES or CMD_NEED). */
+int cli_qnet_classes(fal_ctx *ctx, const cli_run *r);
+int cli_qnet_need(fal_ctx *ctx, const cli_run *r, double eps);
 
 /* The report (tools/report.c), for `fallacy demo`.  cli_report_store
  * claims out_dir (fal_report_claim_dir: new, empty or fallacy's own; mkdir

@@ -68,7 +68,33 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
         goto fail;
     }
     /* sweep and slurm resolve their list of families themselves */
-    if (cmd != CMD_SWEEP && cmd != CMD_SLURM) {
+    int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED) && strcmp(r->args.pos[0], "qnet") == 0;
+    if (qnet) {
+        /* Q1 (tools/qnet.c): no fal_family; cfg.family stays NULL.  It reads
+         * the architecture, --seed, --threads, --json, need's --eps and its
+         * own rows; every other option given is refused. */
+        static const char *const reads[] = { "--widths", "--depth", "--width", "--seed", "--threads", "--json",
+                                             "--eps", "--help", NULL };
+        for (size_t i = 0; i < CLI_NOPTS; i++) {
+            if (!r->args.seen[i]) continue;
+            int ok = 0;
+            for (int j = 0; reads[j] && !ok; j++) ok = !strcmp(CLI_OPTS[i].name, reads[j]);
+            for (int j = 0; CLI_QNET_ONLY[j] && !ok; j++) ok = !strcmp(CLI_OPTS[i].name, CLI_QNET_ONLY[j]);
+            if (!ok) {
+                cli_err("%sqnet: %s does not apply (qnet does not read it)\n", prefix, CLI_OPTS[i].name);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
+        }
+    } else {
+        for (int j = 0; CLI_QNET_ONLY[j]; j++)
+            if (cli_given(&r->args, CLI_QNET_ONLY[j])) {
+                cli_err("%s%s applies to qnet only\n", prefix, CLI_QNET_ONLY[j]);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
+    }
+    if (cmd != CMD_SWEEP && cmd != CMD_SLURM && !qnet) {
         /* every run family, plus the classes-only threshold-gate (whose run
          * refuses with a message) */
         r->cfg.family = fal_classes_family(r->args.pos[0]);

@@ -95,7 +95,9 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: need: --eps E is required (the test error to reach)\n", stderr);
         rc = EXIT_USAGE;
     }
-    if (!rc) {
+    if (!rc && !r.cfg.family) { /* qnet: the Gibbs learner's exact curve */
+        rc = cli_qnet_need(ctx, &r, o.eps);
+    } else if (!rc) {
         fal_need_result nr;
         cli_progress pg;
         cli_progress_start(&pg, ctx, "need");

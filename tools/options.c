@@ -161,6 +161,33 @@ const cli_opt CLI_OPTS[] = {
       .help = "a random walk of N moves inside the class of the trained parameters", .min = 1, .max = 1000000,
       .bad = "need an integer in [1, 10^6]", OWN_FIELD(classes_opts, walk) },
 
+    /* ---- qnet (classes qnet, need qnet: doc/qnet.md) ---- */
+    { .name = "--act", .cmds = C_CLASSES | C_NEED, .kind = CLI_CHOICE, .meta = "sign|heaviside|relu",
+      .def = "sign", .unit = "-", .help = "qnet: the hidden units' activation", .choices = "sign|heaviside|relu",
+      .bad = "sign, heaviside or relu", RUN_FIELD(qn.act) },
+    { .name = "--weights", .cmds = C_CLASSES | C_NEED, .kind = CLI_TEXT, .meta = "LIST|gauss", .def = "-1,0,1",
+      .unit = "-", .help = "qnet: the values of every weight and bias (distinct integers); gauss: real, sampling only",
+      RUN_FIELD(qn.weights) },
+    { .name = "--levels", .cmds = C_CLASSES | C_NEED, .kind = CLI_UINT, .meta = "q", .def = "1", .unit = "-",
+      .help = "qnet: the values -q..q (instead of --weights)", .min = 1, .max = 31,
+      .bad = "need an integer q in [1, 31] (values -q..q)", RUN_FIELD(qn.levels) },
+    { .name = "--no-bias", .cmds = C_CLASSES | C_NEED, .kind = CLI_FLAG, .def = "off (biases on)", .unit = "-",
+      .help = "qnet: no biases", RUN_FIELD(qn.no_bias) },
+    { .name = "--inputs", .cmds = C_CLASSES | C_NEED, .kind = CLI_CHOICE, .meta = "pm|01", .def = "pm", .unit = "-",
+      .help = "qnet: the cube {-1,+1}^n0 or {0,1}^n0", .choices = "pm|01", .bad = "pm ({-1,+1}) or 01 ({0,1})",
+      RUN_FIELD(qn.inputs) },
+    { .name = "--samples", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "S", .def = "off (enumerate)",
+      .unit = "settings", .help = "qnet: sample S settings instead of enumerating them all", .min = 1,
+      .max = 1000000000000ULL, .bad = "need an integer in [1, 10^12]", RUN_FIELD(qn.samples) },
+    { .name = "--csv", .cmds = C_CLASSES, .kind = CLI_TEXT, .meta = "FILE", .def = "off", .unit = "-",
+      .help = "qnet: write the rank-frequency table of the functions", RUN_FIELD(qn.csv) },
+    { .name = "--sets", .cmds = C_NEED, .kind = CLI_UINT, .meta = "S", .def = "1000", .unit = "training sets",
+      .help = "qnet: random training sets per k when there are more than 10^6", .min = 1, .max = 1000000,
+      .bad = "need an integer in [1, 10^6]", RUN_FIELD(qn.sets) },
+    { .name = "--teacher-seed", .cmds = C_NEED, .kind = CLI_UINT, .meta = "S", .def = "off (uniform teacher)",
+      .unit = "-", .help = "qnet: the teacher is the function of the setting drawn with seed S", .min = 0,
+      .max = UINT64_MAX, .bad = "need a non-negative integer", RUN_FIELD(qn.teacher_seed) },
+
     /* ---- need ---- */
     { .name = "--eps", .cmds = C_NEED, .kind = CLI_REAL, .meta = "E", .def = "required",
       .unit = "test error (relative squared, or fraction of bits)", .help = "the test error to reach",
@@ -244,3 +271,6 @@ const size_t CLI_NOPTS = sizeof CLI_OPTS / sizeof CLI_OPTS[0];
 /* The sweep's rows that slurm shares write into a slurm_opts through
  * sweep_opts offsets. */
 _Static_assert(offsetof(slurm_opts, sweep) == 0, "slurm_opts must begin with its sweep_opts");
+
+const char *const CLI_QNET_ONLY[] = { "--act", "--weights", "--levels", "--no-bias", "--inputs", "--samples",
+                                      "--csv", "--sets", "--teacher-seed", NULL };
