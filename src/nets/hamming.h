@@ -89,6 +89,17 @@ fal_status fal__ham_identity(fal_ctx *ctx, const fal__ham_set *s, fal__ham_clust
 fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigned restarts, uint64_t maxit,
                           fal_rng *r, fal__ham_clust *out, uint64_t *iters, int *fixed);
 
+/* Descend from the c <= C given centres as one restart of fal__ham_lloyd
+ * does, without the swap search (used on the integer program's optimum:
+ * the cost can only fall, and the groups end at the networks' rule with
+ * majority centres). */
+fal_status fal__ham_polish(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *centre, size_t c,
+                           uint64_t maxit, fal__ham_clust *out, int *fixed);
+
+/* The majority of a group from its per-bit counts of ones (cnt[n]) and its
+ * weight tot: bit b is 1 iff 2 cnt[b] > tot (a tie gives 0). */
+uint64_t fal__ham_majority(const uint64_t *cnt, uint64_t tot, unsigned n);
+
 /* The exact optimum into <= C clusters, by a Russian-doll branch and bound
  * over the set partitions of the distinct points (restricted growth
  * strings, heaviest points first; see hamming.c).  upper: a known cost (e.g.
@@ -100,6 +111,23 @@ fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigne
 #define FAL__HAM_AUTO_NODES ((uint64_t)1 << 20)  /* the optimum computed unasked */
 fal_status fal__ham_exact(fal_ctx *ctx, const fal__ham_set *s, size_t C, uint64_t upper, uint64_t node_cap,
                           fal__ham_clust *out, int *capped);
+
+/* The optimum among K candidate centres cand[K] into <= C clusters, by the
+ * integer program of hamming_mip.c (GLPK, silent).  With cand = all of H^n
+ * (fal__ham_all_centres) it is the exact optimum.  *proved = 1 when GLPK
+ * proved its optimality within node_cap branch-and-bound nodes (a
+ * deterministic cap, no clock); otherwise out holds the best solution found
+ * (its c = 0 when none).  The solution is polished (fal__ham_polish, maxit
+ * rounds) so that it follows the networks' rule.  EINVAL when u K exceeds
+ * FAL__HAM_MIP_CELLS. */
+#define FAL__HAM_MIP_CELLS (1 << 20)          /* assignment variables at most */
+#define FAL__HAM_MIP_AUTO_CELLS (1 << 14)     /* the program run unasked up to this size */
+#define FAL__HAM_MIP_AUTO_NODES 2000          /* ... and this many nodes */
+#define FAL__HAM_MIP_EXACT_NODES 2000000      /* --algo exact */
+fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *cand, size_t K,
+                        uint64_t node_cap, uint64_t maxit, fal__ham_clust *out, int *proved);
+/* u K, saturating. */
+size_t fal__ham_mip_cells(const fal__ham_set *s, size_t K);
 
 /* A lower bound on the optimal cost into <= C clusters, the larger of two:
  *  - nn bound.  With nn(p) the distance from p to the nearest other distinct
@@ -138,7 +166,9 @@ typedef struct fal__ham_solution {
     int fixed;             /* the clustering is a fixed point (or exact) */
     unsigned restarts;
     int used_exact;
-    const char *how;       /* "exact" (u <= C, or --algo exact), "lloyd", "lloyd+exact" (Lloyd missed the optimum) */
+    const char *how;       /* "exact" (u <= C, or --algo exact), "lloyd+swap", "lloyd+swap+ip" (the
+                              integer program improved on the heuristic) */
+    int ip_run;            /* the integer program ran (unasked or --algo exact) */
 } fal__ham_solution;
 
 #define FAL__HAM_RESTARTS 32
