@@ -452,3 +452,89 @@ TEST(test_n4_deterministic_and_budget)
     fal_arch_free(a);
     fal_ctx_set_mem_limit(ctx, 0);
 }
+
+/* ---- the tie rule, the decoder and the test error, recomputed ---------------- */
+
+/* Pins what the network outputs, not only the optimum's cost: on tiny tables
+ * (split into training and test rows) the run's centres are recomputed from
+ * scratch -- each training row to its nearest centre (the lowest index on
+ * ties), each group's per-bit majority with a tie giving 0 -- and must be the
+ * network's; the training distortion is the brute-force optimum; the test
+ * error is recomputed from the centres by a direct scan, and the decoder's
+ * output on every test row is its nearest centre.  Ties occur (counted), so
+ * a changed tie rule (2 cnt >= tot) fails here. */
+TEST(test_n4_tie_rule_centres_and_test_error_recomputed)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 515);
+    int ties = 0;
+    for (int trial = 0; trial < 60; trial++) {
+        unsigned n = 4 + (unsigned)fal_rng_below(&gen, 3), m = 1 + (unsigned)fal_rng_below(&gen, 2);
+        size_t k = 8 + (size_t)fal_rng_below(&gen, 5), ntest = 10, K = k + ntest;
+        uint64_t x[32];
+        oracle_clustered_points(&gen, n, K, x);
+        uint64_t opt = oracle_hamming_optimum(x, k, n, 1u << m);
+        fal_table *t = oracle_bits_table(x, K, n);
+        fal_config cfg;
+        fal_config_init(&cfg);
+        fal_arch *arch = NULL;
+        size_t w[] = { n, m, n };
+        CHECK_OK(fal_arch_from_widths(ctx, w, 3, &arch));
+        cfg.arch = arch;
+        cfg.data = t;
+        cfg.examples = k;
+        cfg.examples_set = 1;
+        cfg.seed = (uint64_t)trial;
+        fal_result res;
+        memset(&res, 0, sizeof res);
+        fal__bool_ae_net net;
+        CHECK_OK(fal__bool_ae_run(ctx, &cfg, &res, &net));
+        CHECK(res.examples == k);
+        /* groups by the nearest centre, then their majorities */
+        uint64_t ones[16][8] = { { 0 } }, tot[16] = { 0 }, dist = 0;
+        for (size_t i = 0; i < k; i++) {
+            size_t bj = 0;
+            unsigned bd = 99;
+            for (size_t j = 0; j < net.c; j++) {
+                unsigned d = (unsigned)__builtin_popcountll(x[i] ^ net.centre[j]);
+                if (d < bd) bd = d, bj = j;
+            }
+            dist += bd;
+            tot[bj]++;
+            for (unsigned b = 0; b < n; b++) ones[bj][b] += (x[i] >> b) & 1;
+        }
+        CHECK_MSG(dist == opt, "trial %d: distortion %llu, brute-force optimum %llu", trial, (unsigned long long)dist,
+                  (unsigned long long)opt);
+        CHECK(fal_result_extra(&res, "distortion") == (double)dist);
+        for (size_t j = 0; j < net.c; j++) {
+            CHECK_MSG(tot[j] > 0, "trial %d: centre %zu serves no training row", trial, j);
+            uint64_t want = 0;
+            for (unsigned b = 0; b < n; b++) {
+                if (2 * ones[j][b] == tot[j]) ties++;
+                if (2 * ones[j][b] > tot[j]) want |= (uint64_t)1 << b;
+            }
+            CHECK_MSG(net.centre[j] == want, "trial %d centre %zu: %#llx, the group's majority (ties 0) %#llx", trial,
+                      j, (unsigned long long)net.centre[j], (unsigned long long)want);
+        }
+        /* the test error and the decoder's outputs */
+        uint64_t dte = 0;
+        for (size_t i = k; i < K; i++) {
+            size_t bj = 0;
+            unsigned bd = 99;
+            for (size_t j = 0; j < net.c; j++) {
+                unsigned d = (unsigned)__builtin_popcountll(x[i] ^ net.centre[j]);
+                if (d < bd) bd = d, bj = j;
+            }
+            dte += bd;
+            CHECK(fal__bool_ae_eval(&net, x[i]) == net.centre[bj]);
+        }
+        CHECK_MSG(res.test_error == (double)dte / (double)(ntest * n), "trial %d: test error %g, recomputed %g", trial,
+                  res.test_error, (double)dte / (double)(ntest * n));
+        fal__bool_ae_net_free(ctx, &net);
+        fal_result_clear(&res);
+        fal_arch_free(arch);
+        fal_table_free(t);
+    }
+    CHECK_MSG(ties >= 8, "only %d tied bits: the tie rule is not exercised", ties);
+}
