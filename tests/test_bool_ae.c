@@ -75,8 +75,8 @@ TEST(test_n4_params_closed_form_and_block)
 /* Bad architectures and options are refused with EINVAL (CLI exit 2). */
 TEST(test_n4_refuses_bad_architectures)
 {
-    const size_t nob[] = { 4, 4, 4 }, notae[] = { 4, 2, 5 }, one[] = { 4, 4 }, wide[] = { 25, 2, 25 },
-                 wider[] = { 6, 2, 30, 6 };
+    const size_t nob[] = { 4, 4, 4 }, notae[] = { 4, 2, 5 }, one[] = { 4, 4 }, wide[] = { 65, 2, 65 },
+                 wider[] = { 6, 2, 70, 6 };
     const size_t *as[] = { nob, notae, one, wide, wider };
     const size_t ns[] = { 3, 3, 2, 3, 4 };
     for (int t = 0; t < 5; t++) {

@@ -25,6 +25,28 @@ static inline uint64_t low_mask(unsigned n) { return n >= 64 ? UINT64_MAX : (((u
 
 /* ---- data ---------------------------------------------------------------- */
 
+/* The swap search's pass costs C u^2 and its table u^2 bytes: it runs up to
+ * these sizes. */
+#define FAL__HAM_SWAP_U 4096
+#define FAL__HAM_SWAP_WORK ((double)(1 << 28))
+
+/* The most the swap search and the integer program can budget for up to
+ * u_max distinct points: the swap table for the largest u <= u_max that
+ * still runs it, the program's arrays and GLPK's estimate (hamming_mip.c)
+ * for the largest u whose u 2^n cells it accepts (unasked or, exact, asked). */
+size_t fal__ham_solver_bytes(size_t u_max, unsigned n, size_t C, int exact)
+{
+    size_t us = u_max < FAL__HAM_SWAP_U ? u_max : FAL__HAM_SWAP_U;
+    while (us && (double)C * (double)us * (double)us > FAL__HAM_SWAP_WORK) us--;
+    size_t bytes = us * us + us * (sizeof(uint32_t) + 2);
+    if (n < 32) {
+        size_t K = (size_t)1 << n, lim = exact ? FAL__HAM_MIP_CELLS : FAL__HAM_MIP_AUTO_CELLS;
+        size_t ui = lim / K < u_max ? lim / K : u_max;
+        if (ui > C) bytes += fal__ham_mip_bytes(ui * K, K, C) + K * sizeof(uint64_t);
+    }
+    return bytes;
+}
+
 fal_status fal__ham_data_make(fal_ctx *ctx, const fal_config *cfg, unsigned n, unsigned m, fal_rng *rdata,
                               fal_rng *rtest, fal__ham_data *out)
 {
@@ -61,7 +83,8 @@ fal_status fal__ham_data_make(fal_ctx *ctx, const fal_config *cfg, unsigned n, u
     if (fal__add(k, ntest, &total) || fal__add(total, ncent, &need) || fal__add(need, 2 * k, &need) ||
         fal__add(need, 8 * u, &need) || fal__mul(need, sizeof(uint64_t), &need) ||
         fal__mul(C < u ? C : u, (n + 4) * sizeof(uint64_t), &t1) || fal__add(need, t1, &need) ||
-        fal__add(need, bitset + ((size_t)32 << 10), &need))
+        fal__add(need, bitset + ((size_t)32 << 10), &need) ||
+        fal__add(need, fal__ham_solver_bytes(u, n, C, cfg->algo == FAL_ALGO_EXACT), &need))
         return fal__fail(ctx, FAL_ENOMEM, "%s needs more than 16 EiB (its size overflows 64 bits)", family);
     st = fal__budget(ctx, need, family);
     if (st != FAL_OK) return st;
@@ -571,11 +594,6 @@ static void lloyd_export(lloyd *L, const uint64_t *cent, const uint32_t *asg, fa
     out->c = c;
     out->cost = clust_cost(s, out->centre, out->assign);
 }
-
-/* The swap search's pass costs C u^2 and its table u^2 bytes: it runs up to
- * these sizes. */
-#define FAL__HAM_SWAP_U 4096
-#define FAL__HAM_SWAP_WORK ((double)(1 << 28))
 
 static int swaps_fit(const fal__ham_set *s, size_t C)
 {

@@ -128,6 +128,11 @@ fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uin
                         uint64_t node_cap, uint64_t maxit, fal__ham_clust *out, int *proved);
 /* u K, saturating. */
 size_t fal__ham_mip_cells(const fal__ham_set *s, size_t K);
+/* The bytes fal__ham_mip budgets for `cells` assignment variables. */
+size_t fal__ham_mip_bytes(size_t cells, size_t K, size_t C);
+/* What the swap search and the integer program may budget at most for up
+ * to u_max distinct points (fal__ham_data_make adds it up front). */
+size_t fal__ham_solver_bytes(size_t u_max, unsigned n, size_t C, int exact);
 
 /* A lower bound on the optimal cost into <= C clusters, the larger of two:
  *  - nn bound.  With nn(p) the distance from p to the nearest other distinct
@@ -221,7 +226,15 @@ typedef struct fal__bool_ae_net {
     uint64_t block_bits;    /* table entries actually stored: sum n_i 2^(n_{i-1}) */
     size_t c;               /* clusters; cluster j has code j */
     uint64_t *centre;       /* c centres */
+    /* Units fed by more than FAL__BOOLAE_MAX_TABLE bits store no table: they
+     * are their rule (bool_ae.c: the nearest centre's code bit, a copied
+     * bit, the centre of a code, or a free unit's random function given by
+     * a 64-bit key).  Added for n up to 64 (issue 11). */
+    unsigned m;             /* the bottleneck */
+    uint8_t *implicit;      /* L + 1 flags; [0] unused */
+    uint64_t *key;          /* L + 1 keys of the free units' functions */
 } fal__bool_ae_net;
+#define FAL__BOOLAE_MAX_TABLE 24  /* a stored table has at most 2^24 entries */
 
 uint64_t fal__bool_ae_eval(const fal__bool_ae_net *net, uint64_t x);
 void fal__bool_ae_net_free(fal_ctx *ctx, fal__bool_ae_net *net);

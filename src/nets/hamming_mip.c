@@ -47,6 +47,15 @@ static void mip_error(void *info)
     longjmp(*(jmp_buf *)info, 1);
 }
 
+/* Our arrays, plus GLPK's copy of the model, which our allocator does not
+ * see: counted as 200 bytes per nonzero (an estimate for its rows, columns,
+ * LP factorisation and search tree, not a measurement of its peak). */
+size_t fal__ham_mip_bytes(size_t cells, size_t K, size_t C)
+{
+    size_t nnz = 3 * cells + K;
+    return (nnz + 1) * (2 * sizeof(int) + sizeof(double)) + C * sizeof(uint64_t) + nnz * 200;
+}
+
 size_t fal__ham_mip_cells(const fal__ham_set *s, size_t K)
 {
     if (K && s->u > SIZE_MAX / K) return SIZE_MAX;
@@ -68,11 +77,7 @@ fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uin
         return fal__fail(ctx, FAL_EINVAL, "the integer program has %zu x %zu = %zu assignment variables; the limit is %d",
                          u, K, cells, FAL__HAM_MIP_CELLS);
     size_t ncol = K + cells, nrow = u + cells + 1, nnz = 3 * cells + K;
-    /* our arrays, plus GLPK's copy of the model (measured: about 200 bytes
-     * per nonzero with its LP factorisation and search tree) */
-    fal_status st = fal__budget(ctx, (nnz + 1) * (2 * sizeof(int) + sizeof(double)) + C * sizeof(uint64_t) +
-                                         nnz * 200,
-                                "integer program");
+    fal_status st = fal__budget(ctx, fal__ham_mip_bytes(cells, K, C), "integer program");
     if (st != FAL_OK) return st;
     int *ia = fal__alloc(ctx, (nnz + 1) * sizeof(int), "integer program rows");
     int *ja = ia ? fal__alloc(ctx, (nnz + 1) * sizeof(int), "integer program columns") : NULL;
