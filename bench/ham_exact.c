@@ -15,8 +15,8 @@
  *                         program, side by side on the same tables: 30x7 with
  *                         m = 2 (3 tables) and 40x8 with m = 3 (3 tables; the
  *                         branch and bound stops at 32 distinct points, so
- *                         only the program runs there).  BENCH_OLD_NODES caps
- *                         the branch and bound (default 2^31 nodes).
+ *                         only the program runs there).  BENCH_OLD_LOG2_NODES caps
+ *                         the branch and bound (log2 of the nodes; default 28).
  *
  * One thread; seconds are wall time of one call each. */
 #include <stdint.h>
@@ -96,7 +96,7 @@ static int rate(fal_ctx *ctx, int T)
 
 static int timing(fal_ctx *ctx)
 {
-    uint64_t cap = (uint64_t)1 << bench_env_int("BENCH_OLD_LOG2_NODES", 31);
+    uint64_t cap = (uint64_t)1 << bench_env_int("BENCH_OLD_LOG2_NODES", 28);
     const struct { unsigned n, m; size_t k; uint64_t seed; } cs[] = {
         { 7, 2, 30, 1 }, { 7, 2, 30, 2 }, { 7, 2, 30, 3 }, { 8, 3, 40, 1 }, { 8, 3, 40, 2 }, { 8, 3, 40, 3 },
     };
