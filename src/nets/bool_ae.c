@@ -12,8 +12,9 @@
  *  - at most 2^m distinct examples: each gets its own code, distortion 0;
  *  - more: the examples sharing a code are best decoded to their per-bit
  *    majority, so the optimum is the best clustering into <= 2^m groups in
- *    Hamming space (hamming.c: Lloyd with restarts, exact up to a dozen
- *    distinct points, a lower bound beyond).
+ *    Hamming space (hamming.c: Lloyd with restarts and a swap search;
+ *    hamming_mip.c: the exact optimum by an integer program, GLPK; a lower
+ *    bound beyond its reach).
  * Unseen inputs go to the code of their nearest centre (the lowest index on
  * ties): every one of the 2^n inputs is encoded that way, which defines the
  * encoder's tables entirely; it is also how the trained network generalises
@@ -218,8 +219,8 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
             return fal__fail(ctx, FAL_EINVAL, "bool-ae: width %zu of layer %zu; the limit is 64 (one word)",
                              fal_arch_width(arch, i), i);
     if (cfg->algo != FAL_ALGO_DEFAULT && cfg->algo != FAL_ALGO_EXACT)
-        return fal__fail(ctx, FAL_EINVAL, "bool-ae trains by clustering: --algo exact (branch and bound) or the default "
-                         "(Lloyd with restarts), not %s", fal_algo_name(cfg->algo));
+        return fal__fail(ctx, FAL_EINVAL, "bool-ae trains by clustering: --algo exact (integer program) or the default "
+                         "(Lloyd with restarts and swaps), not %s", fal_algo_name(cfg->algo));
     if (cfg->field != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "bool-ae is Boolean: no --field complex");
     /* w = sum_i n_i 2^(n_{i-1}) reaches 2^64 from n = 62 on: params then
      * saturates at 2^64 - 1 and log2_params carries it */
