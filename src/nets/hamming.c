@@ -8,9 +8,11 @@
  * autoencoder on its training set is
  *   min over partitions into <= C groups of sum_groups sum_bits min(ones, zeros),
  * the Hamming analogue of k-medians, NP-hard in general.  Lloyd with
- * restarts and single-point moves is the heuristic; a Russian-doll branch and
- * bound over partitions gives the exact answer up to about 30 distinct
- * points; fal__ham_lower_bound certifies what it can beyond.  Everything is
+ * restarts, single-point moves and a swap search is the heuristic; the
+ * integer program of hamming_mip.c (GLPK) gives the exact answer where u 2^n
+ * is small enough; a Russian-doll branch and bound over partitions (exact up
+ * to about 30 distinct points) feeds the group lower bound and the tests;
+ * fal__ham_lower_bound certifies what it can beyond.  Everything is
  * integer; only the class count is reported as a log.  The one parallel loop
  * (Lloyd's assignment) writes each point's own result, so the thread count
  * never changes a byte. */

@@ -69,20 +69,19 @@ void fal__ham_clust_free(fal_ctx *ctx, fal__ham_clust *c);
 /* Each distinct point its own cluster (u <= C): cost 0, the optimum. */
 fal_status fal__ham_identity(fal_ctx *ctx, const fal__ham_set *s, fal__ham_clust *out);
 
-/* Lloyd's iteration with restarts, into <= C clusters (C < u).  Each restart
- * seeds k-means++-style (the next centre a point drawn with probability
- * proportional to weight x distance to the chosen ones), then alternates:
- * each point moves to a strictly nearer centre (the first assignment takes
- * the nearest, ties to the lowest index; later ones keep the current centre
- * on ties), each centre becomes its cluster's majority (a tied bit keeps its
- * value), an emptied cluster takes the point farthest from its centre.
- * Every change strictly lowers the integer cost, so it ends at a fixed point;
- * then single-point moves between clusters (the exact change of the two
- * majorities' cost) are tried, then the networks' assignment (nearest centre,
- * the lowest index on ties) with its majorities, and Lloyd resumes after
- * either if it helps.  The kept clustering is thus the networks' own: each
- * point sits at its lowest-index nearest centre, each centre is a majority of
- * its group.
+/* The heuristic, into <= C clusters (C < u): restarts, each seeded
+ * k-means++-style (the next centre a point drawn with probability
+ * proportional to weight x distance to the chosen ones), then a descent:
+ * Lloyd (each point moves to a strictly nearer centre, the first assignment
+ * to the nearest, ties to the lowest index; each centre becomes its group's
+ * majority, fal__ham_majority, a tie giving 0; an emptied cluster takes the
+ * point farthest from its centre) to a fixed point, then single-point moves
+ * (the exact change of both majorities' costs), the networks' assignment
+ * (nearest centre, lowest index on ties) with its majorities, and the swap
+ * search (a centre exchanged for a data point when the nearest-centre cost
+ * falls; hamming.c), Lloyd resuming after any of them that helps.  The kept
+ * clustering is thus the networks' own: each point at its lowest-index
+ * nearest centre, each centre the majority (ties 0) of its group.
  * maxit caps the rounds of one restart; *iters receives the rounds of all
  * restarts and *fixed whether the kept one reached its fixed point.  The
  * best restart (lowest cost, the earliest on ties) is kept. */
@@ -178,13 +177,14 @@ typedef struct fal__ham_solution {
 
 #define FAL__HAM_RESTARTS 32
 /* Cluster s into <= C = 2^m clusters the same way for both families:
- * u <= C: identity, the optimum.  Otherwise Lloyd (FAL__HAM_RESTARTS
- * restarts, fewer when u C is large), then, up to FAL__HAM_EXACT_MAX
- * distinct points, the exact search bounded by Lloyd's cost: within
- * FAL__HAM_AUTO_NODES unasked (the better clustering is kept, and the
- * optimum is known), to the end (FAL__HAM_EXACT_NODES, else ERANGE) when
- * exact_only (EINVAL above FAL__HAM_EXACT_MAX).  When the optimum stays
- * unknown, the lower bound (which certifies Lloyd's cost when it meets it). */
+ * u <= C: identity, the optimum.  Otherwise the heuristic
+ * (FAL__HAM_RESTARTS restarts, fewer when u C is large), then the integer
+ * program over all 2^n centres: unasked when u 2^n <= FAL__HAM_MIP_AUTO_CELLS
+ * (FAL__HAM_MIP_AUTO_NODES nodes; its clustering kept when better, the
+ * optimum known when proved), and when exact_only up to FAL__HAM_MIP_CELLS
+ * (EINVAL beyond) to FAL__HAM_MIP_EXACT_NODES nodes (ERANGE if unproved).
+ * When the optimum stays unknown, the lower bound (which certifies the
+ * heuristic's cost when it meets it). */
 fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exact_only, uint64_t maxit, fal_rng *r,
                           fal__ham_solution *out);
 void fal__ham_solution_free(fal_ctx *ctx, fal__ham_solution *sol);
