@@ -726,3 +726,39 @@ TEST(test_n4_up_to_64_inputs)
     fal_arch_free(a);
     fal_arch_free(b);
 }
+
+/* The integer program runs unasked on a 30 x 7 table: bool-ae gives the
+ * same result bytes on 1 and 4 threads, and threshold-ae reports the same
+ * proved N4 optimum (it calls the same clustering on the same streams). */
+TEST(test_n4_n6_integer_program_same_bytes_any_threads)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 31);
+    uint64_t x[30];
+    for (size_t i = 0; i < 30; i++) x[i] = fal_rng_next(&gen) & 0x7f;
+    fal_table *t = oracle_bits_table(x, 30, 7);
+    const size_t w[] = { 7, 2, 7 };
+    fal_result r1, r2;
+    fal_arch *a, *b;
+    fal_ctx_set_threads(ctx, 1);
+    CHECK_OK(run_ae("bool-ae", w, 3, 0, 3, FAL_ALGO_DEFAULT, t, &r1, &a));
+    fal_ctx_set_threads(ctx, 4);
+    CHECK_OK(run_ae("bool-ae", w, 3, 0, 3, FAL_ALGO_DEFAULT, t, &r2, &b));
+    fal_ctx_set_threads(ctx, 1);
+    CHECK(fal_result_extra(&r1, "integer_program") == 1.0);
+    CHECK(fal_result_extra(&r1, "optimum_proved") == 1.0);
+    double opt = r1.optimum_error;
+    r1.seconds = r2.seconds = 0;
+    r1.arch = r2.arch = NULL;
+    CHECK(memcmp(&r1, &r2, sizeof r1) == 0);
+    fal_arch_free(a);
+    fal_arch_free(b);
+    fal_result r6;
+    fal_status s6 = run_ae("threshold-ae", w, 3, 0, 3, FAL_ALGO_DEFAULT, t, &r6, &a); /* linear gates */
+    CHECK(s6 == FAL_OK || s6 == FAL_ENOCONV);
+    fal_arch_free(a);
+    CHECK(fal_result_extra(&r6, "n4_exact") == 1.0);
+    CHECK(fal_result_extra(&r6, "n4_optimum") == opt * 30 * 7);
+    fal_table_free(t);
+}
