@@ -279,6 +279,7 @@ typedef struct lloyd {
     uint8_t *D;         /* u x u pairwise distances for the swap search, or NULL (no swaps) */
     uint32_t *a1;       /* u: nearest centre (swap search) */
     uint8_t *d1, *d2;   /* u: nearest and second-nearest distances */
+    double swap_work;   /* operations the swap search may still spend (C u^2 a pass) */
     int threads;        /* the assignment, u C distances, runs in parallel:
                            each point's result is its own, so any thread
                            count gives the same bytes */
@@ -411,6 +412,7 @@ static int lloyd_swap(lloyd *L)
     const fal__ham_set *s = L->s;
     size_t u = L->u, C = L->C;
     uint64_t cur = 0;
+    L->swap_work -= (double)C * (double)u * (double)u;
     for (size_t i = 0; i < u; i++) {
         unsigned d1 = 65, d2 = 65;
         uint32_t a1 = 0;
@@ -504,7 +506,7 @@ static uint64_t lloyd_descend(lloyd *L, int moves, int swaps, uint64_t maxit, in
         lloyd_recount(L);
         if (lloyd_majority(L)) continue;
         /* then exchanges of a centre for a data point */
-        if (swaps && lloyd_swap(L)) {
+        if (swaps && L->swap_work > 0 && lloyd_swap(L)) {
             lloyd_assign(L, 1);
             continue;
         }
@@ -597,6 +599,8 @@ static void lloyd_export(lloyd *L, const uint64_t *cent, const uint32_t *asg, fa
     out->cost = clust_cost(s, out->centre, out->assign);
 }
 
+#define FAL__HAM_SWAP_TOTAL 4e9
+
 static int swaps_fit(const fal__ham_set *s, size_t C)
 {
     return s->u <= FAL__HAM_SWAP_U && (double)C * (double)s->u * (double)s->u <= FAL__HAM_SWAP_WORK;
@@ -622,11 +626,30 @@ fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigne
     uint32_t *basg = out->assign;
     /* single-point moves cost u C n per pass: skipped on large problems */
     int moves = (double)s->u * (double)C * (double)s->n <= (double)(1 << 28);
+    /* The swap search runs in every restart while a pass is cheap (C u^2 <=
+     * 2^22: the small tables where restarts alone miss optima); above that
+     * only from the best restart's clustering, once.  Its total work is
+     * capped (FAL__HAM_SWAP_TOTAL operations, counted, not timed). */
+    double pass = (double)C * (double)s->u * (double)s->u;
+    int every = L.D != NULL && pass <= (double)(1 << 22);
+    L.swap_work = FAL__HAM_SWAP_TOTAL;
     uint64_t best = UINT64_MAX;
     for (unsigned rs = 0; rs < restarts; rs++) {
         lloyd_seed(&L, r);
         int fp;
-        *iters += lloyd_descend(&L, moves, L.D != NULL, maxit, &fp);
+        *iters += lloyd_descend(&L, moves, every, maxit, &fp);
+        uint64_t cost = clust_cost(s, L.cent, L.asg);
+        if (cost < best) {
+            best = cost;
+            *fixed = fp;
+            memcpy(bcent, L.cent, C * sizeof(uint64_t));
+            memcpy(basg, L.asg, s->u * sizeof(uint32_t));
+        }
+    }
+    if (L.D != NULL && !every) {
+        int fp;
+        memcpy(L.cent, bcent, C * sizeof(uint64_t));
+        *iters += lloyd_descend(&L, moves, 1, maxit, &fp);
         uint64_t cost = clust_cost(s, L.cent, L.asg);
         if (cost < best) {
             best = cost;
