@@ -599,7 +599,7 @@ static void lloyd_export(lloyd *L, const uint64_t *cent, const uint32_t *asg, fa
     out->cost = clust_cost(s, out->centre, out->assign);
 }
 
-#define FAL__HAM_SWAP_TOTAL 4e9
+#define FAL__HAM_SWAP_TOTAL ((double)(1 << 29))
 
 static int swaps_fit(const fal__ham_set *s, size_t C)
 {
