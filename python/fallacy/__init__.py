@@ -32,9 +32,9 @@ __all__ = ["run", "classes", "need", "families", "version", "Error", "BadInput",
 
 # ---- errors -------------------------------------------------------------------
 
-OK, EINVAL, ENOMEM, EIO, EFORMAT, ERANGE, ENOCONV, EINTERNAL = range(8)
+OK, EINVAL, ENOMEM, EIO, EFORMAT, ERANGE, ENOCONV, EINTERNAL, ENOSPC = range(9)
 _STATUS_NAMES = ["FAL_OK", "FAL_EINVAL", "FAL_ENOMEM", "FAL_EIO", "FAL_EFORMAT", "FAL_ERANGE", "FAL_ENOCONV",
-                 "FAL_EINTERNAL"]
+                 "FAL_EINTERNAL", "FAL_ENOSPC"]
 
 
 class Error(Exception):
@@ -57,7 +57,8 @@ class OutOfMemory(Error, MemoryError):
 
 
 class FileError(Error, OSError):
-    """A file could not be read or written (FAL_EIO)."""
+    """A file could not be read or written (FAL_EIO), or not in full: no
+    space left on its device (FAL_ENOSPC)."""
 
 
 class NotConverged(Error):
@@ -70,7 +71,7 @@ class InternalError(Error, RuntimeError):
 
 def _error(status, message):
     cls = {EINVAL: BadInput, EFORMAT: BadInput, ERANGE: BadInput, ENOMEM: OutOfMemory, EIO: FileError,
-           ENOCONV: NotConverged}.get(status, InternalError)
+           ENOSPC: FileError, ENOCONV: NotConverged}.get(status, InternalError)
     return cls(message, status)
 
 
