@@ -9,7 +9,7 @@
 static const char *USAGE =
     "usage: fallacy list\n"
     "       fallacy run FAMILY [--widths n0,...,nL | --depth L [--width n]] [--examples k]\n"
-    "                          [--test N] [--algo gd|fa|exact] [--steps S] [--lr R] [--tol T]\n"
+    "                          [--test N] [--algo gd|nesterov|fa|exact] [--steps S] [--lr R] [--tol T]\n"
     "                          [--seed S] [--data FILE.csv|FILE.npy] [--field real|complex]\n"
     "                          [--subspace D] [--init default|signs] [--threads T] [--json]\n"
     "                          [--power q] [--units sign|heaviside] [--degree d] [--features w]\n"
@@ -19,7 +19,10 @@ static const char *USAGE =
     "       fallacy merge OUT.sqlite IN.sqlite...\n"
     "       fallacy report --db FILE.sqlite --out DIR\n"
     "       fallacy demo [--out DIR] [--json]\n"
-    "       fallacy version\n";
+    "       fallacy version\n"
+    "run defaults: linear, linear-ae: --algo nesterov, --tol 1e-10 (relative gap to the optimum,\n"
+    "  err - opt <= tol max(opt, tol)), --steps 100000; linear-chain, power-chain: --tol 1e-12\n"
+    "  (|P - P*| / |P*|).  See doc/linear.md.\n";
 
 int cli_exit_code(fal_status st)
 {
@@ -91,6 +94,8 @@ void cli_print_json(FILE *f, const fal_result *r)
     fputs(",\"note\":", f);
     if (r->note) json_str(f, r->note);
     else fputs("null", f);
+    fputs(",\"tol\":", f); /* the convergence tolerance used; null: none */
+    json_num(f, r->tol);
     for (int i = 0; i < r->nextras; i++) {
         fputc(',', f);
         json_str(f, r->extras[i].name);
@@ -313,6 +318,11 @@ void cli_run_free(cli_run *r)
 
 static int cmd_run(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(USAGE, stdout);
+            return EXIT_OK;
+        }
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);

@@ -682,7 +682,7 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
         uint64_t steps;
         double err;
         const char *note;
-        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 1e-20, 0.0, 20000, &steps, &err, &note, NULL);
+        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 0.0, 1e-10, 0.0, 0, 20000, &steps, &err, &note, NULL);
         if (st == FAL_ENOCONV) st = FAL_OK; /* the walk needs a network, not the optimum */
         if (st != FAL_OK) goto out;
         memcpy(Y0, fal__dlin_forward(net, p.X, p.k), ylen * sizeof(double));

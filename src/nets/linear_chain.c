@@ -157,6 +157,8 @@ static void chain_teacher(fal_rng *r, double *x, size_t n)
     }
 }
 
+static int algo_is_exact(fal_algo a) { return a == FAL_ALGO_EXACT; }
+
 fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     const fal_arch *arch;
@@ -166,6 +168,9 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     if (L64 > SIZE_MAX / sizeof(double)) return fal__fail(ctx, FAL_ENOMEM, "depth too large for this machine");
     size_t L = (size_t)L64;
     if (cfg->field != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "linear-chain is real-valued");
+    if (cfg->algo == FAL_ALGO_NESTEROV)
+        return fal__fail(ctx, FAL_EINVAL, "linear-chain: --algo nesterov is not offered (gd, fa, exact: its gd "
+                                          "converges in a few steps by its own step rule)");
     if (cfg->algo == FAL_ALGO_FA && L > ((size_t)1 << 24))
         return fal__fail(ctx, FAL_EINVAL, "fa on linear-chain is sequential; depth above 2^24 refused");
     if (cfg->lr > 0 && cfg->algo != FAL_ALGO_DEFAULT && cfg->algo != FAL_ALGO_GD)
@@ -258,6 +263,7 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
 
     /* ---- train ---- */
     double tol = cfg->tol > 0 ? cfg->tol : 1e-12;
+    res->tol = algo_is_exact(cfg->algo) ? NAN : tol; /* |P - P*| / |P*| */
     fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
     uint64_t maxs = cfg->max_steps ? cfg->max_steps : (cfg->lr > 0 || algo == FAL_ALGO_FA ? 100000 : 200);
     uint64_t fa_key = fal_rng_next(&rinit);
