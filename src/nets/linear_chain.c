@@ -270,8 +270,9 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     uint64_t step = 0;
     int conv = 0;
     const char *note = NULL;
-    double best = INFINITY;
+    double best = INFINITY, lr_sharp = NAN, g_prev = 0;
     int stall = 0;
+    uint64_t flips = 0;
     if (algo == FAL_ALGO_EXACT) {
         /* the closed form: scale w_1 so that the product is P* exactly */
         if (Pstar == 0) {
@@ -316,11 +317,19 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
             stall = 0;
         } else if (++stall >= (algo == FAL_ALGO_FA ? 20000 : 50)) {
             note = sP != sPstar ? "stuck at the P = 0 saddle: the start was on the far side (see --init)"
-                                : "no progress for 50 steps";
+                   : cfg->lr > 0 && flips >= 49 ? "a stable 2-cycle around P*: --lr is past the edge of stability "
+                                                   "(lr x sharpness > 2, see lr_sharpness and doc/linear.md)"
+                                                 : "no progress for 50 steps";
             break;
         }
         double P = sP * exp(lnP);
         double g = beta * P - alpha;
+        /* fixed --lr: lr times the sharpness of E at P = P* for the present
+         * weights' sum 1/w_i^2, beta P*^2 sum 1/w_i^2 (the Hessian's top
+         * eigenvalue there); GD can settle on a minimum only where it is < 2 */
+        if (cfg->lr > 0) lr_sharp = cfg->lr * beta * Pstar * Pstar * c.tot.inv2;
+        flips = (g > 0) != (g_prev > 0) && step > 0 ? flips + 1 : 0; /* the sign of P - P* alternating */
+        g_prev = g;
         if (algo == FAL_ALGO_FA) {
             fa_step(&c, fa_key, g, beta, 0.5);
         } else {
@@ -374,6 +383,7 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     fal__result_extra(res, "optimum_product", Pstar);
     fal__result_extra(res, "product_rel_dev", Pstar != 0 ? fabs(P - Pstar) / fabs(Pstar) : fabs(P));
     fal__result_extra(res, "negative_weights", (double)c.tot.neg);
+    if (cfg->lr > 0) fal__result_extra(res, "lr_sharpness", lr_sharp);
     fal__result_extra(res, "teacher", teacher);
     fal__result_extra(res, "param_bytes", (double)L * sizeof(double));
     st = conv ? FAL_OK : FAL_ENOCONV;
