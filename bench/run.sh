@@ -43,6 +43,8 @@ ROUNDS=2
 ROUNDS_ALT=1 # §2b repeats all of §2 on the second OpenBLAS core: one round there, for time
 SHAPES="64 1000 256 100 1024 10"
 CHAIN_DEPTHS="1000 10000 100000 1000000"
+PCA_MS="2 5 10"
+PCA_BUDGET=${BENCH_PCA_BUDGET:-10}
 # The Python peers run with glibc's malloc keeping freed blocks (no mmap/munmap
 # per large temporary): fresh pages are slow to fault in on this machine (§1
 # first touch), and torch's autograd allocates its temporaries every step.
@@ -187,7 +189,7 @@ measure() {
     # vectorised and module-list spellings in alternation, ROUNDS rounds.
     say "chain step vs torch: starts and honesty check"
     : > "$LOGS/chain_check.txt"
-    for f in chainstep torchvec2 torchvec1 torchvec1m torchvec1m torchmod2 torchmod1 pycall; do : > "$LOGS/$f.txt"; done
+    for f in chainstep torchvec2 torchvec1 torchvec1m torchvec1m torchmod2 torchmod1 pycall pca pca_torch; do : > "$LOGS/$f.txt"; done
     CFILES=""
     for L in $CHAIN_DEPTHS; do
         "$BIN/chain_step" dump $L "$LOGS/chain_start_$L.npy" 20 | sed 's/^check /check impl=fallacy /' >> "$LOGS/chain_check.txt"
@@ -237,6 +239,35 @@ measure() {
     if [ $TORCH = yes ]; then
         env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/qnet_torch.py $THREADS 50000 300 1000 3000 10000 > "$LOGS/torchqnet.txt" 2>>"$LOGS/torch.err" ||
             say "torch qnet peer failed (see $LOGS/torch.err)"
+    fi
+    # ---- 9. L3 on a real table: digits to the PCA optimum (issue 11) -----------
+    # sklearn's digits (Debian python3-sklearn): drop the label, divide by 16.
+    # fallacy's default algorithm, 3 runs per m (the median of its JSON
+    # seconds quoted); the torch peer's best of SGD, momentum and Adam over a
+    # small lr grid (bench/peers/pca_torch.py), in the same run.
+    : > "$LOGS/pca.txt"
+    DIGITS=$LOGS/digits.npy
+    if $PY -c "import numpy as np; d = np.loadtxt('/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz', delimiter=','); np.save('$DIGITS', d[:, :-1] / 16.0)" 2>>"$LOGS/pca.err"; then
+        FAL=$BIN/../fallacy
+        for m in $PCA_MS; do
+            for r in 1 2 3; do
+                say "digits linear-ae 64,$m,64 run $r/3"
+                "$FAL" run linear-ae --widths 64,$m,64 --data "$DIGITS" --json 2>>"$LOGS/pca.err" | $PY -c "
+import json, sys
+d = json.load(sys.stdin)
+o = d['optimum_error']
+print('pca_fallacy m=$m algo=%s converged=%s steps=%d gap=%.3e tol=%g ms=%.3f' % (d['algo'], d['converged'], d['steps'], (d['train_error'] - o) / o, d['tol'], 1e3 * d['seconds']))" >> "$LOGS/pca.txt"
+            done
+        done
+        if [ $TORCH = yes ]; then
+            say "digits: torch peer (SGD, momentum, Adam x 3 rates x m in $PCA_MS, up to ${PCA_BUDGET} s each)"
+            env $PEER_ENV OMP_WAIT_POLICY=PASSIVE BENCH_PCA_BUDGET=$PCA_BUDGET $PY peers/pca_torch.py $THREADS "$DIGITS" $PCA_MS >> "$LOGS/pca_torch.txt" 2>>"$LOGS/pca.err" ||
+                say "pca torch peer failed (see $LOGS/pca.err)"
+        else
+            echo "skipped: torch not installed" > "$LOGS/pca_torch.txt"
+        fi
+    else
+        say "digits table not converted (see $LOGS/pca.err)"
     fi
     date +%s > "$LOGS/end.t"
 }
@@ -600,7 +631,7 @@ INPLACE=$(kv $G inplace_gbs)
                   printf "| %s | %s | %s | %s | %.2e | %.2e | %s |\n", L, f1[L], fs[L], sp[L], m1[L], ms[L], (m1[L] <= 1e-12 && ms[L] <= 1e-12) ? "yes" : "**NO**" } }
     ' "$LOGS/chain_check.txt"
     echo
-    echo "## Python call overhead (\`bench/py_overhead.py\`, \`bench/py_call.c\`)"
+    echo "## 7. Python call overhead (\`bench/py_overhead.py\`, \`bench/py_call.c\`)"
     echo
     echo "\`fallacy.run(\"linear-chain\", depth=10, examples=1)\` (10 parameters) against the same run in C, in"
     echo "alternation; the best of each side's per-call medians.  c_run: fal_run alone on a context and"
@@ -631,12 +662,34 @@ INPLACE=$(kv $G inplace_gbs)
     echo "$THREADS threads) at its best batch size ($(or_na "$QTB")): $(or_na "$QTR") functions/s; ratio $(ratio "$(get $Q "qnet sample " rate)" "$QTR" %.2f)."
     echo
     [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
+    echo "## 9. L3 on a real table: the digits to the PCA optimum"
+    echo
+    echo "sklearn's digits (1797 x 64, \`/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz\`, label dropped,"
+    echo "divided by 16), \`fallacy run linear-ae --widths 64,m,64 --data digits.npy\` (default algorithm, $THREADS threads; seconds"
+    echo "from its JSON, median of 3) against the torch peer's best of SGD, momentum 0.9 and Adam over 3 learning"
+    echo "rates each (encoder and decoder float64 tensors, full batch, $THREADS threads, OMP_WAIT_POLICY=PASSIVE; each"
+    echo "configuration stopped at a relative gap of 1e-9 or after ${PCA_BUDGET} s).  gap = (err - opt) / opt."
+    echo
+    echo "| m | fallacy algo | steps | gap | ms (median) | torch best | torch s | torch gap | ratio | target (<= 0.5 s, >= 10x) |"
+    echo "|---:|---|---:|---:|---:|---|---:|---:|---:|---|"
+    for m in $PCA_MS; do
+        f=$(grep "^pca_fallacy m=$m " "$LOGS/pca.txt" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if (index($i, "ms=") == 1) print substr($i, 4), $0 }' | sort -g | awk 'NR == 2 { $1 = ""; print }')
+        [ -z "$f" ] && f=$(grep "^pca_fallacy m=$m " "$LOGS/pca.txt" 2>/dev/null | head -1)
+        fv() { echo "$f" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+        t=$(grep "^pca_torch_best m=$m " "$LOGS/pca_torch.txt" 2>/dev/null | head -1)
+        tv() { echo "$t" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+        ms=$(fv ms); ts=$(tv s)
+        if [ -n "$t" ] && [ "$(tv reached)" = yes ]; then r=$(ratio "$(awk -v s="$ts" 'BEGIN { print s * 1000 }')" "$ms" "%.1f"); else r="> $(ratio "$(awk -v s="$PCA_BUDGET" 'BEGIN { print s * 1000 }')" "$ms" "%.1f")"; fi
+        met=$(awk -v ms="$ms" -v g="$(fv gap)" -v r="${r#> }" 'BEGIN { print (ms != "" && ms + 0 <= 500 && g + 0 <= 1e-9 && r + 0 >= 10) ? "met" : "**missed**" }')
+        echo "| $m | $(or_na "$(fv algo)") | $(or_na "$(fv steps)") | $(or_na "$(fv gap)") | $(or_na "$ms") | $(or_na "$(tv opt) lr $(tv lr)") | $(or_na "$ts") | $(or_na "$(tv gap)") | $r | $met |"
+    done
+    echo
     echo "## Raw output"
     echo
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet; do
+        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet pca pca_torch; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -135,7 +135,7 @@ class _Result(ctypes.Structure):
                 ("log2_classes", c_double), ("bits_provided", c_double), ("converged", c_int), ("steps", c_u64),
                 ("seconds", c_double), ("algo", c_char_p), ("note", c_char_p),
                 ("extras", _Extra * FAL_MAX_EXTRAS), ("nextras", c_int), ("owned_arch", c_void_p),
-                ("curve", _CurvePoint * FAL_MAX_CURVE), ("ncurve", c_int)]
+                ("curve", _CurvePoint * FAL_MAX_CURVE), ("ncurve", c_int), ("tol", c_double)]
 
 
 class _Classes(ctypes.Structure):
