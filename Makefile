@@ -5,7 +5,7 @@ OPT     ?= -O3 -march=native
 WARN    := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -fopenmp -fPIC $(CFLAGS)
-LDLIBS  := -llapacke -lopenblas -lsqlite3 -lm
+LDLIBS  := -llapacke -lopenblas -lsqlite3 -lz -lm
 B       ?= build
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))

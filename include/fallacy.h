@@ -15,5 +15,6 @@
 #include "fallacy/classes.h"
 #include "fallacy/store.h"
 #include "fallacy/report.h"
+#include "fallacy/params.h"
 
 #endif

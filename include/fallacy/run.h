@@ -92,6 +92,9 @@ typedef struct fal_config {
     double tol;             /* 0: the family's default convergence tolerance */
     uint64_t seed;
     const fal_table *data;  /* borrowed; NULL: the family's teacher generates data */
+    /* Added for parameter export (fal_run_params): 1 asks the family to
+     * leave its parameters in res->kept; 0 (the default) keeps none. */
+    int keep_params;
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */
@@ -145,6 +148,11 @@ typedef struct fal_result {
      * (closed forms, exact solvers, enumeration). */
     fal_curve_point curve[FAL_MAX_CURVE];
     int ncurve;
+    /* Added for parameter export: the parameters and predictions when
+     * cfg->keep_params was set and the family exports them (NULL
+     * otherwise); owned by res, freed by fal_result_clear unless taken
+     * (fal_run_params takes it). */
+    struct fal_params *kept;
 } fal_result;
 
 /* Run one experiment.  Returns FAL_OK when the run finished and converged,

@@ -28,12 +28,18 @@ double *fal_table_data(fal_table *t);
 const double *fal_table_cdata(const fal_table *t);
 
 /* Load a table from FILE.  The format is chosen by the name: ".npy" is NumPy
- * (v1/v2/v3, little-endian float64, float32 or complex128, C order, one or
- * two dimensions); anything else is CSV (comma-separated numbers, an
- * optional header line of non-numbers, '#' comments, CRLF accepted; complex
- * values cannot come from CSV).  *out receives the table. */
+ * (v1/v2/v3; bool, int8..int64, uint8..uint64, float16/32/64 and
+ * complex64/128 in either byte order, converted exactly to double; C or
+ * Fortran order; one or two dimensions); ".npz" is NumPy's zip of .npy
+ * members, stored or deflated, and "FILE.npz:NAME" names the member
+ * (np.savez(FILE, NAME=array)); a bare "FILE.npz" must hold one array;
+ * anything else is CSV (comma-separated numbers, an optional header line of
+ * non-numbers, '#' comments, CRLF accepted; complex values cannot come from
+ * CSV).  *out receives the table. */
 fal_status fal_table_load(fal_ctx *ctx, const char *path, fal_table **out);
 fal_status fal_table_load_csv(fal_ctx *ctx, const char *path, fal_table **out);
 fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out);
+/* name: the array (member NAME.npy, or NAME itself); NULL: the only one. */
+fal_status fal_table_load_npz(fal_ctx *ctx, const char *path, const char *name, fal_table **out);
 
 #endif

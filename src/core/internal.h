@@ -70,6 +70,14 @@ void fal__advise_huge(void *p, size_t n);
 /* Monotonic seconds. */
 double fal__now(void);
 
+/* Parameter export (params.c).  fal__params_begin gives res->kept an
+ * empty set when cfg->keep_params asks for one (a no-op otherwise); a
+ * family then adds its arrays.  fal__params_colmajor adds a column-major
+ * rows x cols matrix as the row-major array NumPy expects. */
+fal_status fal__params_begin(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__params_colmajor(fal_params *p, const char *name, fal_field f, size_t rows, size_t cols,
+                                const double *v);
+
 /* Shared by the run driver and the families. */
 void fal__result_extra(fal_result *res, const char *name, double value);
 

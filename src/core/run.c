@@ -105,6 +105,8 @@ void fal_result_clear(fal_result *res)
 {
     fal_arch_free(res->owned_arch);
     res->owned_arch = NULL;
+    fal_params_free(res->kept);
+    res->kept = NULL;
 }
 
 /* The first option cfg sets that its family does not read, or NULL. */

@@ -42,6 +42,21 @@ const double *fal_table_cdata(const fal_table *t) { return t->v; }
 fal_status fal_table_load(fal_ctx *ctx, const char *path, fal_table **out)
 {
     size_t n = strlen(path);
+    /* FILE.npz:NAME -- the last ".npz:" splits, so that a directory called
+     * x.npz:y/ cannot swallow the name. */
+    const char *split = NULL;
+    for (const char *q = strstr(path, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
+    if (split && split[5]) {
+        size_t plen = (size_t)(split + 4 - path);
+        char *file = fal__alloc(ctx, plen + 1, "file name");
+        if (!file) return FAL_ENOMEM;
+        memcpy(file, path, plen);
+        file[plen] = '\0';
+        fal_status st = fal_table_load_npz(ctx, file, split + 5, out);
+        fal__free(ctx, file, plen + 1);
+        return st;
+    }
     if (n >= 4 && strcmp(path + n - 4, ".npy") == 0) return fal_table_load_npy(ctx, path, out);
+    if (n >= 4 && strcmp(path + n - 4, ".npz") == 0) return fal_table_load_npz(ctx, path, NULL, out);
     return fal_table_load_csv(ctx, path, out);
 }
