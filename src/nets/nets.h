@@ -51,6 +51,12 @@ typedef struct fal__parity_spec {
 } fal__parity_spec;
 fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__parity_spec *sp);
 
+/* The field of a run of a family that has both (linear, linear-ae): the
+ * configured one, which --data must match; complex data on the real field
+ * (or real data on the complex one) is refused, never silently run as the
+ * other problem. */
+fal_status fal__data_field(fal_ctx *ctx, const fal_config *cfg, const char *family, fal_field *out);
+
 /* Relative squared error sum ||y - t||^2 / sum ||t||^2 (0 when both vanish). */
 double fal__rel_err(double sq_diff, double sq_t);
 

@@ -73,6 +73,17 @@ fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, s
     return FAL_OK;
 }
 
+fal_status fal__data_field(fal_ctx *ctx, const fal_config *cfg, const char *family, fal_field *out)
+{
+    *out = cfg->field;
+    if (!cfg->data || fal_table_field(cfg->data) == cfg->field) return FAL_OK;
+    if (fal_table_field(cfg->data) == FAL_COMPLEX)
+        return fal__fail(ctx, FAL_EINVAL, "%s: complex data needs --field complex (the data are complex, the field is real)",
+                         family);
+    return fal__fail(ctx, FAL_EINVAL,
+                     "%s: --field complex needs complex data (a complex64/complex128 .npy); these data are real", family);
+}
+
 double fal__rel_err(double sq_diff, double sq_t)
 {
     if (sq_t == 0.0) return sq_diff == 0.0 ? 0.0 : INFINITY;
