@@ -36,6 +36,12 @@ typedef struct cli_run {
 int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn extra, void *ud);
 void cli_run_free(cli_run *r);
 
+/* --save FILE.npz (run, need): cli_save_check refuses before the run a
+ * directory or a file in a missing directory (exit 2, one line);
+ * cli_save_params adds res's JSON to p as "json" and writes p to path. */
+int cli_save_check(const char *path);
+int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res);
+
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);
 int cli_sweep(int argc, char **argv);

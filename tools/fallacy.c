@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 
 static const char *USAGE =
@@ -13,6 +14,7 @@ static const char *USAGE =
     "                          [--seed S] [--data FILE.csv|FILE.npy] [--field real|complex]\n"
     "                          [--subspace D] [--init default|signs] [--threads T] [--json]\n"
     "                          [--power q] [--units sign|heaviside] [--degree d] [--features w]\n"
+    "                          [--save FILE.npz]   (--data also takes FILE.npz:NAME)\n"
     "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
     "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
@@ -311,6 +313,56 @@ void cli_run_free(cli_run *r)
     r->arch = NULL;
 }
 
+/* --save FILE: refuse, before the run, a path that cannot be written as a
+ * file (a directory, a file in a missing directory). */
+int cli_save_check(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return usage_error("--save %s: is a directory (give a file name, e.g. %s/params.npz)", path, path);
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        char dir[4096];
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) return usage_error("--save %s: path too long%s", path, "");
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            return usage_error("--save %s: directory '%s' does not exist", path, dir);
+    }
+    return 0;
+}
+
+int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res)
+{
+    /* the run's JSON, as printed, rides along as a string array */
+    char *json = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&json, &len);
+    if (!m) {
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    cli_print_json(m, res);
+    fclose(m);
+    if (len && json[len - 1] == '\n') json[len - 1] = '\0';
+    fal_status st = fal_params_add_text(p, "json", json);
+    free(json);
+    if (st == FAL_OK) st = fal_npz_write(ctx, path, p);
+    if (st != FAL_OK) {
+        fprintf(stderr, "fallacy: --save %s\n", fal_ctx_message(ctx));
+        return cli_exit_code(st);
+    }
+    return 0;
+}
+
+static int run_extra(void *ud, const char *opt, const char *val)
+{
+    if (strcmp(opt, "--save") != 0) return -1;
+    *(const char **)ud = val;
+    return 1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     fal_ctx *ctx = NULL;
@@ -319,13 +371,28 @@ static int cmd_run(int argc, char **argv)
         return EXIT_NOMEM;
     }
     cli_run r;
-    int rc = cli_run_parse(argc, argv, ctx, &r, NULL, NULL);
+    const char *save = NULL;
+    int rc = cli_run_parse(argc, argv, ctx, &r, run_extra, &save);
+    if (!rc && save) {
+        rc = cli_save_check(save);
+        if (rc) cli_run_free(&r);
+    }
     if (rc) {
         fal_ctx_free(ctx);
         return rc;
     }
     fal_result res;
-    fal_status st = fal_run(ctx, &r.cfg, &res);
+    fal_params *params = NULL;
+    fal_status st = save ? fal_run_params(ctx, &r.cfg, &res, &params) : fal_run(ctx, &r.cfg, &res);
+    int save_rc = 0;
+    if (params) save_rc = cli_save_params(ctx, save, params, &res);
+    fal_params_free(params);
+    if (save_rc) {
+        fal_result_clear(&res);
+        cli_run_free(&r);
+        fal_ctx_free(ctx);
+        return save_rc;
+    }
     if (st == FAL_OK || st == FAL_ENOCONV) {
         if (r.json) cli_print_json(stdout, &res);
         else cli_print_text(stdout, &res);

@@ -57,6 +57,15 @@ fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
  * other problem. */
 fal_status fal__data_field(fal_ctx *ctx, const fal_config *cfg, const char *family, fal_field *out);
 
+/* Parameter export of the linear families (cfg->keep_params): W1..WL of
+ * net (when it was trained; NULL or no weights for the closed forms), the
+ * overall map P (n_out x n_in, column-major) always, the teacher's map when
+ * there is one, and x_/t_/pred_ train and test rows.  A no-op without
+ * keep_params. */
+struct fal__dlin;
+fal_status fal__keep_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const struct fal__dlin *net,
+                            const double *P, const double *teacher, const fal__xy *tr, const fal__xy *te);
+
 /* Relative squared error sum ||y - t||^2 / sum ||t||^2 (0 when both vanish). */
 double fal__rel_err(double sq_diff, double sq_t);
 
