@@ -1,5 +1,8 @@
 /* test_cli.c -- the command-line contract: exit codes, JSON, determinism,
  * --data.  Runs the built binary (FALLACY_BIN). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "test.h"
@@ -162,4 +165,109 @@ TEST(test_cli_data_npy_complex_autoencoder)
     CHECK(strstr(out, "\"id\":\"L4\"") != NULL);
     CHECK(strstr(out, "\"converged\":true") != NULL);
     CHECK(test_cli("run linear-ae --widths 3,2,3 --data tests/data/f8_2d.npy --json", out, sizeof out) == 0);
+}
+
+/* ---- --save: the parameters as a .npz -------------------------------- */
+
+/* The project's own reader reads back what `run --save` wrote: W2 W1
+ * (multiplied here by a triple loop) applied to the rows gives the
+ * predictions, and the rows are the CSV's, bit for bit. */
+TEST(test_cli_save_roundtrip)
+{
+    char dir[] = "/tmp/fal_save_XXXXXX";
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    char csv[128], npz[128], cmd[512];
+    snprintf(csv, sizeof csv, "%s/x.csv", dir);
+    snprintf(npz, sizeof npz, "%s/p.npz", dir);
+    enum { ROWS = 40, N = 6, K = 30 };
+    static double X[ROWS][N];
+    FILE *f = fopen(csv, "w");
+    if (!CHECK(f)) return;
+    uint64_t s = 12345;
+    for (int i = 0; i < ROWS; i++)
+        for (int j = 0; j < N; j++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            X[i][j] = (double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+            fprintf(f, "%.17g%s", X[i][j], j + 1 < N ? "," : "\n");
+        }
+    fclose(f);
+    static char out[1 << 14];
+    snprintf(cmd, sizeof cmd, "run linear-ae --widths 6,2,6 --data %s --examples %d --save %s --json", csv, K, npz);
+    int rc = test_cli(cmd, out, sizeof out);
+    CHECK(rc == 0 || rc == 1);
+    fal_ctx *ctx = test_ctx();
+    fal_table *w1 = NULL, *w2 = NULL, *xt = NULL, *pt = NULL, *xs = NULL, *ps = NULL;
+    CHECK_OK(fal_table_load_npz(ctx, npz, "W1", &w1));
+    CHECK_OK(fal_table_load_npz(ctx, npz, "W2", &w2));
+    CHECK_OK(fal_table_load_npz(ctx, npz, "x_train", &xt));
+    CHECK_OK(fal_table_load_npz(ctx, npz, "pred_train", &pt));
+    CHECK_OK(fal_table_load_npz(ctx, npz, "x_test", &xs));
+    CHECK_OK(fal_table_load_npz(ctx, npz, "pred_test", &ps));
+    if (w1 && w2 && xt && pt && xs && ps) {
+        CHECK(fal_table_rows(w1) == 2 && fal_table_cols(w1) == N);
+        CHECK(fal_table_rows(w2) == N && fal_table_cols(w2) == 2);
+        CHECK(fal_table_rows(xt) == K && fal_table_rows(xs) == ROWS - K);
+        double M[N][N];
+        const double *a = fal_table_cdata(w2), *b = fal_table_cdata(w1);
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < N; j++) {
+                M[i][j] = 0;
+                for (int q = 0; q < 2; q++) M[i][j] += a[i * 2 + q] * b[q * N + j];
+            }
+        double worst = 0, scale = 0;
+        int rows_equal = 1;
+        for (int set = 0; set < 2; set++) {
+            const fal_table *x = set ? xs : xt, *p = set ? ps : pt;
+            for (size_t r = 0; r < fal_table_rows(x); r++) {
+                for (int i = 0; i < N; i++) {
+                    if (fal_table_cdata(x)[r * N + (size_t)i] != X[r + (set ? K : 0)][i]) rows_equal = 0;
+                    double y = 0;
+                    for (int j = 0; j < N; j++) y += M[i][j] * fal_table_cdata(x)[r * N + (size_t)j];
+                    double d = fabs(y - fal_table_cdata(p)[r * N + (size_t)i]);
+                    if (d > worst) worst = d;
+                    if (fabs(y) > scale) scale = fabs(y);
+                }
+            }
+        }
+        CHECK(rows_equal);
+        CHECK_MSG(worst <= 1e-13 * (scale > 1 ? scale : 1), "predictions differ from (W2 W1) x by %g", worst);
+    }
+    fal_table_free(w1);
+    fal_table_free(w2);
+    fal_table_free(xt);
+    fal_table_free(pt);
+    fal_table_free(xs);
+    fal_table_free(ps);
+    /* a missing directory, a directory: exit 2 before the run, no file */
+    snprintf(cmd, sizeof cmd, "run linear-ae --widths 6,2,6 --data %s --save %s/no/p.npz", csv, dir);
+    CHECK(test_cli(cmd, out, sizeof out) == 2);
+    snprintf(cmd, sizeof cmd, "run linear-ae --widths 6,2,6 --data %s --save %s", csv, dir);
+    CHECK(test_cli(cmd, out, sizeof out) == 2);
+    CHECK(out[0] == '\0');
+    unlink(csv);
+    unlink(npz);
+    rmdir(dir);
+}
+
+/* NumPy's view of --save on the digits table (tests/check_save.py): the
+ * product of the weights is the learned map.  Needs /usr/bin/python3 with
+ * numpy and sklearn's data (CI installs python3-numpy, python3-sklearn);
+ * says so and passes without them. */
+TEST(test_cli_save_numpy)
+{
+    if (system("/usr/bin/python3 -c 'import numpy, os; "
+               "assert os.path.exists(\"/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz\")' "
+               ">/dev/null 2>&1") != 0) {
+        printf("(skipped: no /usr/bin/python3 with numpy and sklearn's digits) ");
+        return;
+    }
+    char dir[] = "/tmp/fal_numpy_XXXXXX";
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    const char *bin = getenv("FALLACY_BIN");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/check_save.py %s %s", bin ? bin : "build/fallacy", dir);
+    int rc = system(cmd);
+    CHECK_MSG(rc == 0, "%s exited %d", cmd, rc);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
 }
