@@ -28,6 +28,7 @@ typedef struct cli_run {
     const char *data_path; /* borrowed from argv */
     int json;
     int threads;
+    const char *inputs, *targets; /* --inputs/--targets column specs, borrowed */
 } cli_run;
 
 /* Parse "FAMILY [run options]" into r (arch and data loaded), printing a

@@ -15,6 +15,7 @@ static const char *USAGE =
     "                          [--subspace D] [--init default|signs] [--threads T] [--json]\n"
     "                          [--power q] [--units sign|heaviside] [--degree d] [--features w]\n"
     "                          [--save FILE.npz]   (--data also takes FILE.npz:NAME)\n"
+    "                          [--inputs COLS] [--targets COLS] [--shuffle SEED] [--split k|FRACTION]\n"
     "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
     "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
@@ -254,6 +255,29 @@ static int parse_run(int argc, char **argv, fal_config *cfg, cli_run *r, const c
             else return usage_error("--units '%s': sign or heaviside%s", v, "");
         } else if (strcmp(a, "--data") == 0) {
             *data = v;
+        } else if (strcmp(a, "--inputs") == 0) {
+            r->inputs = v;
+        } else if (strcmp(a, "--targets") == 0) {
+            r->targets = v;
+        } else if (strcmp(a, "--shuffle") == 0) {
+            if (parse_u64(v, &u)) return usage_error("--shuffle '%s': need a non-negative integer (the draw's seed)%s", v, "");
+            cfg->shuffle = u;
+            cfg->shuffle_set = 1;
+        } else if (strcmp(a, "--split") == 0) {
+            /* an integer is the number of training rows (--examples); a
+             * number with a '.' is the training share */
+            if (strchr(v, '.') || strchr(v, 'e') || strchr(v, 'E')) {
+                if (parse_double(v, &d) || !(d > 0 && d < 1))
+                    return usage_error("--split '%s': need a row count k >= 1 or a fraction strictly between 0 and 1%s", v, "");
+                cfg->split_fraction = d;
+            } else {
+                if (parse_u64(v, &u) || u == 0 || u > SIZE_MAX / 64)
+                    return usage_error("--split '%s': need a row count k >= 1 or a fraction strictly between 0 and 1%s", v, "");
+                if (cfg->examples_set && cfg->examples != (size_t)u)
+                    return usage_error("--split '%s' and --examples disagree%s", v, "");
+                cfg->examples = (size_t)u;
+                cfg->examples_set = 1;
+            }
         } else {
             return usage_error("unknown option '%s'%s", a, "");
         }
@@ -290,6 +314,18 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
     fal_status st = FAL_OK;
     if (widths) st = fal_arch_parse(ctx, widths, &r->arch);
     if (st == FAL_OK && data) st = fal_table_load(ctx, data, &r->data);
+    if (st == FAL_OK && !data && (r->inputs || r->targets)) {
+        rc = usage_error("%s needs --data%s", r->inputs ? "--inputs" : "--targets", "");
+        goto fail;
+    }
+    if (st == FAL_OK && data && (r->inputs || r->targets)) {
+        fal_table *sel;
+        st = fal_table_select(ctx, r->data, r->inputs, r->targets, &sel);
+        if (st == FAL_OK) {
+            fal_table_free(r->data);
+            r->data = sel;
+        }
+    }
     if (st != FAL_OK) {
         fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);

@@ -95,6 +95,15 @@ typedef struct fal_config {
     /* Added for parameter export (fal_run_params): 1 asks the family to
      * leave its parameters in res->kept; 0 (the default) keeps none. */
     int keep_params;
+    /* Added for row draws: with shuffle_set, the rows of data are permuted
+     * before the split by a generator seeded from (shuffle, seed), so that
+     * each seed trains on its own draw of k rows and `need` averages over
+     * draws.  Unset (the default): the first k rows train, the rest test. */
+    int shuffle_set;
+    uint64_t shuffle;
+    /* Added: with data and examples_set == 0, 0 < split_fraction < 1 makes
+     * k = floor(split_fraction * rows) (at least 1); 0: unused. */
+    double split_fraction;
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */

@@ -42,4 +42,13 @@ fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out);
 /* name: the array (member NAME.npy, or NAME itself); NULL: the only one. */
 fal_status fal_table_load_npz(fal_ctx *ctx, const char *path, const char *name, fal_table **out);
 
+/* A new table of the columns inputs then targets (each a spec: "0:64" is
+ * columns 0..63, "64" one column, "a,b" names from a CSV header, and lists
+ * of these joined by commas; 0-based, ranges exclude their end).  targets
+ * NULL: the inputs alone (autoencoders); inputs NULL: every column that is
+ * not a target, then the targets.  FAL_EINVAL naming the option for a
+ * column outside the table, an unknown name, or a column in both. */
+fal_status fal_table_select(fal_ctx *ctx, const fal_table *t, const char *inputs, const char *targets,
+                            fal_table **out);
+
 #endif

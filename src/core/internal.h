@@ -31,6 +31,8 @@ struct fal_table {
     size_t rows, cols;
     fal_field field;
     double *v;          /* rows * cols * (field == FAL_COMPLEX ? 2 : 1) */
+    char *header;       /* a CSV header line (column names), or NULL */
+    size_t header_len;
 };
 
 /* Record a message in ctx and return code (printf-style). */
