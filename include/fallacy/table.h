@@ -9,6 +9,7 @@
 #define FALLACY_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "status.h"
 
 typedef enum fal_field { FAL_REAL = 0, FAL_COMPLEX = 1 } fal_field;
@@ -41,6 +42,11 @@ fal_status fal_table_load_csv(fal_ctx *ctx, const char *path, fal_table **out);
 fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out);
 /* name: the array (member NAME.npy, or NAME itself); NULL: the only one. */
 fal_status fal_table_load_npz(fal_ctx *ctx, const char *path, const char *name, fal_table **out);
+
+/* SHA-256 of n bytes, or of a file's contents (*size receives its length),
+ * as 64 lowercase hex digits and a NUL: the provenance of --data. */
+void fal_sha256_hex(const void *data, size_t n, char hex[65]);
+fal_status fal_file_sha256(fal_ctx *ctx, const char *path, char hex[65], uint64_t *size);
 
 /* A new table of the columns inputs then targets (each a spec: "0:64" is
  * columns 0..63, "64" one column, "a,b" names from a CSV header, and lists
