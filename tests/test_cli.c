@@ -271,3 +271,75 @@ TEST(test_cli_save_numpy)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
 }
+
+/* ---- --rerun ------------------------------------------------------------ */
+
+/* Drop "seconds": the one field a rerun may change. */
+static void strip_seconds(char *s)
+{
+    char *p = strstr(s, ",\"seconds\":");
+    if (p) {
+        char *e = strchr(p, '}');
+        if (e) memmove(p, e, strlen(e) + 1);
+    }
+}
+
+/* A run repeated from its own JSON prints the same bytes except seconds:
+ * with data drawn by --shuffle, with a teacher, and with a uniform chain. */
+TEST(test_cli_rerun_same_bytes)
+{
+    static const char *const runs[] = {
+        "run linear-ae --widths 3,2,3 --data tests/data/f8_2d.npy --examples 3 --shuffle 4 --seed 2 --json",
+        "run linear --widths 4,6,3 --examples 4 --lr 0.01 --steps 300 --seed 5 --json",
+        "run linear-chain --depth 100 --init signs --seed 3 --test 10 --json",
+        "run linear-ae --widths 4,2,4 --data tests/data/npz_stored.npz:a --inputs 0:3 --field real --json",
+    };
+    char dir[] = "/tmp/fal_rerun_XXXXXX";
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    static char a[1 << 15], b[1 << 15];
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        int rc = test_cli(runs[i], a, sizeof a);
+        if (i == 3) { CHECK(rc == 2); continue; } /* 3 columns for a 4-wide net: refused, nothing to rerun */
+        if (!CHECK_MSG(rc == 0 || rc == 1, "%s: exit %d", runs[i], rc)) continue;
+        char path[128], cmd[256];
+        snprintf(path, sizeof path, "%s/r%zu.json", dir, i);
+        FILE *f = fopen(path, "w");
+        if (!CHECK(f)) continue;
+        fputs(a, f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "run --rerun %s", path);
+        CHECK(test_cli(cmd, b, sizeof b) == rc);
+        strip_seconds(a);
+        strip_seconds(b);
+        CHECK_MSG(strcmp(a, b) == 0, "%s: rerun differs:\n%s\n%s", runs[i], a, b);
+        CHECK(strstr(a, "\"config\":{\"family\":") != NULL && strstr(a, "\"provenance\":{\"version\":") != NULL);
+        unlink(path);
+    }
+    /* another version, an unknown field: exit 2, nothing on stdout */
+    CHECK(test_cli(runs[0], a, sizeof a) == 0);
+    char path[128], cmd[256], *v = strstr(a, "\"version\":\"");
+    if (CHECK(v)) {
+        snprintf(path, sizeof path, "%s/old.json", dir);
+        FILE *f = fopen(path, "w");
+        if (CHECK(f)) {
+            fprintf(f, "%.*s\"version\":\"0.0.1\"%s", (int)(v - a), a, strchr(v + 11, '"') + 1);
+            fclose(f);
+        }
+        snprintf(cmd, sizeof cmd, "run --rerun %s", path);
+        CHECK(test_cli(cmd, b, sizeof b) == 2 && b[0] == '\0');
+        unlink(path);
+    }
+    char *c = strstr(a, "\"config\":{");
+    if (CHECK(c)) {
+        snprintf(path, sizeof path, "%s/unk.json", dir);
+        FILE *f = fopen(path, "w");
+        if (CHECK(f)) {
+            fprintf(f, "%.*s\"config\":{\"colour\":1,%s", (int)(c - a), a, c + 10);
+            fclose(f);
+        }
+        snprintf(cmd, sizeof cmd, "run --rerun %s", path);
+        CHECK(test_cli(cmd, b, sizeof b) == 2 && b[0] == '\0');
+        unlink(path);
+    }
+    rmdir(dir);
+}

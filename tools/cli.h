@@ -41,7 +41,15 @@ void cli_run_free(cli_run *r);
  * directory or a file in a missing directory (exit 2, one line);
  * cli_save_params adds res's JSON to p as "json" and writes p to path. */
 int cli_save_check(const char *path);
-int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res);
+int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res, const cli_run *r);
+
+/* tools/provenance.c: the JSON of `run --json` (the result, then the
+ * "config", "data" and "provenance" objects, then "seconds"); --rerun's
+ * command line rebuilt from that JSON's text (argv points into store), and
+ * the SHA-256 the run recorded for its data (1 if present). */
+int cli_print_json_run(FILE *out, fal_ctx *ctx, const fal_result *res, const cli_run *r);
+int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *store, size_t cap);
+int cli_rerun_sha(const char *text, char hex[65]);
 
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);

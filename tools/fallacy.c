@@ -16,6 +16,7 @@ static const char *USAGE =
     "                          [--power q] [--units sign|heaviside] [--degree d] [--features w]\n"
     "                          [--save FILE.npz]   (--data also takes FILE.npz:NAME)\n"
     "                          [--inputs COLS] [--targets COLS] [--shuffle SEED] [--split k|FRACTION]\n"
+    "       fallacy run --rerun FILE.json    (repeat a run from its own --json output)\n"
     "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
     "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
@@ -369,7 +370,7 @@ int cli_save_check(const char *path)
     return 0;
 }
 
-int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res)
+int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res, const cli_run *r)
 {
     /* the run's JSON, as printed, rides along as a string array */
     char *json = NULL;
@@ -379,7 +380,7 @@ int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_res
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    cli_print_json(m, res);
+    cli_print_json_run(m, ctx, res, r);
     fclose(m);
     if (len && json[len - 1] == '\n') json[len - 1] = '\0';
     fal_status st = fal_params_add_text(p, "json", json);
@@ -399,8 +400,62 @@ static int run_extra(void *ud, const char *opt, const char *val)
     return 1;
 }
 
+static int cmd_run(int argc, char **argv);
+
+/* fallacy run --rerun FILE.json: the run its config object describes,
+ * refused (exit 2) for JSON of another version, with an unknown config
+ * field, or whose data file's SHA-256 has changed. */
+static int cmd_rerun(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "fallacy: --rerun %s: cannot open: %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *argv[64];
+    static char store[1 << 16];
+    int argc = 0;
+    int rc = cli_rerun_args(path, text, argv, &argc, store, sizeof store);
+    if (rc) return rc;
+    char want[65];
+    if (cli_rerun_sha(text, want)) {
+        /* the data must be the bytes the run read */
+        const char *data = NULL;
+        for (int i = 0; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "--data")) data = argv[i + 1];
+        if (data) {
+            char file[4096], hex[65];
+            const char *split = NULL;
+            for (const char *q = strstr(data, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
+            size_t fl = split && split[5] ? (size_t)(split + 4 - data) : strlen(data);
+            snprintf(file, sizeof file, "%.*s", (int)fl, data);
+            fal_ctx *ctx = NULL;
+            if (fal_ctx_new(&ctx, NULL) != FAL_OK) return EXIT_NOMEM;
+            uint64_t size;
+            fal_status st = fal_file_sha256(ctx, file, hex, &size);
+            if (st != FAL_OK) fprintf(stderr, "fallacy: --rerun %s: %s\n", path, fal_ctx_message(ctx));
+            fal_ctx_free(ctx);
+            if (st != FAL_OK) return cli_exit_code(st);
+            if (strcmp(hex, want) != 0) {
+                fprintf(stderr, "fallacy: --rerun %s: the data file %s has changed (SHA-256 %.12s..., the run read %.12s...)\n",
+                        path, file, hex, want);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    return cmd_run(argc, argv);
+}
+
 static int cmd_run(int argc, char **argv)
 {
+    if (argc >= 1 && !strcmp(argv[0], "--rerun")) {
+        if (argc != 2) return usage_error("--rerun FILE.json takes no other option%s%s", "", "");
+        return cmd_rerun(argv[1]);
+    }
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);
@@ -421,7 +476,7 @@ static int cmd_run(int argc, char **argv)
     fal_params *params = NULL;
     fal_status st = save ? fal_run_params(ctx, &r.cfg, &res, &params) : fal_run(ctx, &r.cfg, &res);
     int save_rc = 0;
-    if (params) save_rc = cli_save_params(ctx, save, params, &res);
+    if (params) save_rc = cli_save_params(ctx, save, params, &res, &r);
     fal_params_free(params);
     if (save_rc) {
         fal_result_clear(&res);
@@ -430,7 +485,7 @@ static int cmd_run(int argc, char **argv)
         return save_rc;
     }
     if (st == FAL_OK || st == FAL_ENOCONV) {
-        if (r.json) cli_print_json(stdout, &res);
+        if (r.json) cli_print_json_run(stdout, ctx, &res, &r);
         else cli_print_text(stdout, &res);
         if (st == FAL_ENOCONV)
             fprintf(stderr, "fallacy: %s did not converge (stopped after %llu step%s): %s\n", res.family,

@@ -1,0 +1,298 @@
+/* provenance.c -- what `fallacy run --json` says about how a run was made
+ * (the "config", "data" and "provenance" objects), and `--rerun FILE.json`,
+ * which repeats a run from them.
+ *
+ * The config object holds every run option, the family's default written
+ * as "default" where the option was left unset (the families choose those
+ * values: doc/ of each family).  --rerun turns the config object back into
+ * the command line that made it, so a rerun goes through the very parser
+ * and library calls the run did: the same JSON comes out, "seconds" aside
+ * (tests/test_cli.c: test_cli_rerun_same_bytes). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+char *openblas_get_config(void);
+char *openblas_get_corename(void);
+
+static void jstr(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static void jnum_or_default(FILE *f, const char *key, double v, int is_default)
+{
+    fprintf(f, ",\"%s\":", key);
+    if (is_default) fputs("\"default\"", f);
+    else fprintf(f, "%.17g", v);
+}
+
+/* The file part of a --data spec (FILE.npz:NAME -> FILE.npz) into buf. */
+static void data_file(const char *spec, char *buf, size_t cap)
+{
+    const char *split = NULL;
+    for (const char *q = strstr(spec, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
+    size_t n = split && split[5] ? (size_t)(split + 4 - spec) : strlen(spec);
+    if (n >= cap) n = cap - 1;
+    memcpy(buf, spec, n);
+    buf[n] = '\0';
+}
+
+int cli_print_json_run(FILE *out, fal_ctx *ctx, const fal_result *res, const cli_run *r)
+{
+    const fal_config *c = &r->cfg;
+    char *body = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&body, &len);
+    if (!m) return EXIT_NOMEM;
+    cli_print_json(m, res);
+    fclose(m);
+    /* insert before ,"seconds": so that seconds stays the last field */
+    char *sec = strstr(body, ",\"seconds\":");
+    if (!sec) {
+        fputs(body, out);
+        free(body);
+        return 0;
+    }
+    fwrite(body, 1, (size_t)(sec - body), out);
+    fputs(",\"config\":{\"family\":", out);
+    jstr(out, c->family->name);
+    fputs(",\"arch\":", out);
+    if (!c->arch) {
+        fputs("\"default\"", out);
+    } else if (fal_arch_is_uniform(c->arch)) {
+        fprintf(out, "\"depth=%llu,width=%zu\"", (unsigned long long)fal_arch_depth(c->arch), fal_arch_width(c->arch, 0));
+    } else {
+        fputc('"', out);
+        for (uint64_t i = 0; i <= fal_arch_depth(c->arch); i++) fprintf(out, i ? ",%zu" : "%zu", fal_arch_width(c->arch, i));
+        fputc('"', out);
+    }
+    jnum_or_default(out, "examples", (double)c->examples, !c->examples_set);
+    fprintf(out, ",\"test\":%zu,\"algo\":", c->test);
+    jstr(out, c->algo == FAL_ALGO_DEFAULT ? "default" : fal_algo_name(c->algo));
+    fprintf(out, ",\"init\":\"%s\",\"field\":\"%s\"", c->init == FAL_INIT_SIGNS ? "signs" : "default",
+            c->field == FAL_COMPLEX ? "complex" : "real");
+    jnum_or_default(out, "subspace", (double)c->subspace, c->subspace == 0);
+    jnum_or_default(out, "features", (double)c->features, c->features == 0);
+    jnum_or_default(out, "power", (double)c->power, c->power == 0);
+    fprintf(out, ",\"units\":\"%s\"", c->units == FAL_UNITS_HEAVISIDE ? "heaviside" : "sign");
+    jnum_or_default(out, "degree", (double)c->degree, c->degree == 0);
+    jnum_or_default(out, "steps", (double)c->max_steps, c->max_steps == 0);
+    jnum_or_default(out, "lr", c->lr, c->lr == 0.0);
+    jnum_or_default(out, "tol", c->tol, c->tol == 0.0);
+    fprintf(out, ",\"seed\":%llu", (unsigned long long)c->seed);
+    fputs(",\"shuffle\":", out);
+    if (c->shuffle_set) fprintf(out, "%llu", (unsigned long long)c->shuffle);
+    else fputs("null", out);
+    fputs(",\"split\":", out);
+    if (c->split_fraction > 0) fprintf(out, "%.17g", c->split_fraction);
+    else fputs("null", out);
+    fputs(",\"rows\":", out);
+    jstr(out, !c->data ? "teacher" : c->shuffle_set ? "drawn by --shuffle and the seed" : "first k rows train, the rest test");
+    fputs(",\"inputs\":", out);
+    if (r->inputs) jstr(out, r->inputs);
+    else fputs("null", out);
+    fputs(",\"targets\":", out);
+    if (r->targets) jstr(out, r->targets);
+    else fputs("null", out);
+    fputs("},\"data\":", out);
+    if (!r->data_path) {
+        fputs("null", out);
+    } else {
+        char file[4096], hex[65];
+        uint64_t size = 0;
+        data_file(r->data_path, file, sizeof file);
+        if (fal_file_sha256(ctx, file, hex, &size) != FAL_OK) snprintf(hex, sizeof hex, "unreadable");
+        fputs("{\"path\":", out);
+        jstr(out, r->data_path);
+        fprintf(out, ",\"bytes\":%llu,\"sha256\":\"%s\",\"rows\":%zu,\"cols\":%zu,\"field\":\"%s\"}",
+                (unsigned long long)size, hex, fal_table_rows(r->data), fal_table_cols(r->data),
+                fal_table_field(r->data) == FAL_COMPLEX ? "complex" : "real");
+    }
+    const char *bc = openblas_get_config(), *core = openblas_get_corename();
+    fputs(",\"provenance\":{\"version\":", out);
+    jstr(out, FAL_VERSION);
+    fputs(",\"blas\":", out);
+    jstr(out, bc ? bc : "OpenBLAS");
+    fputs(",\"blas_core\":", out);
+    jstr(out, core ? core : "unknown");
+    fprintf(out, ",\"threads\":%d}", fal_ctx_threads(ctx));
+    fputs(sec, out);
+    free(body);
+    return 0;
+}
+
+/* ---- --rerun ------------------------------------------------------------ */
+
+static int rerun_error(const char *path, const char *what, const char *detail)
+{
+    fprintf(stderr, "fallacy: --rerun %s: %s%s\n", path, what, detail);
+    return EXIT_USAGE;
+}
+
+/* The value after "key": in the object text, as a string (unquoted, escapes
+ * \" and \\ undone) into buf; returns 1 if found. */
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++;
+    return p;
+}
+
+static const char *read_string(const char *p, char *buf, size_t cap)
+{
+    if (*p != '"') return NULL;
+    p++;
+    size_t n = 0;
+    while (*p && *p != '"') {
+        char ch = *p++;
+        if (ch == '\\') {
+            ch = *p++;
+            if (ch != '"' && ch != '\\' && ch != '/') return NULL;
+        }
+        if (n + 1 < cap) buf[n++] = ch;
+    }
+    if (*p != '"') return NULL;
+    buf[n] = '\0';
+    return p + 1;
+}
+
+static const char *read_token(const char *p, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (*p && *p != ',' && *p != '}' && *p != ' ' && *p != '\n') {
+        if (n + 1 < cap) buf[n++] = *p;
+        p++;
+    }
+    buf[n] = '\0';
+    return n ? p : NULL;
+}
+
+#define RERUN_MAX_ARGS 64
+
+int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *store, size_t cap)
+{
+    /* the version first: another version may not read its JSON the same way */
+    const char *pv = strstr(text, "\"provenance\":{\"version\":");
+    char ver[64];
+    if (!pv || !read_string(pv + 24, ver, sizeof ver))
+        return rerun_error(path, "no \"provenance\" object with a version (not the JSON of `fallacy run --json`)", "");
+    if (strcmp(ver, FAL_VERSION) != 0) {
+        char d[160];
+        snprintf(d, sizeof d, " (the JSON is from fallacy %s, this is %s)", ver, FAL_VERSION);
+        return rerun_error(path, "written by another version", d);
+    }
+    const char *p = strstr(text, "\"config\":{");
+    if (!p) return rerun_error(path, "no \"config\" object", "");
+    p += 10;
+    static const struct {
+        const char *key, *opt;
+    } known[] = {
+        { "family", NULL }, { "arch", NULL }, { "examples", "--examples" }, { "test", "--test" },
+        { "algo", "--algo" }, { "init", "--init" }, { "field", "--field" }, { "subspace", "--subspace" },
+        { "features", "--features" }, { "power", "--power" }, { "units", "--units" }, { "degree", "--degree" },
+        { "steps", "--steps" }, { "lr", "--lr" }, { "tol", "--tol" }, { "seed", "--seed" },
+        { "shuffle", "--shuffle" }, { "split", "--split" }, { "rows", NULL }, { "inputs", "--inputs" },
+        { "targets", "--targets" },
+    };
+    size_t used = 0;
+    int n = 0;
+#define PUSH(s)                                                                   \
+    do {                                                                          \
+        size_t l_ = strlen(s) + 1;                                                \
+        if (used + l_ > cap || n + 1 >= RERUN_MAX_ARGS) return rerun_error(path, "config too long", ""); \
+        memcpy(store + used, (s), l_);                                            \
+        argv[n++] = store + used;                                                 \
+        used += l_;                                                               \
+    } while (0)
+    char key[64], val[4096];
+    int have_family = 0;
+    for (;;) {
+        p = skip_ws(p);
+        if (*p == '}') break;
+        p = read_string(p, key, sizeof key);
+        if (!p) return rerun_error(path, "malformed \"config\" object", "");
+        p = skip_ws(p);
+        if (*p != ':') return rerun_error(path, "malformed \"config\" object", "");
+        p = skip_ws(p + 1);
+        int quoted = *p == '"';
+        p = quoted ? read_string(p, val, sizeof val) : read_token(p, val, sizeof val);
+        if (!p) return rerun_error(path, "malformed value in \"config\"", "");
+        size_t k = 0;
+        while (k < sizeof known / sizeof known[0] && strcmp(known[k].key, key) != 0) k++;
+        if (k == sizeof known / sizeof known[0]) {
+            char d[96];
+            snprintf(d, sizeof d, " '%.60s' in \"config\"", key);
+            return rerun_error(path, "unknown field", d);
+        }
+        if (!strcmp(key, "family")) {
+            if (n) return rerun_error(path, "\"family\" must come first in \"config\"", "");
+            PUSH(val);
+            have_family = 1;
+        } else if (!strcmp(key, "arch")) {
+            if (strcmp(val, "default") != 0) {
+                unsigned long long L;
+                size_t w;
+                char tail;
+                if (sscanf(val, "depth=%llu,width=%zu%c", &L, &w, &tail) == 2) {
+                    char a[32], b[32];
+                    snprintf(a, sizeof a, "%llu", L);
+                    snprintf(b, sizeof b, "%zu", w);
+                    PUSH("--depth");
+                    PUSH(a);
+                    PUSH("--width");
+                    PUSH(b);
+                } else {
+                    PUSH("--widths");
+                    PUSH(val);
+                }
+            }
+        } else if (known[k].opt && strcmp(val, "default") != 0 && strcmp(val, "null") != 0) {
+            PUSH(known[k].opt);
+            PUSH(val);
+        }
+        p = skip_ws(p);
+        if (*p == ',') p++;
+        else if (*p != '}') return rerun_error(path, "malformed \"config\" object", "");
+    }
+    if (!have_family) return rerun_error(path, "\"config\" has no family", "");
+    /* the data file, and the threads of the run (which do not change a
+     * result, but are printed) */
+    const char *pd = strstr(text, "\"data\":{\"path\":");
+    if (pd) {
+        if (!read_string(pd + 15, val, sizeof val)) return rerun_error(path, "malformed \"data\" object", "");
+        PUSH("--data");
+        PUSH(val);
+    }
+    const char *pt = strstr(text, "\"threads\":");
+    if (pt) {
+        char t[32];
+        if (read_token(pt + 10, t, sizeof t)) {
+            PUSH("--threads");
+            PUSH(t);
+        }
+    }
+    PUSH("--json");
+#undef PUSH
+    argv[n] = NULL;
+    *argc = n;
+    return 0;
+}
+
+/* The recorded SHA-256 of the data, to compare with the file's now. */
+int cli_rerun_sha(const char *text, char hex[65])
+{
+    const char *p = strstr(text, "\"sha256\":\"");
+    if (!p || strlen(p + 10) < 64) return 0;
+    memcpy(hex, p + 10, 64);
+    hex[64] = '\0';
+    return 1;
+}
