@@ -44,7 +44,7 @@ int cli_save_check(const char *path);
 int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res, const cli_run *r);
 
 /* tools/provenance.c: the JSON of `run --json` (the result, then the
- * "config", "data" and "provenance" objects, then "seconds"); --rerun's
+ * "config", "data" and "build" objects, then "seconds"); --rerun's
  * command line rebuilt from that JSON's text (argv points into store), and
  * the SHA-256 the run recorded for its data (1 if present). */
 int cli_print_json_run(FILE *out, fal_ctx *ctx, const fal_result *res, const cli_run *r);

@@ -1,5 +1,5 @@
 /* provenance.c -- what `fallacy run --json` says about how a run was made
- * (the "config", "data" and "provenance" objects), and `--rerun FILE.json`,
+ * (the "config", "data" and "build" objects: the provenance), and `--rerun FILE.json`,
  * which repeats a run from them.
  *
  * The config object holds every run option, the family's default written
@@ -119,7 +119,7 @@ int cli_print_json_run(FILE *out, fal_ctx *ctx, const fal_result *res, const cli
                 fal_table_field(r->data) == FAL_COMPLEX ? "complex" : "real");
     }
     const char *bc = openblas_get_config(), *core = openblas_get_corename();
-    fputs(",\"provenance\":{\"version\":", out);
+    fputs(",\"build\":{\"version\":", out);
     jstr(out, FAL_VERSION);
     fputs(",\"blas\":", out);
     jstr(out, bc ? bc : "OpenBLAS");
@@ -181,10 +181,11 @@ static const char *read_token(const char *p, char *buf, size_t cap)
 int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *store, size_t cap)
 {
     /* the version first: another version may not read its JSON the same way */
-    const char *pv = strstr(text, "\"provenance\":{\"version\":");
+    static const char vkey[] = "\"build\":{\"version\":";
+    const char *pv = strstr(text, vkey);
     char ver[64];
-    if (!pv || !read_string(pv + 24, ver, sizeof ver))
-        return rerun_error(path, "no \"provenance\" object with a version (not the JSON of `fallacy run --json`)", "");
+    if (!pv || !read_string(pv + sizeof vkey - 1, ver, sizeof ver))
+        return rerun_error(path, "no \"build\" object with a version (not the JSON of `fallacy run --json`)", "");
     if (strcmp(ver, FAL_VERSION) != 0) {
         char d[160];
         snprintf(d, sizeof d, " (the JSON is from fallacy %s, this is %s)", ver, FAL_VERSION);
