@@ -17,7 +17,7 @@ static const char *USAGE =
     "                          [--save FILE.npz]   (--data also takes FILE.npz:NAME)\n"
     "                          [--inputs COLS] [--targets COLS] [--shuffle SEED] [--split k|FRACTION]\n"
     "       fallacy run --rerun FILE.json    (repeat a run from its own --json output)\n"
-    "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
+    "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--params FILE.npz] [--json]\n"
     "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
     "       fallacy merge OUT.sqlite IN.sqlite...\n"

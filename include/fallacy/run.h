@@ -104,6 +104,10 @@ typedef struct fal_config {
     /* Added: with data and examples_set == 0, 0 < split_fraction < 1 makes
      * k = floor(split_fraction * rows) (at least 1); 0: unused. */
     double split_fraction;
+    /* Added for `classes --params`: the parameter point of the class
+     * analysis (W1..WL, or w for linear-chain, as fal_run_params hands them
+     * out); NULL: a generic random point.  Borrowed; fal_run refuses it. */
+    const struct fal_params *at;
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */

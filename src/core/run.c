@@ -150,6 +150,9 @@ fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     if (cfg->algo == FAL_ALGO_EXACT && (cfg->family->options & FAL_OPT_LR) && (cfg->lr != 0.0 || cfg->max_steps))
         return fal__fail(ctx, FAL_EINVAL, "%s: %s does not apply to --algo exact (a closed form)", cfg->family->name,
                          cfg->lr != 0.0 ? "--lr" : "--steps");
+    if (cfg->at)
+        return fal__fail(ctx, FAL_EINVAL, "%s: given parameters (--params) apply to `classes`, not to a run",
+                         cfg->family->name);
     if (!cfg->data && (cfg->shuffle_set || cfg->split_fraction != 0.0))
         return fal__fail(ctx, FAL_EINVAL, "%s: %s needs --data (the teacher draws fresh examples for every seed)",
                          cfg->family->name, cfg->shuffle_set ? "--shuffle" : "--split");
