@@ -350,3 +350,27 @@ TEST(test_cli_rerun_same_bytes)
     }
     rmdir(dir);
 }
+
+/* need --save: the final run (k_needed examples, the base seed) is saved;
+ * its rows and its JSON say so. */
+TEST(test_cli_need_save)
+{
+    char dir[] = "/tmp/fal_needsave_XXXXXX";
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    char cmd[256], npz[128];
+    snprintf(npz, sizeof npz, "%s/n.npz", dir);
+    snprintf(cmd, sizeof cmd, "need linear --widths 3,4,2 --eps 1e-8 --save %s --json", npz);
+    static char out[1 << 14];
+    CHECK(test_cli(cmd, out, sizeof out) == 0);
+    CHECK(strstr(out, "\"k_needed\":3,") != NULL);
+    fal_ctx *ctx = test_ctx();
+    fal_table *x = NULL, *w = NULL;
+    CHECK_OK(fal_table_load_npz(ctx, npz, "x_train", &x));
+    CHECK_OK(fal_table_load_npz(ctx, npz, "W2", &w));
+    if (x) CHECK(fal_table_rows(x) == 3 && fal_table_cols(x) == 3);
+    if (w) CHECK(fal_table_rows(w) == 2 && fal_table_cols(w) == 4);
+    fal_table_free(x);
+    fal_table_free(w);
+    unlink(npz);
+    rmdir(dir);
+}

@@ -18,7 +18,7 @@ static const char *USAGE =
     "                          [--inputs COLS] [--targets COLS] [--shuffle SEED] [--split k|FRACTION]\n"
     "       fallacy run --rerun FILE.json    (repeat a run from its own --json output)\n"
     "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--params FILE.npz] [--json]\n"
-    "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
+    "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--save FILE.npz] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
     "       fallacy merge OUT.sqlite IN.sqlite...\n"
     "       fallacy report --db FILE.sqlite --out DIR\n"

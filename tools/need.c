@@ -14,6 +14,7 @@ typedef struct need_opts {
     int have_eps;
     unsigned seeds;
     uint64_t kmax;
+    const char *save; /* --save FILE.npz: the final run's parameters */
 } need_opts;
 
 static int bad_value(const char *opt, const char *val, const char *what)
@@ -39,6 +40,10 @@ static int parse_count(const char *s, uint64_t *out)
 static int need_option(void *ud, const char *opt, const char *val)
 {
     need_opts *o = ud;
+    if (strcmp(opt, "--save") == 0) {
+        o->save = val;
+        return 1;
+    }
     int which = strcmp(opt, "--eps") == 0 ? 1 : strcmp(opt, "--seeds") == 0 ? 2 : strcmp(opt, "--kmax") == 0 ? 3 : 0;
     if (!which) return -1;
     if (!val) return 1; /* the run parser reports the missing value */
@@ -140,7 +145,7 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    need_opts o = { .eps = 0, .have_eps = 0, .seeds = 3, .kmax = 0 };
+    need_opts o = { .eps = 0, .have_eps = 0, .seeds = 3, .kmax = 0, .save = NULL };
     cli_run r;
     int rc = cli_run_parse(argc, argv, ctx, &r, need_option, &o);
     if (rc) {
@@ -154,6 +159,7 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: need: --examples is what need searches for; drop it\n", stderr);
         rc = EXIT_USAGE;
     }
+    if (!rc && o.save) rc = cli_save_check(o.save);
     if (!rc) {
         fal_need_result nr;
         fal_status st = fal_need(ctx, &r.cfg, o.eps, o.seeds, o.kmax, &nr);
@@ -163,6 +169,32 @@ int cli_need(int argc, char **argv)
             if (st == FAL_ENOCONV)
                 fprintf(stderr, "fallacy: need: no k <= %llu reached test error %g on every seed\n",
                         (unsigned long long)nr.kmax, nr.eps);
+            if (o.save && nr.found) {
+                /* the final run: k_needed examples, the first seed (the
+                 * base seed), exactly as need ran it */
+                fal_config fc = r.cfg;
+                fc.examples = (size_t)nr.k_needed;
+                fc.examples_set = 1;
+                fal_result res;
+                fal_params *p = NULL;
+                fal_status s2 = fal_run_params(ctx, &fc, &res, &p);
+                int src = 0;
+                if (p) {
+                    cli_run fr = r;
+                    fr.cfg = fc;
+                    src = cli_save_params(ctx, o.save, p, &res, &fr);
+                } else {
+                    fprintf(stderr, "fallacy: need --save: %s\n", fal_ctx_message(ctx));
+                    src = cli_exit_code(s2);
+                }
+                fal_params_free(p);
+                fal_result_clear(&res);
+                if (src) {
+                    cli_run_free(&r);
+                    fal_ctx_free(ctx);
+                    return src;
+                }
+            }
         } else {
             fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
         }
