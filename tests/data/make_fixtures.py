@@ -19,7 +19,8 @@ float16/32/64, complex64/128, little and big endian) and Fortran order
 against their *.expected.csv: float(x) of each element, as Python converts
 it (exact for every value there; the int64/uint64 ones include the
 extremes a double still holds exactly).  npz_*.npz are np.savez and
-np.savez_compressed archives of such arrays.
+np.savez_compressed archives of such arrays (these carry zip time stamps:
+regenerating them changes their bytes, not their contents).
 
 Rejected fixtures (bad_*.npy) each break one rule; the table in
 tests/test_data.c says which message each must produce.
