@@ -14,121 +14,31 @@
 #include <string.h>
 #include "cli.h"
 
-char *openblas_get_config(void);
-char *openblas_get_corename(void);
-
-static void jstr(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-static void jnum_or_default(FILE *f, const char *key, double v, int is_default)
-{
-    fprintf(f, ",\"%s\":", key);
-    if (is_default) fputs("\"default\"", f);
-    else fprintf(f, "%.17g", v);
-}
-
-/* The file part of a --data spec (FILE.npz:NAME -> FILE.npz) into buf. */
-static void data_file(const char *spec, char *buf, size_t cap)
-{
-    const char *split = NULL;
-    for (const char *q = strstr(spec, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
-    size_t n = split && split[5] ? (size_t)(split + 4 - spec) : strlen(spec);
-    if (n >= cap) n = cap - 1;
-    memcpy(buf, spec, n);
-    buf[n] = '\0';
-}
-
+/* The run's JSON is the library's (fal_run_json, the writer python's
+ * fallacy.run uses too); cfg carries the --data path and the column specs
+ * for its "config" and "data" objects. */
 int cli_print_json_run(FILE *out, fal_ctx *ctx, const fal_result *res, const cli_run *r)
 {
-    const fal_config *c = &r->cfg;
-    char *body = NULL;
+    fal_config c = r->cfg;
+    c.data_path = r->data_path;
+    c.inputs = r->inputs;
+    c.targets = r->targets;
+    char small[8192];
     size_t len = 0;
-    FILE *m = open_memstream(&body, &len);
-    if (!m) return EXIT_NOMEM;
-    cli_print_json(m, res);
-    fclose(m);
-    /* insert before ,"seconds": so that seconds stays the last field */
-    char *sec = strstr(body, ",\"seconds\":");
-    if (!sec) {
-        fputs(body, out);
-        free(body);
+    if (fal_run_json(ctx, &c, res, small, sizeof small, &len) == FAL_OK) {
+        fprintf(out, "%s\n", small);
         return 0;
     }
-    fwrite(body, 1, (size_t)(sec - body), out);
-    fputs(",\"config\":{\"family\":", out);
-    jstr(out, c->family->name);
-    fputs(",\"arch\":", out);
-    if (!c->arch) {
-        fputs("\"default\"", out);
-    } else if (fal_arch_is_uniform(c->arch)) {
-        fprintf(out, "\"depth=%llu,width=%zu\"", (unsigned long long)fal_arch_depth(c->arch), fal_arch_width(c->arch, 0));
+    char *big = malloc(len + 1);
+    int rc = 0;
+    if (big && fal_run_json(ctx, &c, res, big, len + 1, NULL) == FAL_OK) {
+        fprintf(out, "%s\n", big);
     } else {
-        fputc('"', out);
-        for (uint64_t i = 0; i <= fal_arch_depth(c->arch); i++) fprintf(out, i ? ",%zu" : "%zu", fal_arch_width(c->arch, i));
-        fputc('"', out);
+        fputs("fallacy: out of memory writing the JSON\n", stderr);
+        rc = EXIT_NOMEM;
     }
-    jnum_or_default(out, "examples", (double)c->examples, !c->examples_set);
-    fprintf(out, ",\"test\":%zu,\"algo\":", c->test);
-    jstr(out, c->algo == FAL_ALGO_DEFAULT ? "default" : fal_algo_name(c->algo));
-    fprintf(out, ",\"init\":\"%s\",\"field\":\"%s\"", c->init == FAL_INIT_SIGNS ? "signs" : "default",
-            c->field == FAL_COMPLEX ? "complex" : "real");
-    jnum_or_default(out, "subspace", (double)c->subspace, c->subspace == 0);
-    jnum_or_default(out, "features", (double)c->features, c->features == 0);
-    jnum_or_default(out, "power", (double)c->power, c->power == 0);
-    fprintf(out, ",\"units\":\"%s\"", c->units == FAL_UNITS_HEAVISIDE ? "heaviside" : "sign");
-    jnum_or_default(out, "degree", (double)c->degree, c->degree == 0);
-    jnum_or_default(out, "steps", (double)c->max_steps, c->max_steps == 0);
-    jnum_or_default(out, "lr", c->lr, c->lr == 0.0);
-    jnum_or_default(out, "tol", c->tol, c->tol == 0.0);
-    fprintf(out, ",\"seed\":%llu", (unsigned long long)c->seed);
-    fputs(",\"shuffle\":", out);
-    if (c->shuffle_set) fprintf(out, "%llu", (unsigned long long)c->shuffle);
-    else fputs("null", out);
-    fputs(",\"split\":", out);
-    if (c->split_fraction > 0) fprintf(out, "%.17g", c->split_fraction);
-    else fputs("null", out);
-    fputs(",\"rows\":", out);
-    jstr(out, !c->data ? "teacher" : c->shuffle_set ? "drawn by --shuffle and the seed" : "first k rows train, the rest test");
-    fputs(",\"inputs\":", out);
-    if (r->inputs) jstr(out, r->inputs);
-    else fputs("null", out);
-    fputs(",\"targets\":", out);
-    if (r->targets) jstr(out, r->targets);
-    else fputs("null", out);
-    fputs("},\"data\":", out);
-    if (!r->data_path) {
-        fputs("null", out);
-    } else {
-        char file[4096], hex[65];
-        uint64_t size = 0;
-        data_file(r->data_path, file, sizeof file);
-        if (fal_file_sha256(ctx, file, hex, &size) != FAL_OK) snprintf(hex, sizeof hex, "unreadable");
-        fputs("{\"path\":", out);
-        jstr(out, r->data_path);
-        fprintf(out, ",\"bytes\":%llu,\"sha256\":\"%s\",\"rows\":%zu,\"cols\":%zu,\"field\":\"%s\"}",
-                (unsigned long long)size, hex, fal_table_rows(r->data), fal_table_cols(r->data),
-                fal_table_field(r->data) == FAL_COMPLEX ? "complex" : "real");
-    }
-    const char *bc = openblas_get_config(), *core = openblas_get_corename();
-    fputs(",\"build\":{\"version\":", out);
-    jstr(out, FAL_VERSION);
-    fputs(",\"blas\":", out);
-    jstr(out, bc ? bc : "OpenBLAS");
-    fputs(",\"blas_core\":", out);
-    jstr(out, core ? core : "unknown");
-    fprintf(out, ",\"threads\":%d}", fal_ctx_threads(ctx));
-    fputs(sec, out);
-    free(body);
-    return 0;
+    free(big);
+    return rc;
 }
 
 /* ---- --rerun ------------------------------------------------------------ */

@@ -108,6 +108,11 @@ typedef struct fal_config {
      * analysis (W1..WL, or w for linear-chain, as fal_run_params hands them
      * out); NULL: a generic random point.  Borrowed; fal_run refuses it. */
     const struct fal_params *at;
+    /* Added for the run JSON's provenance (fal_run_json's "config" and
+     * "data" objects): where data came from and the column specs that
+     * selected it.  Borrowed, may be NULL; the run itself never reads them. */
+    const char *data_path;
+    const char *inputs, *targets;
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */
@@ -178,5 +183,25 @@ fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 void fal_result_clear(fal_result *res);
 /* Value of an extra by name, NaN if absent. */
 double fal_result_extra(const fal_result *res, const char *name);
+
+/* The result as one JSON object, the product contract (`fallacy run --json`
+ * prints exactly these bytes and a newline): id, family, algo, widths
+ * (null beyond 10^5 layers), depth, width (uniform nets), params, examples,
+ * seed, train_error, test_error, optimum_error, log2_classes,
+ * bits_provided, converged, steps, note, the family's extras, seconds;
+ * non-finite numbers are null.  Writes at most cap bytes, NUL included,
+ * into buf (which may be NULL when cap is 0); *len (if not NULL) receives
+ * the length without the NUL.  FAL_ERANGE when cap is too small: call once
+ * with cap 0 for the length. */
+fal_status fal_result_json(fal_ctx *ctx, const fal_result *res, char *buf, size_t cap, size_t *len);
+/* The JSON of `fallacy run --json` and python's fallacy.run: fal_result_json's
+ * object with, before "seconds", the provenance: "config" (every run option
+ * of cfg, "default" where the family chooses), "data" (null for a teacher;
+ * else path, bytes and SHA-256 of the file cfg->data_path, or path null and
+ * the SHA-256 of the table's float64 values when the data came from memory;
+ * rows, cols, field) and "build" (version, BLAS, threads of ctx).  Same
+ * buffer rules as fal_result_json. */
+fal_status fal_run_json(fal_ctx *ctx, const fal_config *cfg, const fal_result *res, char *buf, size_t cap,
+                        size_t *len);
 
 #endif

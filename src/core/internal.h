@@ -33,6 +33,7 @@ struct fal_table {
     double *v;          /* rows * cols * (field == FAL_COMPLEX ? 2 : 1) */
     char *header;       /* a CSV header line (column names), or NULL */
     size_t header_len;
+    int borrowed;       /* v is the caller's memory (fal_table_wrap): not freed */
 };
 
 /* Record a message in ctx and return code (printf-style). */
