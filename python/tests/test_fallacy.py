@@ -280,3 +280,31 @@ def test_trained_parameters_as_arrays():
     # the network's outputs on the training rows are W2 W1 x
     pred = (p["W2"] @ p["W1"] @ x[:30, :6].T).T
     np.testing.assert_allclose(pred, p["pred_train"], rtol=1e-12, atol=1e-12)
+
+
+def test_provenance_and_i12_options_equal_the_cli(npy, tmp_path):
+    # the same file, columns, row draw and split through both: the whole
+    # JSON (config, data with the file's SHA-256, build) is the same
+    x = data(12, 5, seed=3)
+    p = npy(x)
+    a = fallacy.run("linear", widths=[3, 2], data=p, inputs="0,2,4", targets="1,3", shuffle=7, split=0.5,
+                    seed=2, algo="exact")
+    b = cli_json("run", "linear", "--widths", "3,2", "--data", p, "--inputs", "0,2,4", "--targets", "1,3",
+                 "--shuffle", 7, "--split", 0.5, "--seed", 2, "--algo", "exact")
+    same_figures(a, b)
+    assert a["config"]["inputs"] == "0,2,4" and a["config"]["shuffle"] == 7 and a["config"]["split"] == 0.5
+    assert a["data"]["path"] == p and a["data"]["cols"] == 5
+    # save= writes what run --save writes: the parameters and the JSON
+    out = tmp_path / "p.npz"
+    fallacy.run("linear", widths=[3, 2], data=p, inputs="0,2,4", targets="1,3", examples=8, algo="exact",
+                save=str(out))
+    z = np.load(out)
+    # the closed-form optimum exports its product P; the rows are the first 8, columns 0,2,4 -> 1,3
+    np.testing.assert_array_equal(z["x_train"], x[:8][:, [0, 2, 4]])
+    np.testing.assert_array_equal(z["t_train"], x[:8][:, [1, 3]])
+    np.testing.assert_allclose(z["pred_train"], z["x_train"] @ z["P"].T, rtol=1e-12, atol=1e-12)
+    assert json.loads(str(z["json"]))["config"]["examples"] == 8
+    with pytest.raises(fallacy.BadInput):
+        fallacy.run("linear", widths=[3, 2], data=p, split=1.5)
+    with pytest.raises(fallacy.BadInput):
+        fallacy.run("linear", inputs="0:2")
