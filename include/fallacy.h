@@ -16,6 +16,7 @@
 #include "fallacy/qnet.h"
 #include "fallacy/store.h"
 #include "fallacy/report.h"
+#include "fallacy/params.h"
 
 /* ---- the ABI check ----------------------------------------------------------
  *
@@ -38,12 +39,14 @@ typedef struct fal_abi {
     size_t report_opts;  /* sizeof(fal_report_opts) */
     size_t walk;         /* sizeof(fal_walk) */
     size_t allocator;    /* sizeof(fal_allocator) */
+    size_t params;       /* sizeof(fal_params) (added with parameter export) */
+    size_t array;        /* sizeof(fal_array) */
 } fal_abi;
 
 #define FAL_ABI_HERE                                                                                          \
     (&(const fal_abi){ FAL_ABI_VERSION, sizeof(fal_abi), sizeof(fal_config), sizeof(fal_result),                \
                        sizeof(fal_classes), sizeof(fal_need_result), sizeof(fal_report_opts), sizeof(fal_walk), \
-                       sizeof(fal_allocator) })
+                       sizeof(fal_allocator), sizeof(fal_params), sizeof(fal_array) })
 
 /* The library's version string (FAL_VERSION of the library, not of the
  * header the caller was compiled with) and its own sizes. */

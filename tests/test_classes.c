@@ -1,5 +1,6 @@
 /* test_classes.c -- I1: Jacobian ranks, k_min, class walks, exact counts. */
 #include <string.h>
+#include <unistd.h>
 #include "test.h"
 
 static fal_status classes_of(const char *family, const char *widths, fal_field f, fal_classes *c, fal_arch **a)
@@ -428,4 +429,65 @@ TEST(test_classes_kmin_search_rank_saturating_below_n0)
     size_t got = 0;
     CHECK_OK(fal__kmin_search(8, full, jac_rank_fn, &j, &got));
     CHECK(got == want);
+}
+
+/* classes at given parameters (--params): A(3, 5, 2) with W1 = 0 and W2 of
+ * rank r has function dimension r x 3 (d(W2 W1) = W2 dW1 there: the column
+ * space of W2 times any row), against 6 = n0 nL at a generic point; the
+ * same through `classes --params FILE.npz` of an archive fal_npz_write made.
+ * Shapes that do not fit the architecture are refused. */
+TEST(test_classes_at_given_params)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_arch *a;
+    CHECK_OK(fal_arch_parse(ctx, "3,5,2", &a));
+    fal_config cfg;
+    fal_config_init(&cfg);
+    cfg.family = fal_family_find("linear");
+    cfg.arch = a;
+    double W1[15] = { 0 }, W2[10];
+    for (int rank = 0; rank <= 2; rank++) {
+        for (int i = 0; i < 10; i++) {
+            int row = i / 5, col = i % 5;
+            /* rank 2: two independent rows; rank 1: row 2 = 3 x row 1; rank 0: zero */
+            double base = 1.0 + col * col + (row ? 0.5 * col : 0.0);
+            W2[i] = rank == 0 ? 0.0 : rank == 1 ? (row ? 3.0 : 1.0) * (1.0 + col * col) : base;
+        }
+        fal_params *p;
+        CHECK_OK(fal_params_new(ctx, &p));
+        CHECK_OK(fal_params_add(p, "W1", FAL_DT_F8, 2, 5, 3, W1));
+        CHECK_OK(fal_params_add(p, "W2", FAL_DT_F8, 2, 2, 5, W2));
+        cfg.at = p;
+        fal_classes c;
+        CHECK_OK(fal_classes_compute(ctx, &cfg, &c));
+        CHECK_MSG(c.function_dim == (uint64_t)(3 * rank), "rank(W2) = %d: function_dim %llu, expected %d", rank,
+                  (unsigned long long)c.function_dim, 3 * rank);
+        if (rank == 1) {
+            char path[64], cmd[256];
+            snprintf(path, sizeof path, "/tmp/fal_classes_at_%d.npz", (int)getpid());
+            CHECK_OK(fal_npz_write(ctx, path, p));
+            static char out[4096];
+            snprintf(cmd, sizeof cmd, "classes linear --widths 3,5,2 --params %s --json", path);
+            CHECK(test_cli(cmd, out, sizeof out) == 0);
+            CHECK_MSG(strstr(out, "\"function_dim\":3,") != NULL, "%s", out);
+            snprintf(cmd, sizeof cmd, "classes linear --widths 3,4,2 --params %s --json", path);
+            CHECK(test_cli(cmd, out, sizeof out) == 2);
+            unlink(path);
+        }
+        fal_params_free(p);
+    }
+    cfg.at = NULL;
+    fal_classes c;
+    CHECK_OK(fal_classes_compute(ctx, &cfg, &c));
+    CHECK(c.function_dim == 6);
+    /* a run refuses a given point; a discrete family has no point to take */
+    fal_params *p;
+    CHECK_OK(fal_params_new(ctx, &p));
+    cfg.at = p;
+    fal_result res;
+    CHECK(fal_run(ctx, &cfg, &res) == FAL_EINVAL);
+    cfg.family = fal_family_find("bool");
+    CHECK(fal_classes_compute(ctx, &cfg, &c) == FAL_EINVAL);
+    fal_params_free(p);
+    fal_arch_free(a);
 }

@@ -120,3 +120,35 @@ TEST(test_status_texts_and_budget)
     fal_arch_free(NULL);
     fal_table_free(NULL);
 }
+
+/* SHA-256: the FIPS 180-4 examples (one block, two blocks, a million 'a'),
+ * and a file against coreutils' sha256sum. */
+TEST(test_core_sha256)
+{
+    char hex[65];
+    fal_sha256_hex("abc", 3, hex);
+    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+    fal_sha256_hex("", 0, hex);
+    CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    fal_sha256_hex(two, strlen(two), hex);
+    CHECK(strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") == 0);
+    static char mil[1000000];
+    memset(mil, 'a', sizeof mil);
+    fal_sha256_hex(mil, sizeof mil, hex);
+    CHECK(strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0") == 0);
+    fal_ctx *ctx = test_ctx();
+    uint64_t size = 0;
+    const char *f = "tests/data/dt_c16_le.npy";
+    CHECK_OK(fal_file_sha256(ctx, f, hex, &size));
+    char cmd[256], want[80] = "";
+    snprintf(cmd, sizeof cmd, "sha256sum %s", f);
+    FILE *p = popen(cmd, "r");
+    if (CHECK(p)) {
+        CHECK(fgets(want, sizeof want, p) != NULL);
+        pclose(p);
+    }
+    CHECK_MSG(strncmp(want, hex, 64) == 0, "%s vs sha256sum %s", hex, want);
+    CHECK(size > 128);
+    CHECK(fal_file_sha256(ctx, "/nonexistent/x", hex, &size) == FAL_EIO);
+}

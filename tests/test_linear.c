@@ -494,3 +494,71 @@ TEST(test_deep_linear_float32_allocation_failures_leave_nothing)
     fal_arch_free(arch);
     fal_ctx_free(ctx);
 }
+
+/* --shuffle: each seed trains on its own draw of the table's rows, the same
+ * seed on the same draw; the draw is a permutation (train + test rows are
+ * the table's rows, each once), checked through the exported x_train and
+ * x_test.  Without --shuffle the first k rows train. */
+TEST(test_linear_shuffle_draws_rows_by_seed)
+{
+    fal_ctx *ctx = test_ctx();
+    enum { ROWS = 12, K = 5 };
+    fal_table *t;
+    CHECK_OK(fal_table_new(ctx, ROWS, 3, FAL_REAL, &t));
+    if (!t) return;
+    double *v = fal_table_data(t);
+    for (size_t i = 0; i < ROWS; i++) {
+        v[3 * i] = (double)i;          /* the row's number, to recognise it */
+        v[3 * i + 1] = 1.0 + (double)(i * i % 7);
+        v[3 * i + 2] = 2.0 * v[3 * i] - v[3 * i + 1];
+    }
+    const size_t widths[] = { 2, 1 };
+    fal_arch *a;
+    CHECK_OK(fal_arch_from_widths(ctx, widths, 2, &a));
+    fal_config cfg;
+    fal_config_init(&cfg);
+    cfg.family = fal_family_find("linear");
+    cfg.arch = a;
+    cfg.data = t;
+    cfg.examples = K;
+    cfg.examples_set = 1;
+    cfg.algo = FAL_ALGO_EXACT;
+    double first[3][K];
+    for (int pass = 0; pass < 4; pass++) {
+        cfg.shuffle_set = pass < 3;
+        cfg.shuffle = 99;
+        cfg.seed = pass == 2 ? 0 : (uint64_t)pass; /* pass 2 repeats seed 0 */
+        fal_result res;
+        fal_params *p = NULL;
+        fal_status st = fal_run_params(ctx, &cfg, &res, &p);
+        if (!CHECK_MSG(st == FAL_OK && p, "%s", fal_ctx_message(ctx))) {
+            fal_result_clear(&res);
+            continue;
+        }
+        const fal_array *xt = fal_params_find(p, "x_train"), *xs = fal_params_find(p, "x_test");
+        if (CHECK(xt && xs && xt->shape[0] == K && xs->shape[0] == ROWS - K)) {
+            int seen[ROWS] = { 0 };
+            for (size_t i = 0; i < ROWS; i++) {
+                double id = i < K ? xt->v[2 * i] : xs->v[2 * (i - K)];
+                if (id >= 0 && id < ROWS) seen[(int)id]++;
+                if (i < K && pass < 3) first[pass][i] = id;
+                if (pass == 3 && i < K) CHECK_MSG(id == (double)i, "unshuffled row %zu is table row %g", i, id);
+            }
+            for (int i = 0; i < ROWS; i++) CHECK_MSG(seen[i] == 1, "pass %d: table row %d drawn %d times", pass, i, seen[i]);
+        }
+        fal_params_free(p);
+        fal_result_clear(&res);
+    }
+    CHECK(memcmp(first[0], first[2], sizeof first[0]) == 0);  /* same seed, same draw */
+    CHECK(memcmp(first[0], first[1], sizeof first[0]) != 0);  /* another seed, another draw */
+    /* --split fraction: k = floor(0.5 * 12) = 6 */
+    cfg.examples = 0;
+    cfg.examples_set = 0;
+    cfg.split_fraction = 0.5;
+    fal_result res;
+    CHECK_OK(fal_run(ctx, &cfg, &res));
+    CHECK(res.examples == 6);
+    fal_result_clear(&res);
+    fal_arch_free(a);
+    fal_table_free(t);
+}

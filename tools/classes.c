@@ -33,6 +33,41 @@ static fal_status verify_at(fal_ctx *ctx, const fal_config *base, size_t k, unsi
     return FAL_OK;
 }
 
+/* The layers of a `run --save` archive: W1, W2, ... while they exist, or
+ * linear-chain's w. */
+static fal_status load_params(fal_ctx *ctx, const char *path, fal_params **out)
+{
+    fal_status st = fal_params_new(ctx, out);
+    for (int i = 1; st == FAL_OK; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "W%d", i);
+        fal_table *t;
+        fal_status s1 = fal_table_load_npz(ctx, path, name, &t);
+        if (s1 != FAL_OK) {
+            if (i > 1 && s1 == FAL_EFORMAT && strstr(fal_ctx_message(ctx), "no array")) break;
+            if (i == 1 && s1 == FAL_EFORMAT && strstr(fal_ctx_message(ctx), "no array")) {
+                s1 = fal_table_load_npz(ctx, path, "w", &t);
+                if (s1 == FAL_OK) {
+                    st = fal_params_add(*out, "w", FAL_DT_F8, 1, fal_table_rows(t), 0, fal_table_cdata(t));
+                    fal_table_free(t);
+                    break;
+                }
+            }
+            st = s1;
+            break;
+        }
+        int cplx = fal_table_field(t) == FAL_COMPLEX;
+        st = fal_params_add(*out, name, cplx ? FAL_DT_C16 : FAL_DT_F8, 2, fal_table_rows(t), fal_table_cols(t),
+                            fal_table_cdata(t));
+        fal_table_free(t);
+    }
+    if (st != FAL_OK) {
+        fal_params_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 int cli_classes(int argc, char **argv)
 {
     fal_ctx *ctx = NULL;
@@ -40,7 +75,7 @@ int cli_classes(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    classes_opts o = { 0, 0 };
+    classes_opts o = { 0, 0, NULL };
     cli_run r;
     int rc = cli_run_parse(CMD_CLASSES, argc, argv, ctx, &r, &o);
     if (rc) {
@@ -52,6 +87,17 @@ int cli_classes(int argc, char **argv)
         cli_run_free(&r);
         fal_ctx_free(ctx);
         return rc;
+    }
+    fal_params *at = NULL;
+    if (o.params) {
+        fal_status s0 = load_params(ctx, o.params, &at);
+        if (s0 != FAL_OK) {
+            fprintf(stderr, "fallacy: --params %s\n", fal_ctx_message(ctx));
+            cli_run_free(&r);
+            fal_ctx_free(ctx);
+            return cli_exit_code(s0);
+        }
+        r.cfg.at = at;
     }
     fal_classes c;
     fal_status st = fal_classes_compute(ctx, &r.cfg, &c);
@@ -72,6 +118,7 @@ int cli_classes(int argc, char **argv)
             goto out;
         }
         fal_config vc = r.cfg;
+        vc.at = NULL; /* verification trains fresh networks */
         if (strcmp(vc.family->name, "linear-ae") == 0) vc.family = fal_family_find("linear");
         v_family = vc.family->name;
         st = verify_at(ctx, &vc, c.k_min, 3, &v_at, &dummy);
@@ -108,6 +155,14 @@ int cli_classes(int argc, char **argv)
             num(stdout, "sigma_next", c.sigma_next);
             printf(",\"rank_method\":\"%s\"", c.rank_method);
             num(stdout, "log2_classes", NAN);
+        }
+        if (o.params) {
+            fputs(",\"params_from\":\"", stdout);
+            for (const char *q = o.params; *q; q++) {
+                if (*q == '"' || *q == '\\') putchar('\\');
+                if ((unsigned char)*q >= 0x20) putchar(*q);
+            }
+            putchar('"');
         }
         printf(",\"examples\":%llu", (unsigned long long)c.examples);
         num(stdout, "bits_provided", c.bits_provided);
@@ -152,6 +207,7 @@ int cli_classes(int argc, char **argv)
                    c.discrete ? "fraction of parameters" : "relative, 2-norm");
     }
 out:
+    fal_params_free(at);
     cli_run_free(&r);
     fal_ctx_free(ctx);
     return rc;

@@ -109,6 +109,7 @@ typedef struct cli_opt {
     const char *choices;  /* CLI_CHOICE: "a|b|c" */
     const char *bad;      /* after "--opt 'value': " when the value is refused; NULL: generated */
     cli_set_fn set;       /* CLI_CUSTOM */
+    int alone;            /* the option replaces the command line: no other option or argument */
 } cli_opt;
 
 extern const cli_opt CLI_OPTS[];
@@ -153,12 +154,16 @@ typedef struct cli_run {
         const char *weights;   /* --weights LIST or "gauss" */
         uint64_t levels;       /* --levels q */
         int no_bias;           /* --no-bias */
-        int inputs;            /* --inputs: 0 pm, 1 01 */
         uint64_t samples;      /* --samples S (classes) */
         const char *csv;       /* --csv FILE (classes) */
         uint64_t sets;         /* --sets S (need) */
         uint64_t teacher_seed; /* --teacher-seed S (need) */
     } qn;
+    const char *inputs, *targets; /* --inputs/--targets column specs, borrowed */
+    const char *split;     /* --split text (cli_set_split stores k or the fraction) */
+    uint64_t split_k;      /* --split k: the training rows (0: not given) */
+    const char *save;      /* --save FILE.npz (run, need) */
+    const char *rerun;     /* --rerun FILE.json (run; alone on the line) */
 } cli_run;
 /* The qnet-only options: refused for the other families. */
 extern const char *const CLI_QNET_ONLY[];
@@ -194,10 +199,25 @@ int cli_unknown_family(const char *prefix, const char *name);
 int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, void *own);
 void cli_run_free(cli_run *r);
 
+/* --save FILE.npz (run, need): cli_save_check refuses before the run a
+ * directory or a file in a missing directory (exit 2, one line);
+ * cli_save_params adds res's JSON to p as "json" and writes p to path. */
+int cli_save_check(const char *path);
+int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res, const cli_run *r);
+
+/* tools/provenance.c: the JSON of `run --json` (the result, then the
+ * "config", "data" and "build" objects, then "seconds"); --rerun's
+ * command line rebuilt from that JSON's text (argv points into store), and
+ * the SHA-256 the run recorded for its data (1 if present). */
+int cli_print_json_run(FILE *out, fal_ctx *ctx, const fal_result *res, const cli_run *r);
+int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *store, size_t cap);
+int cli_rerun_sha(const char *text, char hex[65]);
+
 /* The commands' own options (CLI_TO_OWN rows point into these). */
 typedef struct classes_opts {
     int verify;
     uint64_t walk;
+    const char *params; /* --params FILE.npz */
 } classes_opts;
 
 typedef struct need_opts {
@@ -237,6 +257,7 @@ typedef struct slurm_opts {
 } slurm_opts;
 
 int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+int cli_set_split(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
 int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
 
 /* The progress line of a long call on a terminal (tools/progress.c):

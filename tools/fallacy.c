@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cli.h"
 
 int cli_exit_code(fal_status st)
@@ -61,20 +62,37 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
     const char *prefix = CLI_COMMANDS[cmd].prefix;
     int rc = cli_parse(cmd, argc, argv, r, own, ctx, &r->args);
     if (rc) return rc;
+    if (r->rerun) return 0; /* alone on the line (the parser checked): cmd_run reads the file */
+    int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED) && strcmp(r->args.pos[0], "qnet") == 0;
     r->cfg.examples_set = cli_given(&r->args, "--examples");
+    r->cfg.shuffle_set = cli_given(&r->args, "--shuffle");
+    if (r->split_k) {
+        /* --split k is --examples k */
+        if (r->cfg.examples_set && r->cfg.examples != (size_t)r->split_k) {
+            cli_err("%s--split '%s' and --examples disagree\n", prefix, r->split);
+            rc = EXIT_USAGE;
+            goto fail;
+        }
+        r->cfg.examples = (size_t)r->split_k;
+        r->cfg.examples_set = 1;
+    }
+    if (!qnet && !r->data_path && (r->inputs || r->targets)) {
+        cli_err("%s%s needs --data\n", prefix, r->inputs ? "--inputs" : "--targets");
+        rc = EXIT_USAGE;
+        goto fail;
+    }
     if (r->widths && (r->depth || r->width)) {
         cli_err("%sgive either --widths or --depth/--width, not both\n", prefix);
         rc = EXIT_USAGE;
         goto fail;
     }
     /* sweep and slurm resolve their list of families themselves */
-    int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED) && strcmp(r->args.pos[0], "qnet") == 0;
     if (qnet) {
         /* Q1 (tools/qnet.c): no fal_family; cfg.family stays NULL.  It reads
          * the architecture, --seed, --threads, --json, need's --eps and its
          * own rows; every other option given is refused. */
         static const char *const reads[] = { "--widths", "--depth", "--width", "--seed", "--threads", "--json",
-                                             "--eps", "--help", NULL };
+                                             "--eps", "--help", "--inputs", NULL };
         for (size_t i = 0; i < CLI_NOPTS; i++) {
             if (!r->args.seen[i]) continue;
             int ok = 0;
@@ -111,6 +129,14 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
     if (r->depth || r->width) st = fal_arch_uniform(ctx, r->depth ? r->depth : 1, r->width ? (size_t)r->width : 1, &r->arch);
     else if (r->widths) st = fal_arch_parse(ctx, r->widths, &r->arch);
     if (st == FAL_OK && r->data_path) st = fal_table_load(ctx, r->data_path, &r->data);
+    if (st == FAL_OK && r->data && (r->inputs || r->targets)) {
+        fal_table *sel;
+        st = fal_table_select(ctx, r->data, r->inputs, r->targets, &sel);
+        if (st == FAL_OK) {
+            fal_table_free(r->data);
+            r->data = sel;
+        }
+    }
     if (st != FAL_OK) {
         cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
         rc = cli_exit_code(st);
@@ -134,6 +160,106 @@ void cli_run_free(cli_run *r)
     cli_args_free(&r->args);
 }
 
+/* --save FILE: refuse, before the run, a path that cannot be written as a
+ * file (a directory, a file in a missing directory). */
+int cli_save_check(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_err("fallacy: --save %s: is a directory (give a file name, e.g. %s/params.npz)\n", path, path);
+        return EXIT_USAGE;
+    }
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        char dir[4096];
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) {
+            cli_err("fallacy: --save %s: path too long\n", path);
+            return EXIT_USAGE;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            cli_err("fallacy: --save %s: directory '%s' does not exist\n", path, dir);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_result *res, const cli_run *r)
+{
+    /* the run's JSON, as printed, rides along as a string array */
+    char *json = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&json, &len);
+    if (!m) {
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    cli_print_json_run(m, ctx, res, r);
+    fclose(m);
+    if (len && json[len - 1] == '\n') json[len - 1] = '\0';
+    fal_status st = fal_params_add_text(p, "json", json);
+    free(json);
+    if (st == FAL_OK) st = fal_npz_write(ctx, path, p);
+    if (st != FAL_OK) {
+        fprintf(stderr, "fallacy: --save %s\n", fal_ctx_message(ctx));
+        return cli_exit_code(st);
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv);
+
+/* fallacy run --rerun FILE.json: the run its config object describes,
+ * refused (exit 2) for JSON of another version, with an unknown config
+ * field, or whose data file's SHA-256 has changed. */
+static int cmd_rerun(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "fallacy: --rerun %s: cannot open: %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *argv[64];
+    static char store[1 << 16];
+    int argc = 0;
+    int rc = cli_rerun_args(path, text, argv, &argc, store, sizeof store);
+    if (rc) return rc;
+    char want[65];
+    if (cli_rerun_sha(text, want)) {
+        /* the data must be the bytes the run read */
+        const char *data = NULL;
+        for (int i = 0; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "--data")) data = argv[i + 1];
+        if (data) {
+            char file[4096], hex[65];
+            const char *split = NULL;
+            for (const char *q = strstr(data, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
+            size_t fl = split && split[5] ? (size_t)(split + 4 - data) : strlen(data);
+            snprintf(file, sizeof file, "%.*s", (int)fl, data);
+            fal_ctx *ctx = NULL;
+            if (fal_ctx_new(&ctx, NULL) != FAL_OK) return EXIT_NOMEM;
+            uint64_t size;
+            fal_status st = fal_file_sha256(ctx, file, hex, &size);
+            if (st != FAL_OK) fprintf(stderr, "fallacy: --rerun %s: %s\n", path, fal_ctx_message(ctx));
+            fal_ctx_free(ctx);
+            if (st != FAL_OK) return cli_exit_code(st);
+            if (strcmp(hex, want) != 0) {
+                fprintf(stderr, "fallacy: --rerun %s: the data file %s has changed (SHA-256 %.12s..., the run read %.12s...)\n",
+                        path, file, hex, want);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    return cmd_run(argc, argv);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     fal_ctx *ctx = NULL;
@@ -147,13 +273,37 @@ static int cmd_run(int argc, char **argv)
         fal_ctx_free(ctx);
         return rc < 0 ? EXIT_OK : rc;
     }
+    if (r.rerun) {
+        /* the parser let --rerun through only alone: the run is the file's */
+        char path[4096];
+        snprintf(path, sizeof path, "%s", r.rerun);
+        cli_run_free(&r);
+        fal_ctx_free(ctx);
+        return cmd_rerun(path);
+    }
+    const char *save = r.save;
+    if (save && (rc = cli_save_check(save)) != 0) {
+        cli_run_free(&r);
+        fal_ctx_free(ctx);
+        return rc;
+    }
     fal_result res;
+    fal_params *params = NULL;
     cli_progress pg;
     cli_progress_start(&pg, ctx, "run");
-    fal_status st = fal_run(ctx, &r.cfg, &res);
+    fal_status st = save ? fal_run_params(ctx, &r.cfg, &res, &params) : fal_run(ctx, &r.cfg, &res);
     cli_progress_end(&pg);
+    int save_rc = 0;
+    if (params) save_rc = cli_save_params(ctx, save, params, &res, &r);
+    fal_params_free(params);
+    if (save_rc) {
+        fal_result_clear(&res);
+        cli_run_free(&r);
+        fal_ctx_free(ctx);
+        return save_rc;
+    }
     if (st == FAL_OK || st == FAL_ENOCONV) {
-        if (r.json) cli_print_json(stdout, &res);
+        if (r.json) cli_print_json_run(stdout, ctx, &res, &r);
         else cli_print_text(stdout, &res);
         if (st == FAL_ENOCONV)
             cli_err("fallacy: %s did not converge (stopped after %llu step%s): %s\n", res.family,

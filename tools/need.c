@@ -95,6 +95,7 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: need: --eps E is required (the test error to reach)\n", stderr);
         rc = EXIT_USAGE;
     }
+    if (!rc && r.save) rc = cli_save_check(r.save);
     if (!rc && !r.cfg.family) { /* qnet: the Gibbs learner's exact curve */
         rc = cli_qnet_need(ctx, &r, o.eps);
     } else if (!rc) {
@@ -109,6 +110,32 @@ int cli_need(int argc, char **argv)
             if (st == FAL_ENOCONV)
                 cli_err("fallacy: need: no k <= %llu reached test error %g on every seed\n",
                         (unsigned long long)nr.kmax, nr.eps);
+            if (r.save && nr.found) {
+                /* the final run: k_needed examples, the first seed (the
+                 * base seed), exactly as need ran it */
+                fal_config fc = r.cfg;
+                fc.examples = (size_t)nr.k_needed;
+                fc.examples_set = 1;
+                fal_result res;
+                fal_params *p = NULL;
+                fal_status s2 = fal_run_params(ctx, &fc, &res, &p);
+                int src = 0;
+                if (p) {
+                    cli_run fr = r;
+                    fr.cfg = fc;
+                    src = cli_save_params(ctx, r.save, p, &res, &fr);
+                } else {
+                    fprintf(stderr, "fallacy: need --save: %s\n", fal_ctx_message(ctx));
+                    src = cli_exit_code(s2);
+                }
+                fal_params_free(p);
+                fal_result_clear(&res);
+                if (src) {
+                    cli_run_free(&r);
+                    fal_ctx_free(ctx);
+                    return src;
+                }
+            }
         } else {
             cli_err("fallacy: %s\n", fal_ctx_message(ctx));
         }

@@ -127,10 +127,29 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--threads", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_UINT, .meta = "T", .def = "1",
       .unit = "threads", .help = "threads of the library's loops (results do not depend on it)", .min = 1,
       .max = 1024, .bad = "need an integer in [1, 1024]", RUN_FIELD(threads) },
-    { .name = "--data", .cmds = C_TRAIN, .kind = CLI_TEXT, .meta = "FILE.csv|FILE.npy",
+    { .name = "--data", .cmds = C_TRAIN, .kind = CLI_TEXT, .meta = "FILE.csv|FILE.npy|FILE.npz[:NAME]",
       .def = "the family's teacher", .unit = "-",
-      .help = "one example per row: the n0 inputs, then the nL targets (doc/data-formats.md)",
+      .help = "one example per row: the n0 inputs, then the nL targets; any .npy dtype, C or Fortran "
+              "order; an .npz's array NAME (doc/data-formats.md)",
       RUN_FIELD(data_path) },
+    { .name = "--inputs", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_TEXT, .meta = "COLS|pm|01",
+      .def = "all but --targets; qnet: pm", .unit = "columns",
+      .help = "the input columns of --data: 0:64, 3, a header name, comma-separated (0-based, B excluded); "
+      "qnet: the input cube, pm ({-1,+1}^n0) or 01 ({0,1}^n0)", RUN_FIELD(inputs) },
+    { .name = "--targets", .cmds = C_TRAIN, .kind = CLI_TEXT, .meta = "COLS", .def = "the columns after the inputs",
+      .unit = "columns", .help = "the target columns of --data (as --inputs)", RUN_FIELD(targets) },
+    { .name = "--shuffle", .cmds = C_TRAIN, .kind = CLI_UINT, .meta = "SEED", .def = "off (the first k rows train)",
+      .unit = "-", .help = "each seed draws the training rows of --data at random (seeded by SEED and --seed)",
+      .min = 0, .max = UINT64_MAX, .bad = "need a non-negative integer (the draw's seed)", RUN_FIELD(cfg.shuffle) },
+    { .name = "--split", .cmds = C_RUN | C_NEED, .kind = CLI_CUSTOM, .meta = "k|FRACTION", .def = "--examples",
+      .unit = "rows or share", .help = "the training rows of --data: a count k (= --examples k) or a share in (0, 1)",
+      .set = cli_set_split, RUN_FIELD(split) },
+    { .name = "--save", .cmds = C_RUN | C_NEED, .kind = CLI_TEXT, .meta = "FILE.npz", .def = "off", .unit = "-",
+      .help = "the trained parameters (and the run's JSON) as NumPy arrays; need: the final run",
+      RUN_FIELD(save) },
+    { .name = "--rerun", .cmds = C_RUN, .kind = CLI_TEXT, .meta = "FILE.json", .def = "off", .unit = "-",
+      .help = "repeat the run a --json output describes (alone: no FAMILY, no other option)", .alone = 1,
+      RUN_FIELD(rerun) },
     { .name = "--field", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_CHOICE, .meta = "real|complex", .def = "real",
       .unit = "-", .help = "linear-ae over R or C (L4)", .choices = "real|complex", .bad = "real or complex",
       RUN_FIELD(cfg.field) },
@@ -162,6 +181,9 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--walk", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "N", .def = "off", .unit = "moves",
       .help = "a random walk of N moves inside the class of the trained parameters", .min = 1, .max = 1000000,
       .bad = "need an integer in [1, 10^6]", OWN_FIELD(classes_opts, walk) },
+    { .name = "--params", .cmds = C_CLASSES, .kind = CLI_TEXT, .meta = "FILE.npz", .def = "off (trained)",
+      .unit = "-", .help = "the class, rank and k_min at these parameters (an archive of run --save)",
+      OWN_FIELD(classes_opts, params) },
 
     /* ---- qnet (classes qnet, need qnet: doc/qnet.md) ---- */
     { .name = "--act", .cmds = C_CLASSES | C_NEED, .kind = CLI_CHOICE, .meta = "sign|heaviside|relu",
@@ -175,9 +197,6 @@ const cli_opt CLI_OPTS[] = {
       .bad = "need an integer q in [1, 31] (values -q..q)", RUN_FIELD(qn.levels) },
     { .name = "--no-bias", .cmds = C_CLASSES | C_NEED, .kind = CLI_FLAG, .def = "off (biases on)", .unit = "-",
       .help = "qnet: no biases", RUN_FIELD(qn.no_bias) },
-    { .name = "--inputs", .cmds = C_CLASSES | C_NEED, .kind = CLI_CHOICE, .meta = "pm|01", .def = "pm", .unit = "-",
-      .help = "qnet: the cube {-1,+1}^n0 or {0,1}^n0", .choices = "pm|01", .bad = "pm ({-1,+1}) or 01 ({0,1})",
-      RUN_FIELD(qn.inputs) },
     { .name = "--samples", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "S", .def = "off (enumerate)",
       .unit = "settings", .help = "qnet: sample S settings instead of enumerating them all", .min = 1,
       .max = 1000000000000ULL, .bad = "need an integer in [1, 10^12]", RUN_FIELD(qn.samples) },
@@ -274,5 +293,5 @@ const size_t CLI_NOPTS = sizeof CLI_OPTS / sizeof CLI_OPTS[0];
  * sweep_opts offsets. */
 _Static_assert(offsetof(slurm_opts, sweep) == 0, "slurm_opts must begin with its sweep_opts");
 
-const char *const CLI_QNET_ONLY[] = { "--act", "--weights", "--levels", "--no-bias", "--inputs", "--samples",
+const char *const CLI_QNET_ONLY[] = { "--act", "--weights", "--levels", "--no-bias", "--samples",
                                       "--csv", "--sets", "--teacher-seed", NULL };

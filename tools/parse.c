@@ -385,6 +385,18 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
         }
         rc = set_value(o, val, base, ctx, prefix);
     }
+    /* an option that replaces the command line (run --rerun) stands alone */
+    for (size_t k = 0; !rc && k < CLI_NOPTS; k++)
+        if (a->seen[k] && CLI_OPTS[k].alone) {
+            size_t given = 0;
+            for (size_t q = 0; q < CLI_NOPTS; q++) given += a->seen[q];
+            if (given > 1 || a->npos > 0) {
+                cli_err("%s%s %s takes no other option\n", prefix, CLI_OPTS[k].name, CLI_OPTS[k].meta);
+                rc = EXIT_USAGE;
+            }
+            if (rc) cli_args_free(a);
+            return rc;
+        }
     if (!rc && a->npos < c->min_args) {
         cli_err("%s%s\n", prefix, c->missing);
         rc = EXIT_USAGE;
@@ -394,6 +406,27 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
 }
 
 /* ---- custom kinds ---------------------------------------------------------- */
+
+/* --split k|FRACTION: an integer is the number of training rows (stored in
+ * split_k; cli_run_parse makes it --examples), a number with '.' or an
+ * exponent the training share (cfg.split_fraction). */
+int cli_set_split(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
+{
+    (void)ctx;
+    cli_run *r = base;
+    memcpy((char *)base + o->off, &val, sizeof val);
+    const char *why = "need a row count k >= 1 or a fraction strictly between 0 and 1";
+    if (strchr(val, '.') || strchr(val, 'e') || strchr(val, 'E')) {
+        double d;
+        if (fal_number_parse(val, &d) != FAL_NUMBER_OK || !(d > 0 && d < 1)) return bad_value(prefix, o, val, why);
+        r->cfg.split_fraction = d;
+    } else {
+        uint64_t u;
+        if (parse_u64(val, &u) || u == 0 || u > SIZE_MAX / 64) return bad_value(prefix, o, val, why);
+        r->split_k = u;
+    }
+    return 0;
+}
 
 int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
 {

@@ -37,7 +37,13 @@ static int qnet_opts(fal_ctx *ctx, const cli_run *r, int need, qopts *o)
     o->q.arch = r->arch;
     o->q.act = (fal_qact)r->qn.act;
     o->q.bias = !r->qn.no_bias;
-    o->q.inputs01 = r->qn.inputs;
+    /* --inputs is the column selection of --data for the other families;
+     * for qnet it names the input cube */
+    if (r->inputs && strcmp(r->inputs, "pm") && strcmp(r->inputs, "01")) {
+        cli_err("%s--inputs '%s': pm ({-1,+1}) or 01 ({0,1})\n", prefix, r->inputs);
+        return EXIT_USAGE;
+    }
+    o->q.inputs01 = r->inputs && !strcmp(r->inputs, "01");
     o->csv = r->qn.csv;
     o->json = r->json;
     o->seed = r->cfg.seed;

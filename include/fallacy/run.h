@@ -94,6 +94,27 @@ typedef struct fal_config {
     double tol;             /* 0: the family's default convergence tolerance */
     uint64_t seed;
     const fal_table *data;  /* borrowed; NULL: the family's teacher generates data */
+    /* Added for parameter export (fal_run_params): 1 asks the family to
+     * leave its parameters in res->kept; 0 (the default) keeps none. */
+    int keep_params;
+    /* Added for row draws: with shuffle_set, the rows of data are permuted
+     * before the split by a generator seeded from (shuffle, seed), so that
+     * each seed trains on its own draw of k rows and `need` averages over
+     * draws.  Unset (the default): the first k rows train, the rest test. */
+    int shuffle_set;
+    uint64_t shuffle;
+    /* Added: with data and examples_set == 0, 0 < split_fraction < 1 makes
+     * k = floor(split_fraction * rows) (at least 1); 0: unused. */
+    double split_fraction;
+    /* Added for `classes --params`: the parameter point of the class
+     * analysis (W1..WL, or w for linear-chain, as fal_run_params hands them
+     * out); NULL: a generic random point.  Borrowed; fal_run refuses it. */
+    const struct fal_params *at;
+    /* Added for the run JSON's provenance (fal_run_json's "config" and
+     * "data" objects): where data came from and the column specs that
+     * selected it.  Borrowed, may be NULL; the run itself never reads them. */
+    const char *data_path;
+    const char *inputs, *targets;
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */
@@ -151,6 +172,11 @@ typedef struct fal_result {
      * optimum, doc/linear.md), NaN for a family without one.  Added by
      * issue 11. */
     double tol;
+    /* Added for parameter export: the parameters and predictions when
+     * cfg->keep_params was set and the family exports them (NULL
+     * otherwise); owned by res, freed by fal_result_clear unless taken
+     * (fal_run_params takes it). */
+    struct fal_params *kept;
 } fal_result;
 
 /* Run one experiment.  Returns FAL_OK when the run finished and converged,
@@ -174,5 +200,14 @@ double fal_result_extra(const fal_result *res, const char *name);
  * the length without the NUL.  FAL_ERANGE when cap is too small: call once
  * with cap 0 for the length. */
 fal_status fal_result_json(fal_ctx *ctx, const fal_result *res, char *buf, size_t cap, size_t *len);
+/* The JSON of `fallacy run --json` and python's fallacy.run: fal_result_json's
+ * object with, before "seconds", the provenance: "config" (every run option
+ * of cfg, "default" where the family chooses), "data" (null for a teacher;
+ * else path, bytes and SHA-256 of the file cfg->data_path, or path null and
+ * the SHA-256 of the table's float64 values when the data came from memory;
+ * rows, cols, field) and "build" (version, BLAS, threads of ctx).  Same
+ * buffer rules as fal_result_json. */
+fal_status fal_run_json(fal_ctx *ctx, const fal_config *cfg, const fal_result *res, char *buf, size_t cap,
+                        size_t *len);
 
 #endif

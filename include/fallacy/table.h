@@ -9,6 +9,7 @@
 #define FALLACY_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "status.h"
 
 typedef enum fal_field { FAL_REAL = 0, FAL_COMPLEX = 1 } fal_field;
@@ -28,13 +29,33 @@ double *fal_table_data(fal_table *t);
 const double *fal_table_cdata(const fal_table *t);
 
 /* Load a table from FILE.  The format is chosen by the name: ".npy" is NumPy
- * (v1/v2/v3, little-endian float64, float32 or complex128, C order, one or
- * two dimensions); anything else is CSV (comma-separated numbers, an
- * optional header line of non-numbers, '#' comments, CRLF accepted; complex
- * values cannot come from CSV).  *out receives the table. */
+ * (v1/v2/v3; bool, int8..int64, uint8..uint64, float16/32/64 and
+ * complex64/128 in either byte order, converted exactly to double; C or
+ * Fortran order; one or two dimensions); ".npz" is NumPy's zip of .npy
+ * members, stored or deflated, and "FILE.npz:NAME" names the member
+ * (np.savez(FILE, NAME=array)); a bare "FILE.npz" must hold one array;
+ * anything else is CSV (comma-separated numbers, an optional header line of
+ * non-numbers, '#' comments, CRLF accepted; complex values cannot come from
+ * CSV).  *out receives the table. */
 fal_status fal_table_load(fal_ctx *ctx, const char *path, fal_table **out);
 fal_status fal_table_load_csv(fal_ctx *ctx, const char *path, fal_table **out);
 fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out);
+/* name: the array (member NAME.npy, or NAME itself); NULL: the only one. */
+fal_status fal_table_load_npz(fal_ctx *ctx, const char *path, const char *name, fal_table **out);
+
+/* SHA-256 of n bytes, or of a file's contents (*size receives its length),
+ * as 64 lowercase hex digits and a NUL: the provenance of --data. */
+void fal_sha256_hex(const void *data, size_t n, char hex[65]);
+fal_status fal_file_sha256(fal_ctx *ctx, const char *path, char hex[65], uint64_t *size);
+
+/* A new table of the columns inputs then targets (each a spec: "0:64" is
+ * columns 0..63, "64" one column, "a,b" names from a CSV header, and lists
+ * of these joined by commas; 0-based, ranges exclude their end).  targets
+ * NULL: the inputs alone (autoencoders); inputs NULL: every column that is
+ * not a target, then the targets.  FAL_EINVAL naming the option for a
+ * column outside the table, an unknown name, or a column in both. */
+fal_status fal_table_select(fal_ctx *ctx, const fal_table *t, const char *inputs, const char *targets,
+                            fal_table **out);
 
 /* A table over the caller's array, for data already in memory (NumPy, a
  * C array): rows x cols values of `field` (FAL_REAL: doubles; FAL_COMPLEX:

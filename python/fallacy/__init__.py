@@ -118,7 +118,9 @@ class _Config(ctypes.Structure):
     _fields_ = [("family", c_void_p), ("arch", c_void_p), ("examples", c_size), ("examples_set", c_int),
                 ("test", c_size), ("algo", c_int), ("init", c_int), ("field", c_int), ("subspace", c_size),
                 ("features", c_size), ("power", c_uint), ("units", c_int), ("degree", c_uint),
-                ("max_steps", c_u64), ("lr", c_double), ("tol", c_double), ("seed", c_u64), ("data", c_void_p)]
+                ("max_steps", c_u64), ("lr", c_double), ("tol", c_double), ("seed", c_u64), ("data", c_void_p),
+                ("keep_params", c_int), ("shuffle_set", c_int), ("shuffle", c_u64), ("split_fraction", c_double),
+                ("at", c_void_p), ("data_path", c_char_p), ("inputs", c_char_p), ("targets", c_char_p)]
 
 
 class _Extra(ctypes.Structure):
@@ -135,7 +137,7 @@ class _Result(ctypes.Structure):
                 ("log2_classes", c_double), ("bits_provided", c_double), ("converged", c_int), ("steps", c_u64),
                 ("seconds", c_double), ("algo", c_char_p), ("note", c_char_p),
                 ("extras", _Extra * FAL_MAX_EXTRAS), ("nextras", c_int), ("owned_arch", c_void_p),
-                ("curve", _CurvePoint * FAL_MAX_CURVE), ("ncurve", c_int), ("tol", c_double)]
+                ("curve", _CurvePoint * FAL_MAX_CURVE), ("ncurve", c_int), ("tol", c_double), ("kept", c_void_p)]
 
 
 class _Classes(ctypes.Structure):
@@ -163,9 +165,23 @@ class _NeedResult(ctypes.Structure):
                 ("nprobes", c_int)]
 
 
+# The exported parameters (include/fallacy/params.h): fal_run_params hands
+# out the trained network as named arrays (W1..WL, pred_train, ...), which
+# run(..., parameters=True) returns as NumPy arrays.  Both sizes are in the
+# ABI check.
+class _Array(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char * 32), ("dtype", c_int), ("rank", c_size), ("shape", c_size * 2),
+                ("v", ctypes.POINTER(c_double)), ("text", c_char_p)]
+
+
+class _Params(ctypes.Structure):
+    _fields_ = [("ctx", c_void_p), ("n", c_size), ("cap", c_size), ("a", ctypes.POINTER(_Array))]
+
+
 class _Abi(ctypes.Structure):
     _fields_ = [("version", c_uint), ("abi", c_size), ("config", c_size), ("result", c_size), ("classes", c_size),
-                ("need_result", c_size), ("report_opts", c_size), ("walk", c_size), ("allocator", c_size)]
+                ("need_result", c_size), ("report_opts", c_size), ("walk", c_size), ("allocator", c_size),
+                ("params", c_size), ("array", c_size)]
 
 
 FAL_ABI_VERSION = 1
@@ -198,6 +214,12 @@ _sig = {
     "fal_classes_compute": (c_int, [c_void_p, _P(_Config), _P(_Classes)]),
     "fal_classes_walk": (c_int, [c_void_p, _P(_Config), c_u64, _P(_Walk)]),
     "fal_need": (c_int, [c_void_p, _P(_Config), c_double, c_uint, c_u64, _P(_NeedResult)]),
+    "fal_run_json": (c_int, [c_void_p, _P(_Config), _P(_Result), c_char_p, c_size, _P(c_size)]),
+    "fal_table_select": (c_int, [c_void_p, c_void_p, c_char_p, c_char_p, _P(c_void_p)]),
+    "fal_run_params": (c_int, [c_void_p, _P(_Config), _P(_Result), _P(_P(_Params))]),
+    "fal_params_free": (None, [_P(_Params)]),
+    "fal_params_add_text": (c_int, [_P(_Params), c_char_p, c_char_p]),
+    "fal_npz_write": (c_int, [c_void_p, c_char_p, _P(_Params)]),
 }
 for _name, (_res, _args) in _sig.items():
     _f = getattr(_lib, _name)
@@ -215,7 +237,7 @@ def _abi():
     # sizes of the structs mirrored here; the others are not read by Python
     return _Abi(FAL_ABI_VERSION, ctypes.sizeof(_Abi), ctypes.sizeof(_Config), ctypes.sizeof(_Result),
                 ctypes.sizeof(_Classes), ctypes.sizeof(_NeedResult), lib.report_opts, ctypes.sizeof(_Walk),
-                lib.allocator)
+                lib.allocator, ctypes.sizeof(_Params), ctypes.sizeof(_Array))
 
 
 _ABI = _abi()
@@ -309,6 +331,12 @@ RUN_OPTIONS = {
     "units": ("choice", None, None, ("sign", "heaviside"), "units"),
     "degree": ("uint", 1, 64, None, "degree"),
     "features": ("uint", 1, 2**32, None, "features"),
+    "inputs": ("columns", None, None, None, "inputs"),
+    "targets": ("columns", None, None, None, "targets"),
+    "shuffle": ("uint", 0, _UMAX, None, "shuffle"),
+    "split": ("split", None, None, None, None),
+    "save": ("save", None, None, None, None),
+    "rerun": ("rerun", None, None, None, None),
 }
 
 
@@ -324,6 +352,8 @@ def _set_option(ctx, cfg, name, value):
         setattr(cfg, field, int(value))
         if name == "examples":
             cfg.examples_set = 1
+        if name == "shuffle":
+            cfg.shuffle_set = 1
     elif kind == "real":
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise _bad("%s %r: need a positive number" % (name, value))
@@ -405,13 +435,40 @@ def _config(ctx, family, opts, reads):
         cfg.arch = arch
     keep = None
     for k, v in given.items():
-        if k in ("widths", "depth", "width", "threads"):
+        if k in ("widths", "depth", "width", "threads", "inputs", "targets", "split"):
             continue
         if k == "data":
             t, keep, _ = _table(ctx, v)
+            if isinstance(v, (str, bytes, os.PathLike)):  # a file, as --data FILE: its provenance is the file
+                cfg.data_path = os.fsencode(v)  # ctypes keeps the bytes alive with cfg
             cfg.data = t
         else:
             _set_option(ctx, cfg, k, v)
+    if "inputs" in given or "targets" in given:
+        if "data" not in given:
+            raise _bad("%s needs data" % ("inputs" if "inputs" in given else "targets"))
+        spec = {}
+        for k in ("inputs", "targets"):
+            if k in given:
+                v = given[k]
+                spec[k] = (v if isinstance(v, str) else ",".join(str(int(c)) for c in v)).encode()
+        sel = c_void_p()
+        ctx.check(_lib.fal_table_select(ctx.p, cfg.data, spec.get("inputs"), spec.get("targets"), ctypes.byref(sel)))
+        ctx.owned.append((_lib.fal_table_free, sel))
+        cfg.data = sel
+        keep = (keep, spec)
+        cfg.inputs = spec.get("inputs")
+        cfg.targets = spec.get("targets")
+    if "split" in given:
+        v = given["split"]
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 1 <= int(v) <= _SMAX:
+            if cfg.examples_set and cfg.examples != int(v):
+                raise _bad("split %r and examples disagree" % (v,))
+            cfg.examples, cfg.examples_set = int(v), 1
+        elif isinstance(v, (float, np.floating)) and 0 < float(v) < 1:
+            cfg.split_fraction = float(v)
+        else:
+            raise _bad("split %r: need a row count k >= 1 or a fraction strictly between 0 and 1" % (v,))
     return cfg, keep
 
 
@@ -458,42 +515,15 @@ def families():
             for i in range(n.value)]
 
 
-def _result_dict(ctx, res):
+def _run_json(ctx, cfg, res):
+    """The run's JSON text, as `fallacy run --json` prints it (fal_run_json:
+    the result, then the config, data and build objects)."""
     n = c_size()
-    buf = ctypes.create_string_buffer(4096)  # enough unless the widths list is long
-    if _lib.fal_result_json(ctx.p, ctypes.byref(res), buf, len(buf), ctypes.byref(n)) != OK:
+    buf = ctypes.create_string_buffer(8192)  # enough unless the widths list is long
+    if _lib.fal_run_json(ctx.p, ctypes.byref(cfg), ctypes.byref(res), buf, len(buf), ctypes.byref(n)) != OK:
         buf = ctypes.create_string_buffer(n.value + 1)
-        ctx.check(_lib.fal_result_json(ctx.p, ctypes.byref(res), buf, n.value + 1, None))
-    return json.loads(buf.value.decode())
-
-
-# ---- the trained parameters: the hook for branch i12 ---------------------------
-#
-# Branch i12 adds fal_run_params (include/fallacy/params.h there): a run
-# that also hands out its parameters as named arrays (W1..WL, pred_train,
-# ...).  When the loaded library exports it, run(..., parameters=True)
-# returns them under "parameters" as NumPy arrays; until i12 is merged the
-# symbol is absent and parameters=True raises NotImplementedError.  The
-# mirrors below follow i12's header; the ABI check does not cover them, so
-# whoever merges i12 should add sizeof(fal_array) to fal_abi.
-
-class _Array(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char * 32), ("dtype", c_int), ("rank", c_size), ("shape", c_size * 2),
-                ("v", _P(c_double)), ("text", c_char_p)]
-
-
-class _Params(ctypes.Structure):
-    _fields_ = [("ctx", c_void_p), ("n", c_size), ("cap", c_size), ("a", _P(_Array))]
-
-
-def _lib_run_params():
-    f = getattr(_lib, "fal_run_params", None)
-    if f is not None and f.argtypes is None:
-        f.restype = c_int
-        f.argtypes = [c_void_p, _P(_Config), _P(_Result), _P(_P(_Params))]
-        _lib.fal_params_free.restype = None
-        _lib.fal_params_free.argtypes = [_P(_Params)]
-    return f
+        ctx.check(_lib.fal_run_json(ctx.p, ctypes.byref(cfg), ctypes.byref(res), buf, n.value + 1, None))
+    return buf.value.decode()
 
 
 def _params_dict(p):
@@ -518,25 +548,33 @@ def _params_dict(p):
 
 def run(family, parameters=False, **options):
     """One experiment, as `fallacy run FAMILY --json`: a dict with the JSON
-    contract's fields (converged False when it did not converge, as the
-    CLI's exit 1; it does not raise).  parameters=True adds the trained
-    parameters as NumPy arrays (needs fal_run_params: see above)."""
-    run_params = _lib_run_params() if parameters else None
-    if parameters and run_params is None:
-        raise NotImplementedError("parameters=True needs fal_run_params (branch i12) in libfallacy %s" % version())
+    contract's fields and the provenance objects config, data and build
+    (converged False when it did not converge, as the CLI's exit 1; it does
+    not raise).  parameters=True adds the trained parameters as NumPy arrays
+    under "parameters"; save="FILE.npz" writes them (and the JSON) as
+    `fallacy run --save` does."""
+    save = options.pop("save", None)
+    if options.get("rerun") is not None:
+        raise _bad("rerun: repeat a run with `fallacy run --rerun FILE.json` (the keywords of its \"config\" "
+                   "object are this function's)")
+    options.pop("rerun", None)
     with _Ctx(_threads(options)) as ctx:
         cfg, keep = _config(ctx, family, options, RUN_OPTIONS)
         res = _Result()
         pp = _P(_Params)()
-        if run_params is not None:
-            st = run_params(ctx.p, ctypes.byref(cfg), ctypes.byref(res), ctypes.byref(pp))
+        if parameters or save is not None:
+            st = _lib.fal_run_params(ctx.p, ctypes.byref(cfg), ctypes.byref(res), ctypes.byref(pp))
         else:
             st = _lib.fal_run(ctx.p, ctypes.byref(cfg), ctypes.byref(res))
         try:
             ctx.check(st, (OK, ENOCONV))
-            out = _result_dict(ctx, res)
-            if pp:
+            text = _run_json(ctx, cfg, res)
+            out = json.loads(text)
+            if pp and parameters:
                 out["parameters"] = _params_dict(pp.contents)
+            if pp and save is not None:
+                ctx.check(_lib.fal_params_add_text(pp, b"json", text.encode()))
+                ctx.check(_lib.fal_npz_write(ctx.p, str(save).encode(), pp))
         finally:
             if pp:
                 _lib.fal_params_free(pp)
@@ -594,7 +632,8 @@ def need(family, eps, seeds=3, kmax=0, **options):
     if not (np.isfinite(e) and e > 0):
         raise _bad("eps %r: need a finite number > 0" % (eps,))
     with _Ctx(_threads(options)) as ctx:
-        cfg, keep = _config(ctx, family, options, set(RUN_OPTIONS) - {"examples"})
+        # (save and rerun are run's: need's --save is the CLI's)
+        cfg, keep = _config(ctx, family, options, set(RUN_OPTIONS) - {"examples", "save", "rerun"})
         r = _NeedResult()
         st = _lib.fal_need(ctx.p, ctypes.byref(cfg), e, int(seeds), int(kmax), ctypes.byref(r))
         ctx.check(st, (OK, ENOCONV))

@@ -38,6 +38,12 @@ def same_figures(a, b):
     text: the same double, to the byte."""
     a, b = without_seconds(a), without_seconds(b)
     assert a.keys() == b.keys()
+    if isinstance(a.get("data"), dict) and isinstance(b.get("data"), dict) and (a["data"]["path"] is None) != (
+            b["data"]["path"] is None):
+        # an array in memory against the same values in a file: the table
+        # is the same, its provenance (path, bytes, hash of what was read) not
+        da, db = a.pop("data"), b.pop("data")
+        assert [da[k] for k in ("rows", "cols", "field")] == [db[k] for k in ("rows", "cols", "field")]
     for k in a:
         if isinstance(a[k], float) or isinstance(b[k], float):
             assert "%.17g" % a[k] == "%.17g" % b[k], k
@@ -268,8 +274,6 @@ def test_the_gil_is_released_during_a_long_call():
     assert state["result"]["steps"] == 300
 
 
-@pytest.mark.skipif(fallacy._lib_run_params() is None,
-                    reason="trained parameters need fal_run_params (branch i12), not in this library yet")
 def test_trained_parameters_as_arrays():
     x = data(40, 10, seed=6)
     r = fallacy.run("linear", widths=[6, 9, 4], examples=30, seed=1, data=x, parameters=True)
@@ -278,3 +282,31 @@ def test_trained_parameters_as_arrays():
     # the network's outputs on the training rows are W2 W1 x
     pred = (p["W2"] @ p["W1"] @ x[:30, :6].T).T
     np.testing.assert_allclose(pred, p["pred_train"], rtol=1e-12, atol=1e-12)
+
+
+def test_provenance_and_i12_options_equal_the_cli(npy, tmp_path):
+    # the same file, columns, row draw and split through both: the whole
+    # JSON (config, data with the file's SHA-256, build) is the same
+    x = data(12, 5, seed=3)
+    p = npy(x)
+    a = fallacy.run("linear", widths=[3, 2], data=p, inputs="0,2,4", targets="1,3", shuffle=7, split=0.5,
+                    seed=2, algo="exact")
+    b = cli_json("run", "linear", "--widths", "3,2", "--data", p, "--inputs", "0,2,4", "--targets", "1,3",
+                 "--shuffle", 7, "--split", 0.5, "--seed", 2, "--algo", "exact")
+    same_figures(a, b)
+    assert a["config"]["inputs"] == "0,2,4" and a["config"]["shuffle"] == 7 and a["config"]["split"] == 0.5
+    assert a["data"]["path"] == p and a["data"]["cols"] == 5
+    # save= writes what run --save writes: the parameters and the JSON
+    out = tmp_path / "p.npz"
+    fallacy.run("linear", widths=[3, 2], data=p, inputs="0,2,4", targets="1,3", examples=8, algo="exact",
+                save=str(out))
+    z = np.load(out)
+    # the closed-form optimum exports its product P; the rows are the first 8, columns 0,2,4 -> 1,3
+    np.testing.assert_array_equal(z["x_train"], x[:8][:, [0, 2, 4]])
+    np.testing.assert_array_equal(z["t_train"], x[:8][:, [1, 3]])
+    np.testing.assert_allclose(z["pred_train"], z["x_train"] @ z["P"].T, rtol=1e-12, atol=1e-12)
+    assert json.loads(str(z["json"]))["config"]["examples"] == 8
+    with pytest.raises(fallacy.BadInput):
+        fallacy.run("linear", widths=[3, 2], data=p, split=1.5)
+    with pytest.raises(fallacy.BadInput):
+        fallacy.run("linear", inputs="0:2")

@@ -34,6 +34,8 @@ struct fal_table {
     size_t rows, cols;
     fal_field field;
     double *v;          /* rows * cols * (field == FAL_COMPLEX ? 2 : 1) */
+    char *header;       /* a CSV header line (column names), or NULL */
+    size_t header_len;
     int borrowed;       /* v is the caller's memory (fal_table_wrap): not freed */
 };
 
@@ -83,6 +85,18 @@ void fal__advise_huge(void *p, size_t n);
 
 /* Monotonic seconds. */
 double fal__now(void);
+
+/* Parameter export (params.c).  fal__params_begin gives res->kept an
+ * empty set when cfg->keep_params asks for one (a no-op otherwise); a
+ * family then adds its arrays.  fal__params_colmajor adds a column-major
+ * rows x cols matrix as the row-major array NumPy expects. */
+fal_status fal__params_begin(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__params_colmajor(fal_params *p, const char *name, fal_field f, size_t rows, size_t cols,
+                                const double *v);
+/* Multiply every value of the array called name (if present) by 2^e: a
+ * family that rescaled its --data (fal__xy_normalise) exports the arrays in
+ * the units of the user's table.  Exact for normal numbers. */
+void fal__params_scale2(fal_params *p, const char *name, int e);
 
 /* Shared by the run driver and the families. */
 void fal__result_extra(fal_result *res, const char *name, double value);

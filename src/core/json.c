@@ -67,9 +67,10 @@ static void str(jbuf *j, const char *s)
     putc_(j, '"');
 }
 
-fal_status fal_result_json(fal_ctx *ctx, const fal_result *r, char *buf, size_t cap, size_t *len)
+/* The result's fields, without "seconds" and the closing brace. */
+static void result_body(jbuf *jb, const fal_result *r)
 {
-    jbuf j = { buf, buf ? cap : 0, 0 };
+#define j (*jb)
     uint64_t L = fal_arch_depth(r->arch);
     put(&j, "{\"id\":");
     str(&j, r->id);
@@ -111,6 +112,11 @@ fal_status fal_result_json(fal_ctx *ctx, const fal_result *r, char *buf, size_t 
         put(&j, ":");
         num(&j, r->extras[i].value);
     }
+#undef j
+}
+
+static fal_status finish(fal_ctx *ctx, jbuf j, const fal_result *r, char *buf, size_t cap, size_t *len)
+{
     put(&j, ",\"seconds\":");
     num(&j, r->seconds);
     put(&j, "}");
@@ -121,4 +127,121 @@ fal_status fal_result_json(fal_ctx *ctx, const fal_result *r, char *buf, size_t 
     }
     buf[j.len] = '\0';
     return FAL_OK;
+}
+
+fal_status fal_result_json(fal_ctx *ctx, const fal_result *r, char *buf, size_t cap, size_t *len)
+{
+    jbuf j = { buf, buf ? cap : 0, 0 };
+    result_body(&j, r);
+    return finish(ctx, j, r, buf, cap, len);
+}
+
+/* ---- provenance: the config, data and build objects ------------------------ */
+
+char *openblas_get_config(void);
+char *openblas_get_corename(void);
+
+static void num_or_default(jbuf *j, const char *key, double v, int is_default)
+{
+    put(j, ",\"%s\":", key);
+    if (is_default) put(j, "\"default\"");
+    else put(j, "%.17g", v);
+}
+
+static void str_or_null(jbuf *j, const char *s)
+{
+    if (s) str(j, s);
+    else put(j, "null");
+}
+
+/* The file part of a --data spec (FILE.npz:NAME -> FILE.npz) into buf. */
+static void data_file(const char *spec, char *buf, size_t cap)
+{
+    const char *split = NULL;
+    for (const char *q = strstr(spec, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
+    size_t n = split && split[5] ? (size_t)(split + 4 - spec) : strlen(spec);
+    if (n >= cap) n = cap - 1;
+    memcpy(buf, spec, n);
+    buf[n] = '\0';
+}
+
+fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, char *buf, size_t cap, size_t *len)
+{
+    jbuf jj = { buf, buf ? cap : 0, 0 };
+    jbuf *j = &jj;
+    result_body(j, r);
+    put(j, ",\"config\":{\"family\":");
+    str(j, c->family ? c->family->name : r->family);
+    put(j, ",\"arch\":");
+    if (!c->arch) {
+        put(j, "\"default\"");
+    } else if (fal_arch_is_uniform(c->arch)) {
+        put(j, "\"depth=%llu,width=%zu\"", (unsigned long long)fal_arch_depth(c->arch), fal_arch_width(c->arch, 0));
+    } else {
+        putc_(j, '"');
+        for (uint64_t i = 0; i <= fal_arch_depth(c->arch); i++) put(j, i ? ",%zu" : "%zu", fal_arch_width(c->arch, i));
+        putc_(j, '"');
+    }
+    num_or_default(j, "examples", (double)c->examples, !c->examples_set);
+    put(j, ",\"test\":%zu,\"algo\":", c->test);
+    str(j, c->algo == FAL_ALGO_DEFAULT ? "default" : fal_algo_name(c->algo));
+    put(j, ",\"init\":\"%s\",\"field\":\"%s\"", c->init == FAL_INIT_SIGNS ? "signs" : "default",
+        c->field == FAL_COMPLEX ? "complex" : "real");
+    num_or_default(j, "subspace", (double)c->subspace, c->subspace == 0);
+    num_or_default(j, "features", (double)c->features, c->features == 0);
+    num_or_default(j, "power", (double)c->power, c->power == 0);
+    put(j, ",\"units\":\"%s\"", c->units == FAL_UNITS_HEAVISIDE ? "heaviside" : "sign");
+    num_or_default(j, "degree", (double)c->degree, c->degree == 0);
+    num_or_default(j, "steps", (double)c->max_steps, c->max_steps == 0);
+    num_or_default(j, "lr", c->lr, c->lr == 0.0);
+    num_or_default(j, "tol", c->tol, c->tol == 0.0);
+    put(j, ",\"seed\":%llu", (unsigned long long)c->seed);
+    put(j, ",\"shuffle\":");
+    if (c->shuffle_set) put(j, "%llu", (unsigned long long)c->shuffle);
+    else put(j, "null");
+    put(j, ",\"split\":");
+    if (c->split_fraction > 0) put(j, "%.17g", c->split_fraction);
+    else put(j, "null");
+    put(j, ",\"rows\":");
+    str(j, !c->data ? "teacher" : c->shuffle_set ? "drawn by --shuffle and the seed" : "first k rows train, the rest test");
+    put(j, ",\"inputs\":");
+    str_or_null(j, c->inputs);
+    put(j, ",\"targets\":");
+    str_or_null(j, c->targets);
+    put(j, "},\"data\":");
+    if (!c->data) {
+        put(j, "null");
+    } else {
+        char hex[65];
+        const fal_table *t = c->data;
+        if (c->data_path) {
+            char file[4096];
+            uint64_t size = 0;
+            data_file(c->data_path, file, sizeof file);
+            /* the message of an unreadable file is not the run's: keep ctx's */
+            char saved[sizeof ctx->msg];
+            memcpy(saved, ctx->msg, sizeof saved);
+            if (fal_file_sha256(ctx, file, hex, &size) != FAL_OK) snprintf(hex, sizeof hex, "unreadable");
+            memcpy(ctx->msg, saved, sizeof saved);
+            put(j, "{\"path\":");
+            str(j, c->data_path);
+            put(j, ",\"bytes\":%llu,\"sha256\":\"%s\"", (unsigned long long)size, hex);
+        } else {
+            /* data from memory (the bindings): the hash of its float64 values, row-major */
+            size_t nbytes = t->rows * t->cols * (t->field == FAL_COMPLEX ? 2 : 1) * sizeof(double);
+            fal_sha256_hex(t->v, nbytes, hex);
+            put(j, "{\"path\":null,\"bytes\":%zu,\"sha256\":\"%s\"", nbytes, hex);
+        }
+        put(j, ",\"rows\":%zu,\"cols\":%zu,\"field\":\"%s\"}", t->rows, t->cols,
+            t->field == FAL_COMPLEX ? "complex" : "real");
+    }
+    const char *bc = openblas_get_config(), *core = openblas_get_corename();
+    put(j, ",\"build\":{\"version\":");
+    str(j, FAL_VERSION);
+    put(j, ",\"blas\":");
+    str(j, bc ? bc : "OpenBLAS");
+    put(j, ",\"blas_core\":");
+    str(j, core ? core : "unknown");
+    put(j, ",\"threads\":%d}", fal_ctx_threads(ctx));
+    return finish(ctx, jj, r, buf, cap, len);
 }

@@ -106,6 +106,8 @@ void fal_result_clear(fal_result *res)
 {
     fal_arch_free(res->owned_arch);
     res->owned_arch = NULL;
+    fal_params_free(res->kept);
+    res->kept = NULL;
 }
 
 /* The first option cfg sets that its family does not read, or NULL. */
@@ -150,9 +152,50 @@ fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     if (cfg->algo == FAL_ALGO_EXACT && (cfg->family->options & FAL_OPT_LR) && (cfg->lr != 0.0 || cfg->max_steps))
         return fal__fail(ctx, FAL_EINVAL, "%s: %s does not apply to --algo exact (a closed form)", cfg->family->name,
                          cfg->lr != 0.0 ? "--lr" : "--steps");
+    if (cfg->at)
+        return fal__fail(ctx, FAL_EINVAL, "%s: given parameters (--params) apply to `classes`, not to a run",
+                         cfg->family->name);
+    if (!cfg->data && (cfg->shuffle_set || cfg->split_fraction != 0.0))
+        return fal__fail(ctx, FAL_EINVAL, "%s: %s needs --data (the teacher draws fresh examples for every seed)",
+                         cfg->family->name, cfg->shuffle_set ? "--shuffle" : "--split");
+    if (cfg->split_fraction != 0.0 && !(cfg->split_fraction > 0.0 && cfg->split_fraction < 1.0))
+        return fal__fail(ctx, FAL_EINVAL, "--split %g: a fraction must lie strictly between 0 and 1", cfg->split_fraction);
+    if (cfg->split_fraction != 0.0 && cfg->examples_set)
+        return fal__fail(ctx, FAL_EINVAL, "give either --examples or a --split fraction, not both");
+    fal_config c = *cfg;
+    fal_table *drawn = NULL;
+    if (cfg->data && cfg->split_fraction > 0.0) {
+        double k = floor(cfg->split_fraction * (double)fal_table_rows(cfg->data));
+        c.examples = k < 1.0 ? 1 : (size_t)k;
+        c.examples_set = 1;
+    }
+    if (cfg->data && cfg->shuffle_set) {
+        /* Fisher-Yates on the row order, one draw per (shuffle, seed) */
+        const fal_table *t = cfg->data;
+        size_t per = t->field == FAL_COMPLEX ? 2 : 1, w = t->cols * per;
+        fal_status s0 = fal_table_new(ctx, t->rows, t->cols, t->field, &drawn);
+        if (s0 != FAL_OK) return s0;
+        size_t *perm = fal__alloc(ctx, (t->rows ? t->rows : 1) * sizeof *perm, "row draw");
+        if (!perm) {
+            fal_table_free(drawn);
+            return FAL_ENOMEM;
+        }
+        for (size_t i = 0; i < t->rows; i++) perm[i] = i;
+        fal_rng r;
+        fal_rng_seed(&r, fal_hash64(cfg->shuffle, cfg->seed));
+        for (size_t i = t->rows; i > 1; i--) {
+            size_t j = (size_t)fal_rng_below(&r, i), tmp = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = tmp;
+        }
+        for (size_t i = 0; i < t->rows; i++) memcpy(drawn->v + i * w, t->v + perm[i] * w, w * sizeof(double));
+        fal__free(ctx, perm, (t->rows ? t->rows : 1) * sizeof *perm);
+        c.data = drawn;
+    }
     double t0 = fal__now();
-    fal_status st = cfg->family->run(ctx, cfg, res);
+    fal_status st = cfg->family->run(ctx, &c, res);
     res->seconds = fal__now() - t0;
+    fal_table_free(drawn);
     if (st != FAL_OK && st != FAL_ENOCONV) fal_result_clear(res);
     return st;
 }

@@ -46,7 +46,7 @@ const char *fal_version(void) { return FAL_VERSION; }
 
 static const fal_abi LIBRARY_ABI = { FAL_ABI_VERSION, sizeof(fal_abi), sizeof(fal_config), sizeof(fal_result),
                                      sizeof(fal_classes), sizeof(fal_need_result), sizeof(fal_report_opts),
-                                     sizeof(fal_walk), sizeof(fal_allocator) };
+                                     sizeof(fal_walk), sizeof(fal_allocator), sizeof(fal_params), sizeof(fal_array) };
 
 const fal_abi *fal_abi_library(void) { return &LIBRARY_ABI; }
 
@@ -74,7 +74,9 @@ fal_status fal_ctx_new_abi(fal_ctx **out, const fal_allocator *alloc, const fal_
               { "fal_need_result", offsetof(fal_abi, need_result) },
               { "fal_report_opts", offsetof(fal_abi, report_opts) },
               { "fal_walk", offsetof(fal_abi, walk) },
-              { "fal_allocator", offsetof(fal_abi, allocator) } };
+              { "fal_allocator", offsetof(fal_abi, allocator) },
+              { "fal_params", offsetof(fal_abi, params) },
+              { "fal_array", offsetof(fal_abi, array) } };
     for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
         if (i > 0 && F[i].off + sizeof(size_t) > caller->abi) break;
         size_t a, b;

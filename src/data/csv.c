@@ -42,6 +42,8 @@ typedef struct csv_reader {
     size_t len, cap;    /* cap bytes allocated through ctx */
     size_t lineno;      /* 1-based number of the line in `line` */
     csv_block *head, *tail;
+    char *header;       /* the header line's text (NUL-terminated), or NULL */
+    size_t header_len;
 } csv_reader;
 
 /* Prefix the allocator's message ("what: allocation of N refused") with the
@@ -258,6 +260,15 @@ static fal_status csv_scan(csv_reader *r, size_t *rows, size_t *cols)
             if (!fields) { st = csv_oom(r); break; }
             nfields = k;
         }
+        if (!seen_content) {
+            /* keep the first line's text: it may be the header, whose
+             * names --inputs/--targets can use */
+            r->header = fal__alloc(r->ctx, n + 1, "CSV header");
+            if (!r->header) { st = csv_oom(r); break; }
+            memcpy(r->header, s, n);
+            r->header[n] = '\0';
+            r->header_len = n;
+        }
         csv_split(s, n, fields);
 
         if (!seen_content) {
@@ -271,6 +282,8 @@ static fal_status csv_scan(csv_reader *r, size_t *rows, size_t *cols)
                 width_from_header = 1;
                 continue;
             }
+            fal__free(r->ctx, r->header, r->header_len + 1);
+            r->header = NULL;
         }
         for (size_t j = 0; j < k; j++) {
             double v = 0;
@@ -329,7 +342,12 @@ fal_status fal_table_load_csv(fal_ctx *ctx, const char *path, fal_table **out)
         at += b->n;
         fal__free(ctx, b, sizeof *b);
     }
-    if (st != FAL_OK) return st;
+    if (st != FAL_OK || !t) {
+        fal__free(ctx, r.header, r.header_len + 1);
+        return st;
+    }
+    t->header = r.header;
+    t->header_len = r.header_len;
     *out = t;
     return FAL_OK;
 }

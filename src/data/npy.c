@@ -5,13 +5,17 @@
  * dict literal {'descr': ..., 'fortran_order': ..., 'shape': (...), }
  * padded with spaces and ended by '\n'; then rows * cols items, row-major.
  *
- * Accepted: descr '<f8', '<f4' (widened to double) and '<c16' (a FAL_COMPLEX
- * table); fortran_order False; shape (n,) as n x 1 or (r, c).  Everything
- * else is refused with FAL_EFORMAT and a message naming the key or value:
- * missing, duplicate or extra keys, other dtypes, Fortran order, other
- * ranks, negative or non-integer extents, sizes that overflow, a file whose
- * size is not prefix + header + data, NaN or Inf values (row and column
- * named).  The header is parsed here, never evaluated. */
+ * Accepted: every boolean, integer, unsigned, float and complex dtype NumPy
+ * writes ('|b1', '|i1', '|u1', '<i2'..'<i8', '<u2'..'<u8', '<f2', '<f4',
+ * '<f8', '<c8', '<c16', and each multi-byte one big-endian, '>...'),
+ * converted exactly to double (complex dtypes give a FAL_COMPLEX table); C
+ * or Fortran order; shape (n,) as n x 1 or (r, c).  A 64-bit integer that
+ * no double equals (above 2^53 and odd, say) is refused, naming the value.
+ * Everything else is refused with FAL_EFORMAT and a message naming the key
+ * or value: missing, duplicate or extra keys, other dtypes, other ranks,
+ * negative or non-integer extents, sizes that overflow, a file whose size is
+ * not prefix + header + data, NaN or Inf values (row and column named).
+ * The header is parsed here, never evaluated. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "../core/internal.h"
+#include "npy_int.h"
 
 /* numpy's own reader refuses headers over 10000 bytes by default; we allow
  * far more but not an allocation driven by a forged length. */
@@ -120,7 +125,7 @@ static fal_status npy_descr(npy_parser *p, npy_header *h)
     npy_span v = npy_value_text(p);
     if (p->i < p->n && p->s[p->i] == '[')
         return fal__fail(p->ctx, FAL_EFORMAT,
-                         "%s: header key 'descr' is a list (a structured dtype); only '<f8', '<f4' and '<c16' are supported",
+                         "%s: header key 'descr' is a list (a structured dtype); only plain numeric dtypes are supported",
                          p->path);
     return fal__fail(p->ctx, FAL_EFORMAT, "%s: header key 'descr' is '%.*s%s', not a string", p->path, show_len(v),
                      v.s, show_more(v));
@@ -232,24 +237,6 @@ static fal_status npy_parse(npy_parser *p, npy_header *h)
 
 /* ------------------------------------------------------------------ data */
 
-static double le_f64(const unsigned char *b)
-{
-    uint64_t u = 0;
-    for (int k = 7; k >= 0; k--) u = u << 8 | b[k];
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
-static double le_f32(const unsigned char *b)
-{
-    uint32_t u = 0;
-    for (int k = 3; k >= 0; k--) u = u << 8 | b[k];
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return (double)f;
-}
-
 static size_t le_uint(const unsigned char *b, int n)
 {
     size_t u = 0;
@@ -257,41 +244,165 @@ static size_t le_uint(const unsigned char *b, int n)
     return u;
 }
 
-/* Refuse a non-finite value: element e of a rows x cols table (part 1 =
- * imaginary of a complex value). */
-static fal_status npy_nonfinite(fal_ctx *ctx, const char *path, const npy_header *h, size_t e, size_t cols,
-                                int is_complex, int part, double v)
+/* One item's bytes as an unsigned integer, in the file's byte order. */
+static uint64_t item_bits(const unsigned char *b, size_t n, int big)
 {
-    size_t r = e / cols, c = e % cols;
-    const char *what = isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
-    const char *which = !is_complex ? "" : part ? "the imaginary part of " : "the real part of ";
-    if (h->rank == 1)
-        return fal__fail(ctx, FAL_EFORMAT, "%s: %srow %zu (index [%zu]) is %s; NaN and Inf are refused", path, which,
-                         r + 1, r, what);
-    return fal__fail(ctx, FAL_EFORMAT, "%s: %srow %zu, column %zu (index [%zu, %zu]) is %s; NaN and Inf are refused",
-                     path, which, r + 1, c + 1, r, c, what);
+    uint64_t u = 0;
+    if (big)
+        for (size_t k = 0; k < n; k++) u = u << 8 | b[k];
+    else
+        for (size_t k = n; k-- > 0;) u = u << 8 | b[k];
+    return u;
 }
 
-fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out)
+typedef enum npy_kind { K_BOOL, K_INT, K_UINT, K_FLOAT, K_COMPLEX } npy_kind;
+
+typedef struct npy_dtype {
+    npy_kind kind;
+    size_t size;    /* bytes of one scalar (one part of a complex value) */
+    int big;        /* big-endian */
+} npy_dtype;
+
+/* The dtypes NumPy writes for plain numbers: '|' for one-byte ones, '<' or
+ * '>' for the others (numpy.lib.format always writes an explicit order). */
+static int npy_dtype_parse(npy_span d, npy_dtype *out)
 {
-    if (!out) return fal__fail(ctx, FAL_EINVAL, "fal_table_load_npy: out is NULL");
-    *out = NULL;
-    if (!path) return fal__fail(ctx, FAL_EINVAL, "fal_table_load_npy: path is NULL");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return fal__fail(ctx, FAL_EIO, "%s: cannot open: %s", path, strerror(e));
+    if (d.n < 3 || d.n > 4) return 0;
+    char order = d.s[0], k = d.s[1];
+    size_t size = 0;
+    for (size_t i = 2; i < d.n; i++) {
+        if (d.s[i] < '0' || d.s[i] > '9') return 0;
+        size = size * 10 + (size_t)(d.s[i] - '0');
     }
+    if (d.s[2] == '0') return 0;
+    npy_dtype t = { .size = size, .big = order == '>' };
+    switch (k) {
+    case 'b': t.kind = K_BOOL; if (size != 1) return 0; break;
+    case 'i': t.kind = K_INT; if (size != 1 && size != 2 && size != 4 && size != 8) return 0; break;
+    case 'u': t.kind = K_UINT; if (size != 1 && size != 2 && size != 4 && size != 8) return 0; break;
+    case 'f': t.kind = K_FLOAT; if (size != 2 && size != 4 && size != 8) return 0; break;
+    case 'c':
+        t.kind = K_COMPLEX;
+        if (size != 8 && size != 16) return 0;
+        t.size = size / 2;
+        break;
+    default: return 0;
+    }
+    if (size == 1 ? order != '|' : order != '<' && order != '>') return 0;
+    *out = t;
+    return 1;
+}
+
+/* IEEE binary16 to double: every half value is a double exactly. */
+static double half_to_double(uint64_t h)
+{
+    int sign = (int)(h >> 15 & 1), ex = (int)(h >> 10 & 31);
+    double m = (double)(h & 1023);
+    double v;
+    if (ex == 31) v = (h & 1023) ? NAN : INFINITY;
+    else if (ex == 0) v = ldexp(m, -24);
+    else v = ldexp(m + 1024.0, ex - 25);
+    return sign ? -v : v;
+}
+
+static double float_bits(uint64_t u, size_t size)
+{
+    if (size == 2) return half_to_double(u);
+    if (size == 4) {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return (double)f;
+    }
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* Where element (r, c) sits, for messages: 1-based and NumPy's index. */
+static void npy_where(char *buf, size_t n, const npy_header *h, size_t r, size_t c)
+{
+    if (h->rank == 1) snprintf(buf, n, "row %zu (index [%zu])", r + 1, r);
+    else snprintf(buf, n, "row %zu, column %zu (index [%zu, %zu])", r + 1, c + 1, r, c);
+}
+
+/* Refuse a non-finite value (part 1 = imaginary of a complex value). */
+static fal_status npy_nonfinite(fal_ctx *ctx, const char *path, const npy_header *h, size_t r, size_t c,
+                                int is_complex, int part, double v)
+{
+    const char *what = isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+    const char *which = !is_complex ? "" : part ? "the imaginary part of " : "the real part of ";
+    char where[96];
+    npy_where(where, sizeof where, h, r, c);
+    return fal__fail(ctx, FAL_EFORMAT, "%s: %s%s is %s; NaN and Inf are refused", path, which, where, what);
+}
+
+/* One scalar as a double, exactly, or a refusal naming it. */
+static fal_status npy_scalar(fal_ctx *ctx, const char *path, const npy_header *h, const npy_dtype *dt,
+                             const unsigned char *b, size_t r, size_t c, int part, double *out)
+{
+    uint64_t u = item_bits(b, dt->size, dt->big);
+    char where[96];
+    switch (dt->kind) {
+    case K_BOOL:
+        if (u > 1) {
+            npy_where(where, sizeof where, h, r, c);
+            return fal__fail(ctx, FAL_EFORMAT, "%s: %s is byte 0x%02x, not a bool (0 or 1)", path, where,
+                             (unsigned)u);
+        }
+        *out = (double)u;
+        return FAL_OK;
+    case K_UINT:
+        if (dt->size == 8) {
+            /* 2^64 - 1 rounds up to 2^64, which has no uint64 twin; the
+             * round-trip test below sees that. */
+            double d = (double)u;
+            if (d >= 18446744073709551616.0 || (uint64_t)d != u) goto inexact_u;
+            *out = d;
+        } else {
+            *out = (double)u;
+        }
+        return FAL_OK;
+    case K_INT: {
+        int64_t v;
+        if (dt->size < 8) {
+            unsigned bits = (unsigned)(8 * dt->size);
+            uint64_t sbit = (uint64_t)1 << (bits - 1);
+            v = (u & sbit) ? (int64_t)(u | ~((sbit << 1) - 1)) : (int64_t)u;
+            *out = (double)v;
+            return FAL_OK;
+        }
+        memcpy(&v, &u, sizeof v);
+        double d = (double)v;
+        if (d >= 9223372036854775808.0 || (int64_t)d != v) {
+            npy_where(where, sizeof where, h, r, c);
+            return fal__fail(ctx, FAL_EFORMAT, "%s: %s is %lld, which no double equals (integers above 2^53 lose digits)",
+                             path, where, (long long)v);
+        }
+        *out = d;
+        return FAL_OK;
+    }
+    case K_FLOAT:
+    case K_COMPLEX: {
+        double d = float_bits(u, dt->size);
+        if (!isfinite(d)) return npy_nonfinite(ctx, path, h, r, c, dt->kind == K_COMPLEX, part, d);
+        *out = d;
+        return FAL_OK;
+    }
+    }
+    return fal__fail(ctx, FAL_EFORMAT, "%s: internal: unknown dtype kind", path);
+inexact_u:
+    npy_where(where, sizeof where, h, r, c);
+    return fal__fail(ctx, FAL_EFORMAT, "%s: %s is %llu, which no double equals (integers above 2^53 lose digits)", path,
+                     where, (unsigned long long)u);
+}
+
+fal_status fal__npy_read(fal_ctx *ctx, const char *path, FILE *f, int sized, size_t fsize, fal_table **out)
+{
     fal_status st = FAL_OK;
     char *hdr = NULL;
     size_t hlen = 0;
     fal_table *t = NULL;
-
-    /* File size when it is a regular file, to refuse a bad length before
-     * allocating for it. */
-    struct stat sb;
-    int sized = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
-    size_t fsize = sized ? (size_t)sb.st_size : 0;
 
     unsigned char pre[12];
     size_t got = fread(pre, 1, 8, f);
@@ -358,25 +469,19 @@ fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out)
     st = npy_parse(&p, &h);
     if (st != FAL_OK) goto done;
 
-    if (h.fortran) {
-        st = fal__fail(ctx, FAL_EFORMAT, "%s: header key 'fortran_order' is True; only C order is supported", path);
-        goto done;
-    }
-    size_t item;
-    fal_field field = FAL_REAL;
+    npy_dtype dt;
     npy_span d = h.descr;
-    if (d.n == 3 && memcmp(d.s, "<f8", 3) == 0) item = 8;
-    else if (d.n == 3 && memcmp(d.s, "<f4", 3) == 0) item = 4;
-    else if (d.n == 4 && memcmp(d.s, "<c16", 4) == 0) { item = 16; field = FAL_COMPLEX; }
-    else {
-        const char *why = d.n && d.s[0] == '>' ? " (big-endian)"
-                          : memchr(d.s, 'O', d.n) ? " (Python objects)"
-                                                  : "";
+    if (!npy_dtype_parse(d, &dt)) {
+        const char *why = memchr(d.s, 'O', d.n) ? " (Python objects)" : "";
         st = fal__fail(ctx, FAL_EFORMAT,
-                       "%s: dtype '%.*s%s'%s is not supported; only '<f8', '<f4' and '<c16' are", path, show_len(d),
-                       d.s, show_more(d), why);
+                       "%s: dtype '%.*s%s'%s is not supported; only bool, integer, unsigned, float (f2, f4, f8) and "
+                       "complex (c8, c16) ones are",
+                       path, show_len(d), d.s, show_more(d), why);
         goto done;
     }
+    int cplx = dt.kind == K_COMPLEX;
+    size_t item = cplx ? 2 * dt.size : dt.size;
+    fal_field field = cplx ? FAL_COMPLEX : FAL_REAL;
     size_t rows = h.shape[0], cols = h.rank == 2 ? h.shape[1] : 1;
     size_t n, nbytes, total;
     if (fal__mul(rows, cols, &n) || fal__mul(n, item, &nbytes) || fal__add(prefix + hlen, nbytes, &total)) {
@@ -400,7 +505,10 @@ fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out)
     }
 
     /* Items in blocks; a block holds whole items (16384 is a multiple of
-     * 4, 8 and 16). */
+     * every item size).  Fortran order stores column after column: file
+     * element e is (e % rows, e / rows) there, (e / cols, e % cols) in C
+     * order; the table is row-major either way. */
+    int fortran = h.fortran && h.rank == 2;
     unsigned char buf[16384];
     size_t e = 0;   /* next element (a complex value counts once) */
     size_t left = nbytes;
@@ -419,20 +527,16 @@ fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out)
         }
         left -= want;
         for (size_t o = 0; o < want; o += item, e++) {
-            if (item == 4) {
-                double v = le_f32(buf + o);
-                if (!isfinite(v)) { st = npy_nonfinite(ctx, path, &h, e, cols, 0, 0, v); goto done; }
-                t->v[e] = v;
-            } else if (item == 8) {
-                double v = le_f64(buf + o);
-                if (!isfinite(v)) { st = npy_nonfinite(ctx, path, &h, e, cols, 0, 0, v); goto done; }
-                t->v[e] = v;
+            size_t r = fortran ? e % rows : e / cols, c = fortran ? e / rows : e % cols;
+            size_t at = r * cols + c;
+            if (!cplx) {
+                st = npy_scalar(ctx, path, &h, &dt, buf + o, r, c, 0, &t->v[at]);
+                if (st != FAL_OK) goto done;
             } else {
-                double re = le_f64(buf + o), im = le_f64(buf + o + 8);
-                if (!isfinite(re)) { st = npy_nonfinite(ctx, path, &h, e, cols, 1, 0, re); goto done; }
-                if (!isfinite(im)) { st = npy_nonfinite(ctx, path, &h, e, cols, 1, 1, im); goto done; }
-                t->v[2 * e] = re;
-                t->v[2 * e + 1] = im;
+                st = npy_scalar(ctx, path, &h, &dt, buf + o, r, c, 0, &t->v[2 * at]);
+                if (st != FAL_OK) goto done;
+                st = npy_scalar(ctx, path, &h, &dt, buf + o + dt.size, r, c, 1, &t->v[2 * at + 1]);
+                if (st != FAL_OK) goto done;
             }
         }
     }
@@ -447,7 +551,6 @@ fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out)
     }
 
 done:
-    fclose(f);
     fal__free(ctx, hdr, hlen + 1);
     if (st != FAL_OK) {
         fal_table_free(t);
@@ -455,4 +558,24 @@ done:
     }
     *out = t;
     return FAL_OK;
+}
+
+fal_status fal_table_load_npy(fal_ctx *ctx, const char *path, fal_table **out)
+{
+    if (!out) return fal__fail(ctx, FAL_EINVAL, "fal_table_load_npy: out is NULL");
+    *out = NULL;
+    if (!path) return fal__fail(ctx, FAL_EINVAL, "fal_table_load_npy: path is NULL");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return fal__fail(ctx, FAL_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    /* File size when it is a regular file, to refuse a bad length before
+     * allocating for it. */
+    struct stat sb;
+    int sized = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+    size_t fsize = sized ? (size_t)sb.st_size : 0;
+    fal_status st = fal__npy_read(ctx, path, f, sized, fsize, out);
+    fclose(f);
+    return st;
 }

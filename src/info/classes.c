@@ -120,6 +120,49 @@ static size_t rank_bytes(size_t k, int method, size_t nL, size_t nmax, uint64_t 
     return fal__smul(b, sizeof(double));
 }
 
+/* `classes --params`: the point is the given one.  W_i (row-major
+ * n_i x n_{i-1}, as fal_run_params hands it out) goes into the network's
+ * column-major layer; linear-chain's vector w holds its L scalar layers. */
+static fal_status point_at(fal_ctx *ctx, const fal_config *cfg, point *p)
+{
+    fal__dlin *net = &p->net;
+    const fal_params *at = cfg->at;
+    const fal_array *w = fal_params_find(at, "w");
+    if (w && !fal_params_find(at, "W1")) {
+        if (net->wlen != net->L || w->rank != 1 || w->shape[0] != net->L || w->dtype != FAL_DT_F8)
+            return fal__fail(ctx, FAL_EINVAL, "--params: 'w' has %zu values; the chain has %zu layers of width 1",
+                             w->rank == 1 ? w->shape[0] : 0, net->L);
+        for (size_t i = 1; i <= net->L; i++) fal__dlin_W(net, i)[0] = w->v[i - 1];
+        return FAL_OK;
+    }
+    fal_dtype want = net->f == FAL_COMPLEX ? FAL_DT_C16 : FAL_DT_F8;
+    for (size_t i = 1; i <= net->L; i++) {
+        char name[FAL_ARRAY_NAME];
+        snprintf(name, sizeof name, "W%zu", i);
+        const fal_array *a = fal_params_find(at, name);
+        if (!a)
+            return fal__fail(ctx, FAL_EINVAL, "--params: no array '%s' (the architecture has %zu layers: W1..W%zu)",
+                             name, net->L, net->L);
+        size_t r = net->n[i], c = net->n[i - 1];
+        if (a->rank != 2 || a->shape[0] != r || a->shape[1] != c)
+            return fal__fail(ctx, FAL_EINVAL, "--params: %s has shape (%zu, %zu); the architecture needs (%zu, %zu)",
+                             name, a->rank == 2 ? a->shape[0] : 0, a->rank == 2 ? a->shape[1] : 0, r, c);
+        if (a->dtype != want)
+            return fal__fail(ctx, FAL_EINVAL, "--params: %s is %s; this analysis is over the %s field", name,
+                             a->dtype == FAL_DT_C16 ? "complex" : "real", want == FAL_DT_C16 ? "complex" : "real");
+        double *W = fal__dlin_W(net, i);
+        size_t per = net->per;
+        for (size_t q = 0; q < r; q++)
+            for (size_t j = 0; j < c; j++)
+                for (size_t e = 0; e < per; e++) W[(j * r + q) * per + e] = a->v[(q * c + j) * per + e];
+    }
+    char extra[FAL_ARRAY_NAME];
+    snprintf(extra, sizeof extra, "W%zu", net->L + 1);
+    if (fal_params_find(at, extra))
+        return fal__fail(ctx, FAL_EINVAL, "--params: has %s but the architecture has %zu layers", extra, net->L);
+    return FAL_OK;
+}
+
 /* The family's start plus noise (a generic point of the parameter space),
  * and n0 Gaussian probes.  rank_k > 0: the ranks at 1..rank_k probes (at
  * most n0) will be taken with method; walk: a class walk will follow.
@@ -190,6 +233,7 @@ static fal_status point_new(fal_ctx *ctx, const fal_config *cfg, point *p, size_
         double *W = fal__dlin_W(&p->net, i);
         for (size_t j = 0; j < p->net.n[i] * p->net.n[i - 1] * per; j++) W[j] += s * fal_rng_normal(&r);
     }
+    if (st == FAL_OK && cfg->at) st = point_at(ctx, cfg, p);
     if (st == FAL_OK) {
         p->X = fal__alloc(ctx, n0 * p->k * per * sizeof(double), "probes");
         if (!p->X) st = FAL_ENOMEM;
@@ -456,6 +500,8 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
     out->family = cfg->family->name;
     out->id = cfg->family->id;
     const char *name = cfg->family->name;
+    if (cfg->at && !is_continuous(name))
+        return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear and linear-ae take a given point");
     if (is_continuous(name)) {
         point p;
         fal_status st = point_new(ctx, cfg, &p, SIZE_MAX, 0, 0);
@@ -681,6 +727,8 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
     if (!cfg->family || !is_continuous(cfg->family->name))
         return fal__fail(ctx, FAL_EINVAL,
                          "walk: linear-chain, linear, linear-ae, bool-chain, threshold-chain, bool and threshold-ae");
+    if (cfg->at && !is_continuous(cfg->family->name))
+        return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear and linear-ae take a given point");
     point p;
     fal_status st = point_new(ctx, cfg, &p, 0, 0, 1);
     if (st != FAL_OK) return st;
@@ -704,7 +752,8 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
         uint64_t steps;
         double err;
         const char *note;
-        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 0.0, 1e-10, 0.0, 0, 20000, &steps, &err, &note, NULL);
+        /* with --params the walk starts at the given point, untrained */
+        if (!cfg->at) st = fal__dlin_train(net, p.X, T, p.k, 0.0, 0.0, 1e-10, 0.0, 0, 20000, &steps, &err, &note, NULL);
         if (st == FAL_ENOCONV) st = FAL_OK; /* the walk needs a network, not the optimum */
         if (st != FAL_OK) goto out;
         memcpy(Y0, fal__dlin_forward(net, p.X, p.k), ylen * sizeof(double));

@@ -291,6 +291,10 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     fal__result_extra(res, "optimum_rel_dev", fal__mat_rel_dev(f, P, Ps, plen / per));
     fal__result_extra(res, "teacher_rel_dev", A ? fal__mat_rel_dev(f, P, A, plen / per) : NAN);
     if (bott) fal__result_extra(res, "bottleneck", (double)bott);
+    {
+        fal_status s3 = fal__keep_linear(ctx, cfg, res, &net, P, A, &tr, &te);
+        if (s3 != FAL_OK) st = s3;
+    }
 done:
     fal__dlin_free(&net);
     fal__free(ctx, Ps, plen * sizeof(double));

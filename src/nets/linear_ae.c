@@ -159,6 +159,8 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     fal_field f;
     st = fal__data_field(ctx, cfg, &f);
     if (st != FAL_OK) return st;
+    /* the catalogue row the run really is: L4 over C^n */
+    if (f == FAL_COMPLEX) res->id = "L4";
     size_t per = f == FAL_COMPLEX ? 2 : 1;
     size_t D = cfg->subspace ? cfg->subspace : m;
     if (D > n) D = n;
@@ -273,6 +275,25 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     fal__result_extra(res, "optimum_rel_dev", fal__mat_rel_dev(f, P, Ps, plen / per));
     fal__result_extra(res, "bottleneck", (double)m);
     fal__result_extra(res, "data_dim", cfg->data ? NAN : (double)D);
+    if (cfg->keep_params) {
+        fal_status s3 = fal__keep_linear(ctx, cfg, res, &net, P, NULL, &tr, &te);
+        /* the closed form of A(n, m, n): W1 = Um^H, W2 = Um (P = Um Um^H) */
+        if (s3 == FAL_OK && algo == FAL_ALGO_EXACT && fal_arch_depth(res->arch) == 2) {
+            s3 = fal__params_colmajor(res->kept, "W2", f, n, m, Um);
+            double *UmH = s3 == FAL_OK ? fal__alloc(ctx, mlen * sizeof(double), "Um^H") : NULL;
+            if (s3 == FAL_OK && !UmH) s3 = FAL_ENOMEM;
+            if (s3 == FAL_OK) {
+                /* Um^H column-major (m x n) = conj(Um) row-major read as column-major transposed */
+                for (size_t i = 0; i < m; i++)
+                    for (size_t j = 0; j < n; j++)
+                        for (size_t q = 0; q < per; q++)
+                            UmH[(j * m + i) * per + q] = (q ? -1.0 : 1.0) * Um[(i * n + j) * per + q];
+                s3 = fal__params_colmajor(res->kept, "W1", f, m, n, UmH);
+            }
+            fal__free(ctx, UmH, mlen * sizeof(double));
+        }
+        if (s3 != FAL_OK) st = s3;
+    }
 done:
     fal__dlin_free(&net);
     fal__free(ctx, Um, mlen * sizeof(double));

@@ -389,6 +389,29 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     fal__result_extra(res, "teacher", teacher);
     fal__result_extra(res, "param_bytes", (double)L * sizeof(double));
     st = conv ? FAL_OK : FAL_ENOCONV;
+    if (cfg->keep_params) {
+        /* the L scalar weights as one vector w (w[i-1] is W_i: one array,
+         * not 10^6 arrays of shape (1, 1)), the product, the rows and the
+         * predictions P x */
+        fal_status s3 = fal__params_begin(ctx, cfg, res);
+        if (s3 == FAL_OK) s3 = fal_params_add(res->kept, "w", FAL_DT_F8, 1, L, 0, c.w);
+        if (s3 == FAL_OK) s3 = fal_params_add(res->kept, "P", FAL_DT_F8, 0, 0, 0, &P);
+        for (int set = 0; set < 2 && s3 == FAL_OK; set++) {
+            size_t a = set ? k : 0, n = set ? ntest : k;
+            if (set && !n) break;
+            double *pred = fal__alloc(ctx, (n ? n : 1) * sizeof(double), "predictions");
+            if (!pred) {
+                s3 = FAL_ENOMEM;
+                break;
+            }
+            for (size_t i = 0; i < n; i++) pred[i] = P * xs[a + i];
+            s3 = fal_params_add(res->kept, set ? "x_test" : "x_train", FAL_DT_F8, 2, n, 1, xs + a);
+            if (s3 == FAL_OK) s3 = fal_params_add(res->kept, set ? "t_test" : "t_train", FAL_DT_F8, 2, n, 1, ts + a);
+            if (s3 == FAL_OK) s3 = fal_params_add(res->kept, set ? "pred_test" : "pred_train", FAL_DT_F8, 2, n, 1, pred);
+            fal__free(ctx, pred, (n ? n : 1) * sizeof(double));
+        }
+        if (s3 != FAL_OK) st = s3;
+    }
 done:
     fal__free(ctx, c.w, L * sizeof(double));
     fal__free(ctx, c.blk, nblk * sizeof *c.blk);

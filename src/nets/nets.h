@@ -13,6 +13,8 @@ typedef struct fal__xy {
     size_t n_in, n_out, k;
     double *x, *t;
     int t_owned;
+    /* fal__xy_normalise stored x 2^-xexp and t 2^-texp (0: as given) */
+    int xexp, texp;
 } fal__xy;
 
 fal_status fal__xy_alloc(fal_ctx *ctx, fal_field f, size_t n_in, size_t n_out, size_t k, int autoenc, fal__xy *out);
@@ -66,6 +68,16 @@ typedef struct fal__parity_spec {
     int heaviside;           /* reported as the extra "heaviside" when >= 0 */
 } fal__parity_spec;
 fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__parity_spec *sp);
+
+
+/* Parameter export of the linear families (cfg->keep_params): W1..WL of
+ * net (when it was trained; NULL or no weights for the closed forms), the
+ * overall map P (n_out x n_in, column-major) always, the teacher's map when
+ * there is one, and x_/t_/pred_ train and test rows.  A no-op without
+ * keep_params. */
+struct fal__dlin;
+fal_status fal__keep_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const struct fal__dlin *net,
+                            const double *P, const double *teacher, const fal__xy *tr, const fal__xy *te);
 
 /* Relative squared error sum ||y - t||^2 / sum ||t||^2 (0 when both vanish). */
 double fal__rel_err(double sq_diff, double sq_t);

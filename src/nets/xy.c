@@ -1,7 +1,10 @@
 /* xy.c -- example sets and the --data split. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "nets.h"
+#include "../kern/kern.h"
+#include "../train/deep_linear.h"
 
 fal_status fal__xy_alloc(fal_ctx *ctx, fal_field f, size_t n_in, size_t n_out, size_t k, int autoenc, fal__xy *out)
 {
@@ -119,6 +122,12 @@ fal_status fal__xy_normalise(fal_ctx *ctx, const char *family, fal__xy *tr, fal_
         scale2(tr->t, nt, -et);
         if (te) scale2(te->t, mt, -et);
     }
+    tr->xexp = ex;
+    tr->texp = autoenc ? ex : et;
+    if (te) {
+        te->xexp = tr->xexp;
+        te->texp = tr->texp;
+    }
     return FAL_OK;
 }
 
@@ -168,4 +177,68 @@ fal_status fal__ae_arch(fal_ctx *ctx, const fal_config *cfg, fal_result *res, co
                          *m, *n, hint ? hint : "");
     *out = arch;
     return FAL_OK;
+}
+
+/* Examples and the map's predictions on them: x_NAME (k x n_in), t_NAME
+ * (k x n_out, not for autoencoders), pred_NAME = rows of (P x)^T. */
+static fal_status keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const fal__xy *xy, const double *P)
+{
+    if (!xy->x) return FAL_OK;
+    fal_dtype dt = xy->field == FAL_COMPLEX ? FAL_DT_C16 : FAL_DT_F8;
+    size_t per = xy->field == FAL_COMPLEX ? 2 : 1, len = xy->n_out * xy->k * per;
+    char name[FAL_ARRAY_NAME];
+    snprintf(name, sizeof name, "x_%s", set);
+    /* column-major n_in x k is row-major k x n_in: one example a row */
+    fal_status st = fal_params_add(p, name, dt, 2, xy->k, xy->n_in, xy->x);
+    if (st == FAL_OK && xy->t != xy->x) {
+        snprintf(name, sizeof name, "t_%s", set);
+        st = fal_params_add(p, name, dt, 2, xy->k, xy->n_out, xy->t);
+    }
+    if (st != FAL_OK) return st;
+    double *Y = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "predictions");
+    if (!Y) return FAL_ENOMEM;
+    if (len) fal__gemm(xy->field, 0, 0, xy->n_out, xy->k, xy->n_in, 1.0, P, xy->n_out, xy->x, xy->n_in, 0.0, Y, xy->n_out);
+    snprintf(name, sizeof name, "pred_%s", set);
+    st = fal_params_add(p, name, dt, 2, xy->k, xy->n_out, Y);
+    fal__free(ctx, Y, (len ? len : 1) * sizeof(double));
+    return st;
+}
+
+fal_status fal__keep_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__dlin *net,
+                            const double *P, const double *teacher, const fal__xy *tr, const fal__xy *te)
+{
+    if (!cfg->keep_params) return FAL_OK;
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    fal_params *p = res->kept;
+    fal_field f = tr->field;
+    size_t n0 = tr->n_in, nL = tr->n_out;
+    if (net && net->w) {
+        for (size_t i = 1; i <= net->L && st == FAL_OK; i++) {
+            char name[FAL_ARRAY_NAME];
+            snprintf(name, sizeof name, "W%zu", i);
+            st = fal__params_colmajor(p, name, f, net->n[i], net->n[i - 1], fal__dlin_W(net, i));
+        }
+    }
+    if (st == FAL_OK) st = fal__params_colmajor(p, "P", f, nL, n0, P);
+    if (st == FAL_OK && teacher) st = fal__params_colmajor(p, "teacher", f, nL, n0, teacher);
+    if (st == FAL_OK) st = keep_rows(ctx, p, "train", tr, P);
+    if (st == FAL_OK && te->k) st = keep_rows(ctx, p, "test", te, P);
+    if (st == FAL_OK && (tr->xexp || tr->texp)) {
+        /* back to the units of the user's table: inputs x 2^xexp, targets
+         * and outputs x 2^texp, the map (and its last layer) x 2^(texp - xexp) */
+        int dm = tr->texp - tr->xexp;
+        static const char *const xs[] = { "x_train", "x_test" };
+        static const char *const ts[] = { "t_train", "t_test", "pred_train", "pred_test" };
+        for (int i = 0; i < 2; i++) fal__params_scale2(p, xs[i], tr->xexp);
+        for (int i = 0; i < 4; i++) fal__params_scale2(p, ts[i], tr->texp);
+        fal__params_scale2(p, "P", dm);
+        fal__params_scale2(p, "teacher", dm);
+        if (net && net->w) {
+            char name[FAL_ARRAY_NAME];
+            snprintf(name, sizeof name, "W%zu", net->L);
+            fal__params_scale2(p, name, dm);
+        }
+    }
+    return st;
 }

@@ -13,6 +13,15 @@ operations (k = 0, 1, ... in row-major order):
 and each *.expected.csv repeats them as repr() text (exact round trip), a
 second, independent oracle that also exercises the CSV reader.
 
+Every other dtype NumPy writes (dt_*.npy: bool, int8..int64, uint8..uint64,
+float16/32/64, complex64/128, little and big endian) and Fortran order
+(fortran_*.npy, written by np.save of a transposed array) are checked only
+against their *.expected.csv: float(x) of each element, as Python converts
+it (exact for every value there; the int64/uint64 ones include the
+extremes a double still holds exactly).  npz_*.npz are np.savez and
+np.savez_compressed archives of such arrays (these carry zip time stamps:
+regenerating them changes their bytes, not their contents).
+
 Rejected fixtures (bad_*.npy) each break one rule; the table in
 tests/test_data.c says which message each must produce.
 """
@@ -70,6 +79,40 @@ def expected_csv(name, a):
             f.write(",".join(cells) + "\n")
 
 
+def dtype_fixtures():
+    """(name, array) for every plain dtype, both byte orders where there are
+    two; values cover each type's extremes that a double holds exactly."""
+    out = []
+    out.append(("dt_b1", np.array([[True, False, True], [False, False, True]])))
+    ints = {
+        1: [-128, -1, 0, 1, 127],
+        2: [-32768, -7, 0, 300, 32767],
+        4: [-2**31, -70000, 0, 70000, 2**31 - 1],
+        8: [-2**63, -2**53, 2**53, 2**62 + 2**10, 2**53 - 1],
+    }
+    uints = {
+        1: [0, 1, 128, 200, 255],
+        2: [0, 1, 300, 40000, 65535],
+        4: [0, 1, 70000, 2**31, 2**32 - 1],
+        8: [0, 2**53, 2**63, 2**64 - 2**11, 2**53 - 1],
+    }
+    for size in (1, 2, 4, 8):
+        orders = ["|"] if size == 1 else ["<", ">"]
+        for o in orders:
+            tag = {"|": "", "<": "_le", ">": "_be"}[o]
+            out.append(("dt_i%d%s" % (size, tag), np.array(ints[size], dtype="%si%d" % (o, size)).reshape(1, 5)))
+            out.append(("dt_u%d%s" % (size, tag), np.array(uints[size], dtype="%su%d" % (o, size))))
+    halfs = [0.0, -0.0, 1.0 / 3, 65504.0, -65504.0, 2.0**-24, 2.0**-14, -2.5]
+    for o, tag in (("<", "_le"), (">", "_be")):
+        out.append(("dt_f2" + tag, np.array(halfs, dtype=o + "f2").reshape(2, 4)))
+        out.append(("dt_f4" + tag, (base(6) * 1e30).astype(o + "f4").reshape(3, 2)))
+        out.append(("dt_f8" + tag, np.array([[5e-324, -1.7976931348623157e308, 0.1]], dtype=o + "f8")))
+        z = (base(4) + 1j * (np.arange(4) / 3.0)).reshape(2, 2)
+        out.append(("dt_c8" + tag, z.astype(o + "c8")))
+        out.append(("dt_c16" + tag, z.astype(o + "c16")))
+    return out
+
+
 def main():
     # ---- accepted
     f8 = base(15).reshape(5, 3)
@@ -91,11 +134,49 @@ def main():
     save("f8_v3.npy", base(8).reshape(2, 4), version=(3, 0))
     save("f8_empty.npy", np.zeros((0, 3)))
 
+    # ---- every dtype and order numpy writes for plain numbers
+    for name, a in dtype_fixtures():
+        save(name + ".npy", a)
+        expected_csv(name + ".expected.csv", a)
+    x = base(12).reshape(3, 4)
+    with open(path("fortran_f8.npy"), "wb") as f:
+        np.save(f, x.T)            # a (4, 3) view of C data: numpy writes it in Fortran order
+    expected_csv("fortran_f8.expected.csv", x.T)
+    i4 = (np.arange(10, dtype="<i4") - 3).reshape(2, 5)
+    with open(path("fortran_i4_be.npy"), "wb") as f:
+        np.save(f, np.asfortranarray(i4.astype(">i4")))
+    expected_csv("fortran_i4_be.expected.csv", i4)
+    c8 = ((np.arange(6) / 4.0) + 1j * (np.arange(6) - 2.5)).astype("<c8").reshape(2, 3)
+    with open(path("fortran_c8.npy"), "wb") as f:
+        np.save(f, c8.T)
+    expected_csv("fortran_c8.expected.csv", c8.T)
+    assert np.load(path("fortran_f8.npy")).flags.f_contiguous
+
+    # ---- .npz: stored (savez) and deflated (savez_compressed)
+    u8 = np.arange(20, dtype="|u1").reshape(4, 5)
+    np.savez(path("npz_stored.npz"), a=base(15).reshape(5, 3), counts=u8)
+    np.savez_compressed(path("npz_deflated.npz"), a=base(15).reshape(5, 3), counts=u8)
+    np.savez(path("npz_one.npz"), x.T)       # a single member, arr_0
+    expected_csv("npz_a.expected.csv", base(15).reshape(5, 3))
+    expected_csv("npz_counts.expected.csv", u8)
+    # refused archives: a member with a broken CRC, a .npz that is not a zip
+    with open(path("npz_stored.npz"), "rb") as f:
+        z = bytearray(f.read())
+    k = z.index(b"\x93NUMPY") + 200           # a data byte of the first member
+    z[k] ^= 0xFF
+    with open(path("bad_npz_crc.npz"), "wb") as f:
+        f.write(bytes(z))
+    with open(path("bad_npz_not_zip.npz"), "wb") as f:
+        f.write(b"PK not really a zip archive, just text\n")
+
     # ---- refused: what numpy itself writes
-    save("bad_fortran.npy", np.asfortranarray(base(6).reshape(2, 3)))
-    save("bad_big_endian.npy", base(6).reshape(2, 3).astype(">f8"))
     save("bad_object.npy", np.array([1.0, "a", None], dtype=object))
-    save("bad_int64.npy", np.arange(6, dtype="<i8").reshape(2, 3))
+    save("bad_int64_inexact.npy", np.array([[1, 2], [3, 2**53 + 1]], dtype="<i8"))
+    save("bad_uint64_inexact.npy", np.array([0, 2**64 - 1], dtype=">u8"))
+    save("bad_f2_inf.npy", np.array([[1.0, np.inf]], dtype="<f2"))
+    save("bad_datetime.npy", np.array([1, 2], dtype="<M8[s]"))
+    save("bad_longdouble.npy", np.array([1, 2], dtype=np.longdouble))
+    raw("bad_bool_byte.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", b"\x01\x00\x02")
     save("bad_structured.npy", np.zeros(2, dtype=[("a", "<f8"), ("b", "<f8")]))
     save("bad_rank3.npy", base(8).reshape(2, 2, 2))
     save("bad_rank0.npy", np.float64(1.5))

@@ -220,7 +220,15 @@ static void check_run(const cli_run *r, int rc)
         return;
     }
     const fal_config *c = &r->cfg;
+    if (r->rerun) {
+        /* --rerun stands alone: nothing else parsed, nothing loaded */
+        FUZZ_CHECK(r->arch == NULL && r->data == NULL && r->args.npos == 0, "--rerun with more");
+        return;
+    }
     FUZZ_CHECK(c->family != NULL, "no family");
+    FUZZ_CHECK(c->split_fraction == 0 || (c->split_fraction > 0 && c->split_fraction < 1), "split %g",
+               c->split_fraction);
+    FUZZ_CHECK(!r->split_k || (c->examples_set && c->examples == (size_t)r->split_k), "--split k is --examples k");
     FUZZ_CHECK(c->arch == r->arch && c->data == r->data, "config does not point at the parsed arch and data");
     if (r->arch) {
         uint64_t L = fal_arch_depth(r->arch);
@@ -292,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         argv[argc] = NULL;
         cli_run r;
-        classes_opts co = { 0, 0 };
+        classes_opts co = { 0, 0, NULL };
         int rc = cli_run_parse(mode == 1 ? CMD_CLASSES : CMD_RUN, argc, argv, ctx, &r, &co);
         check_run(&r, rc);
         FUZZ_CHECK(rc != 0 || co.walk <= 1000000, "walk %llu", (unsigned long long)co.walk);

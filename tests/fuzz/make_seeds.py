@@ -55,6 +55,17 @@ def seeds_npy():
         npy('{"shape": (2, 1), "fortran_order": False, "descr": "<f8"}', f8([1.0, 2.0])))
     out("npy", "f8_spaces.npy", npy("{ 'descr' : '<f8' ,\t'fortran_order':False,'shape':( 1 , 2 , ) }", f8([1.0, 2.0])))
     out("npy", "f8_v3_1d.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", f8([42.0]), version=3))
+    # the dtypes and orders beyond f8/f4/c16 (the dt_*, fortran_* fixtures
+    # are copied above): hand-made ones that numpy would also write
+    out("npy", "i8_be_fortran.npy", npy("{'descr': '>i8', 'fortran_order': True, 'shape': (2, 2), }",
+                                        b"".join(struct.pack(">q", v) for v in (1, -2, 2**53, -(2**63)))))
+    out("npy", "u2_1d.npy", npy("{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }",
+                                b"".join(struct.pack("<H", v) for v in (0, 1, 65535))))
+    out("npy", "f2_2d.npy", npy("{'descr': '>f2', 'fortran_order': False, 'shape': (1, 2), }",
+                                struct.pack(">e", 0.5) + struct.pack(">e", -65504.0)))
+    out("npy", "c8_fortran.npy", npy("{'descr': '>c8', 'fortran_order': True, 'shape': (2, 1), }",
+                                     struct.pack(">ffff", 1.0, -1.0, 0.25, 2.0)))
+    out("npy", "b1_1d.npy", npy("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", b"\x01\x00"))
 
 
 def seeds_csv():
