@@ -28,6 +28,7 @@ typedef struct cli_run {
     const char *data_path; /* borrowed from argv */
     int json;
     int threads;
+    fal_arch *teacher_arch; /* owned, may be NULL (mlp --teacher-widths) */
 } cli_run;
 
 /* Parse "FAMILY [run options]" into r (arch and data loaded), printing a

@@ -13,7 +13,9 @@ static const char *USAGE =
     "                          [--seed S] [--data FILE.csv|FILE.npy] [--field real|complex]\n"
     "                          [--subspace D] [--init default|signs] [--threads T] [--json]\n"
     "                          [--power q] [--units sign|heaviside] [--degree d] [--features w]\n"
-    "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--json]\n"
+    "                          [--act relu|leaky-relu|tanh|sigmoid|linear] [--bias on|off]\n"
+    "                          [--init-scale s] [--teacher-widths n0,...,nL]   (mlp; --algo gd|adam|lbfgs)\n"
+    "       fallacy classes FAMILY [arch options] [--examples k] [--verify] [--walk N] [--draws D] [--json]\n"
     "       fallacy need FAMILY [run options] --eps E [--seeds S] [--kmax K] [--json]\n"
     "       fallacy sweep FAMILY [grid options] --db FILE.sqlite [--seeds S] [--shard i/N]\n"
     "       fallacy merge OUT.sqlite IN.sqlite...\n"
@@ -170,7 +172,7 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 
 /* Parse run options into cfg.  Returns 0 or an exit code. */
 static int parse_run(int argc, char **argv, fal_config *cfg, cli_run *r, const char **family, const char **widths,
-                     const char **data, fal_ctx *ctx, cli_extra_fn extra, void *ud)
+                     const char **data, const char **twidths, fal_ctx *ctx, cli_extra_fn extra, void *ud)
 {
     uint64_t depth = 0, width = 0, threads = 1;
     int have_depth = 0, have_width = 0;
@@ -250,6 +252,17 @@ static int parse_run(int argc, char **argv, fal_config *cfg, cli_run *r, const c
             if (strcmp(v, "sign") == 0) cfg->units = FAL_UNITS_SIGN;
             else if (strcmp(v, "heaviside") == 0) cfg->units = FAL_UNITS_HEAVISIDE;
             else return usage_error("--units '%s': sign or heaviside%s", v, "");
+        } else if (strcmp(a, "--act") == 0) {
+            if (fal_act_parse(ctx, v, &cfg->act) != FAL_OK) return usage_error("%s%s", fal_ctx_message(ctx), "");
+        } else if (strcmp(a, "--bias") == 0) {
+            if (strcmp(v, "on") == 0) cfg->bias_off = 0;
+            else if (strcmp(v, "off") == 0) cfg->bias_off = 1;
+            else return usage_error("--bias '%s': on or off%s", v, "");
+        } else if (strcmp(a, "--init-scale") == 0) {
+            if (parse_double(v, &d) || !(d > 0) || d > 1e6) return usage_error("--init-scale '%s': need a number in (0, 10^6]%s", v, "");
+            cfg->init_scale = d;
+        } else if (strcmp(a, "--teacher-widths") == 0) {
+            *twidths = v;
         } else if (strcmp(a, "--data") == 0) {
             *data = v;
         } else {
@@ -271,8 +284,8 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
 {
     memset(r, 0, sizeof *r);
     fal_config_init(&r->cfg);
-    const char *family = NULL, *widths = NULL, *data = NULL;
-    int rc = parse_run(argc, argv, &r->cfg, r, &family, &widths, &data, ctx, extra, ud);
+    const char *family = NULL, *widths = NULL, *data = NULL, *twidths = NULL;
+    int rc = parse_run(argc, argv, &r->cfg, r, &family, &widths, &data, &twidths, ctx, extra, ud);
     if (rc) goto fail;
     /* every run family, plus the classes-only threshold-gate (whose run
      * refuses with a message) */
@@ -287,6 +300,7 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
     fal_ctx_set_mem_limit(ctx, fal_mem_available());
     fal_status st = FAL_OK;
     if (widths) st = fal_arch_parse(ctx, widths, &r->arch);
+    if (st == FAL_OK && twidths) st = fal_arch_parse(ctx, twidths, &r->teacher_arch);
     if (st == FAL_OK && data) st = fal_table_load(ctx, data, &r->data);
     if (st != FAL_OK) {
         fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
@@ -294,6 +308,7 @@ int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn 
         goto fail;
     }
     r->cfg.arch = r->arch;
+    r->cfg.teacher_arch = r->teacher_arch;
     r->cfg.data = r->data;
     r->data_path = data;
     fal_ctx_set_threads(ctx, r->threads);
@@ -307,8 +322,10 @@ void cli_run_free(cli_run *r)
 {
     fal_table_free(r->data);
     fal_arch_free(r->arch);
+    fal_arch_free(r->teacher_arch);
     r->data = NULL;
     r->arch = NULL;
+    r->teacher_arch = NULL;
 }
 
 static int cmd_run(int argc, char **argv)
