@@ -55,6 +55,23 @@ static void fill_rows(const fal__mlp *net, const double *Dsave, size_t j0, size_
     }
 }
 
+fal_status fal__mlp_jacobian(fal_ctx *ctx, fal__mlp *net, const double *X, size_t k, double *J)
+{
+    size_t nL = net->n[net->L];
+    if (k > net->kmax || k == 0) return fal__fail(ctx, FAL_EINTERNAL, "jacobian: k = %zu outside [1, %zu]", k, net->kmax);
+    fal__mlp_forward(net, X, k);
+    double *Dsave = fal__alloc(ctx, nL * net->hlen * sizeof(double), "Jacobian deltas");
+    if (!Dsave) return FAL_ENOMEM;
+    for (size_t a = 0; a < nL; a++) {
+        memset(net->d0, 0, k * nL * sizeof(double));
+        for (size_t j = 0; j < k; j++) net->d0[a + j * nL] = 1.0;
+        fal__mlp_backward(net, k, NULL, Dsave + a * net->hlen);
+    }
+    fill_rows(net, Dsave, 0, k, J);
+    fal__free(ctx, Dsave, nL * net->hlen * sizeof(double));
+    return FAL_OK;
+}
+
 fal_status fal__mlp_jacobian_sv(fal_ctx *ctx, fal__mlp *net, const double *X, size_t k, int method, double *sv,
                                 size_t *nsv, const char **used)
 {

@@ -8,6 +8,9 @@
 /* A singular value counts when it exceeds this times the largest. */
 #define MLP_RANK_TOL 1e-7
 
+/* The Jacobian itself, J (k nL x w, column-major, rows probe-major:
+ * row j nL + a is output a on probe j), for the tests. */
+fal_status fal__mlp_jacobian(fal_ctx *ctx, fal__mlp *net, const double *X, size_t k, double *J);
 /* Singular values (descending) of the Jacobian of net's parameters ->
  * outputs on the k <= kmax probes X (n0 x k); *nsv receives their number
  * (min(k nL, w) for "svd", k nL or w for the Gram routes); sv must hold
