@@ -12,7 +12,7 @@ TEST(test_faults_every_allocation_of_every_family)
     } runs[] = { { "linear-chain", "1,1,1,1,1", 1 }, { "linear", "3,4,3", 3 },    { "linear-ae", "5,2,5", 2 },
                  { "bool-chain", "1,1,1,1", 1 },     { "power-chain", "1,1,1", 1 }, { "bool", "2,3,2", 4 },
                  { "bool-ae", "4,2,4", 6 },          { "threshold-chain", "1,1,1", 1 }, { "threshold-ae", "4,2,4", 6 },
-                 { "shallow", NULL, 5 } };
+                 { "shallow", NULL, 5 },             { "mlp", "3,4,2", 5 } };
     for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
         int done = 0;
         long last = -1;

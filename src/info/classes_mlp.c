@@ -9,9 +9,9 @@
  *   J[(j,a), W_i[p,q]] = D_i^a[p,j] H_{i-1}[q,j],   J[(j,a), b_i[p]] = D_i^a[p,j].
  * Three routes to its singular values (doc/mlp.md):
  *  - "svd": J formed, LAPACK dgesvd (rows x w at most 2^22 entries);
- *  - "gram-rows" (rows <= w): J J^T never forming J, block (a, a') =
+ *  - "gram-rows" (3 rows^2 <= w^2): J J^T never forming J, block (a, a') =
  *    sum_i (D_i^a^T D_i^a') o (H_{i-1}^T H_{i-1} + 1[bias]);
- *  - "gram-params" (rows > w): J^T J = sum over chunks of 256 probes of
+ *  - "gram-params" (otherwise): J^T J = sum over chunks of 256 probes of
  *    J_c^T J_c (dsyrk), so only a 256-probe slice of J exists at a time;
  * eigenvalues by dsyevd, sigma = sqrt(max(lambda, 0)).  A singular value
  * counts when it exceeds MLP_RANK_TOL times the largest. */
@@ -98,7 +98,7 @@ fal_status fal__mlp_jacobian_sv(fal_ctx *ctx, fal__mlp *net, const double *X, si
             *used = "svd";
         }
         fal__free(ctx, J, rows * w * sizeof(double));
-    } else if (rows <= w) {
+    } else if (rows <= w && 3 * rows * rows <= w * w) {
         /* J J^T by layers: (D^a^T D^a') o (H^T H + 1), never forming J */
         double *G = fal__calloc(ctx, rows * rows, sizeof(double), "Jacobian Gram");
         double *A = G ? fal__alloc(ctx, 2 * k * k * sizeof(double), "Gram blocks") : NULL;
@@ -280,6 +280,10 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
     pt.bias = !cfg->bias_off;
     pt.scale = cfg->init_scale > 0 ? cfg->init_scale : 1.0;
     uint64_t L = fal_arch_depth(pt.arch);
+    if (L > FAL__MLP_MAX_DEPTH) {
+        fal_arch_free(pt.own);
+        return fal__fail(ctx, FAL_EINVAL, "mlp: depth above %d layers refused", FAL__MLP_MAX_DEPTH);
+    }
     size_t n0 = fal_arch_width(pt.arch, 0), nL = fal_arch_width(pt.arch, L), nmax = 0;
     for (uint64_t i = 0; i <= L; i++) nmax = smax(nmax, fal_arch_width(pt.arch, i));
     fal__mlp probe_net = { 0 };
@@ -303,17 +307,18 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
     }
     pt.cap = N0 << MAX_GROW;
     {
-        /* refuse before allocating: the probes at their largest, the
-         * parameters, and the first rank (a net of N0 columns and its route) */
-        size_t need = fal__smul(fal__sadd(fal__smul(n0, pt.cap), (size_t)pt.w), sizeof(double));
-        size_t nb = fal__mlp_bytes(pt.arch, pt.bias, N0);
-        size_t hl = 0;
-        for (uint64_t i = 0; i <= L; i++) hl = fal__sadd(hl, fal__smul(fal_arch_width(pt.arch, i), N0));
-        size_t rows = fal__smul(N0, nL);
-        size_t rb = fal__sadd(fal__smul(nL, hl), rows);
-        rb = fal__sadd(rb, rows <= pt.w ? fal__smul(rows, rows) : fal__sadd(fal__smul((size_t)pt.w, (size_t)pt.w),
-                                                                          fal__smul(CHUNK * nL, (size_t)pt.w)));
-        need = fal__sadd(need, fal__sadd(nb, fal__smul(rb, sizeof(double))));
+        /* refuse before allocating: the probes and parameters, and the
+         * largest rank pass: a net of cap columns, its saved deltas, the
+         * singular values and the largest route (an SVD of at most SVD_MAX
+         * entries with its copy, or J^T J with a slice of J; the gram-rows
+         * route is taken only below w^2 / 3 entries) */
+        size_t w = (size_t)pt.w, rows = fal__smul(pt.cap, nL), hl = 0;
+        for (uint64_t i = 0; i <= L; i++) hl = fal__sadd(hl, fal__smul(fal_arch_width(pt.arch, i), pt.cap));
+        size_t need = fal__smul(fal__sadd(fal__smul(n0, pt.cap), w), sizeof(double));
+        need = fal__sadd(need, fal__mlp_bytes(pt.arch, pt.bias, pt.cap));
+        size_t route = smax(fal__sadd(2 * SVD_MAX, smin(rows, w)), fal__sadd(fal__smul(w, w), fal__smul(CHUNK * nL, w)));
+        size_t rb = fal__sadd(fal__sadd(fal__smul(nL, hl), smax(rows, w)), route);
+        need = fal__sadd(need, fal__smul(rb, sizeof(double)));
         if (need == SIZE_MAX) st = fal__fail(ctx, FAL_ENOMEM, "classes mlp needs more than 16 EiB");
         else st = fal__budget(ctx, need, "classes mlp");
         if (st != FAL_OK) goto out;

@@ -482,6 +482,10 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         arch = res->owned_arch;
     }
     res->arch = arch;
+    /* a uniform architecture may be 2^50 layers deep; the layer loops below
+     * walk every layer */
+    if (fal_arch_depth(arch) > FAL__MLP_MAX_DEPTH || (cfg->teacher_arch && fal_arch_depth(cfg->teacher_arch) > FAL__MLP_MAX_DEPTH))
+        return fal__fail(ctx, FAL_EINVAL, "mlp: depth above %d layers refused", FAL__MLP_MAX_DEPTH);
     fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_LBFGS : cfg->algo;
     res->algo = fal_algo_name(algo);
     if (algo == FAL_ALGO_FA || algo == FAL_ALGO_EXACT)

@@ -12,6 +12,9 @@
 
 #include "../core/internal.h"
 
+/* deepest mlp accepted (run and classes) */
+#define FAL__MLP_MAX_DEPTH 100000
+
 /* leaky ReLU slope on the negative side */
 #define FAL__LEAKY 0.01
 
