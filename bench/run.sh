@@ -43,6 +43,8 @@ ROUNDS=2
 ROUNDS_ALT=1 # §2b repeats all of §2 on the second OpenBLAS core: one round there, for time
 SHAPES="64 1000 256 100 1024 10"
 CHAIN_DEPTHS="1000 10000 100000 1000000"
+# mlp step shapes, n0 width hidden-layers k (issue 16): (8, 32x3, 256), (64, 256x3, 1024), (784, 1024x2, 1024)
+MLP_SHAPES="8 32 3 256 64 256 3 1024 784 1024 2 1024"
 # The Python peers run with glibc's malloc keeping freed blocks (no mmap/munmap
 # per large temporary): fresh pages are slow to fault in on this machine (§1
 # first touch), and torch's autograd allocates its temporaries every step.
@@ -207,6 +209,32 @@ measure() {
         fi
     done
     rm -f $CFILES
+
+    # ---- 7. mlp (M1): one full-batch GD step against torch; classes mlp ------
+    # fallacy and torch (nn.Sequential + SGD, autograd; 2 threads under
+    # OMP_WAIT_POLICY=PASSIVE and 1 thread, the faster quoted) in alternation.
+    for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; done
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for p in 64 32; do
+            say "round $r/$ROUNDS f$p: mlp_step$([ $TORCH = yes ] && echo ', torch x 2')"
+            "$BIN/mlp_step" f$p $MLP_SHAPES >> "$LOGS/mlpstep$p.txt" || say "mlp_step failed"
+            if [ $TORCH = yes ]; then
+                env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/mlp_torch.py 2 f$p $MLP_SHAPES >> "$LOGS/torchmlp2$p.txt" 2>>"$LOGS/torch.err"
+                env $PEER_ENV $PY peers/mlp_torch.py 1 f$p $MLP_SHAPES >> "$LOGS/torchmlp1$p.txt" 2>>"$LOGS/torch.err"
+            fi
+        done
+    done
+    : > "$LOGS/classes_mlp.txt"
+    if [ -x "$FAL" ]; then
+        for wds in 8,32,32,1 16,64,64,1 32,100,100,1 32,220,220,220,1; do
+            say "classes mlp --widths $wds"
+            t0=$(date +%s.%N)
+            "$FAL" classes mlp --widths $wds --json > "$LOGS/classes_mlp_one.txt" 2>&1
+            rc=$?
+            t1=$(date +%s.%N)
+            echo "classes_mlp widths=$wds rc=$rc s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $(head -c 600 "$LOGS/classes_mlp_one.txt" | tr '\n' ' ')" >> "$LOGS/classes_mlp.txt"
+        done
+    fi
     date +%s > "$LOGS/end.t"
 }
 
@@ -551,12 +579,44 @@ INPLACE=$(kv $G inplace_gbs)
                   printf "| %s | %s | %s | %s | %.2e | %.2e | %s |\n", L, f1[L], fs[L], sp[L], m1[L], ms[L], (m1[L] <= 1e-12 && ms[L] <= 1e-12) ? "yes" : "**NO**" } }
     ' "$LOGS/chain_check.txt"
     echo
+    echo "## 7. mlp (M1): one full-batch GD step against torch, and classes mlp"
+    echo
+    echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
+    echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
+    echo "autograd, the faster of 2 threads (OMP_WAIT_POLICY=PASSIVE) and 1 thread.  Best median over $ROUNDS rounds, ms."
+    echo
+    echo "| n0 | widths | k | dtype | fallacy ms | torch ms | torch/fallacy | target |"
+    echo "|---:|---|---:|---|---:|---:|---:|---|"
+    set -- $MLP_SHAPES
+    i=0
+    while [ $# -ge 4 ]; do
+        n0=$1; wd=$2; hd=$3; k=$4; shift 4; i=$((i + 1))
+        for p in 64 32; do
+            pre="mlp n0=$n0 width=$wd hidden=$hd k=$k "
+            tpre="torch n0=$n0 width=$wd hidden=$hd k=$k "
+            fms=$(best "$LOGS/mlpstep$p.txt" "$pre" ms)
+            t2=$(best "$LOGS/torchmlp2$p.txt" "$tpre" ms); t1=$(best "$LOGS/torchmlp1$p.txt" "$tpre" ms)
+            tms=$(awk -v a="$t2" -v b="$t1" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 < b + 0) print a; else print b }')
+            rt=$(ratio "$tms" "$fms")
+            tgt="-"
+            [ $i = 1 ] && tgt=">= 3: $(awk -v r="$rt" 'BEGIN { print r == "n/a" ? "not measured" : (r + 0 >= 3) ? "met" : "**missed**" }')"
+            [ $i = 3 ] && tgt=">= 0.9: $(awk -v r="$rt" 'BEGIN { print r == "n/a" ? "not measured" : (r + 0 >= 0.9) ? "met" : "**missed**" }')"
+            echo "| $n0 | ${wd}x$hd | $k | f$p | $(or_na "$fms") | $(or_na "$tms") | $rt | $tgt |"
+        done
+    done
+    echo
+    echo "\`fallacy classes mlp\` (wall seconds, exit status; rc 3 = refused before allocating):"
+    echo
+    echo '```'
+    cat "$LOGS/classes_mlp.txt" 2>/dev/null
+    echo '```'
+    echo
     echo "## Raw output"
     echo
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1; do
+        torchvec1m torchmod2 torchmod1 mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -364,3 +364,48 @@ TEST(test_mlp_refusals)
     cfg.algo = FAL_ALGO_ADAM;
     CHECK(fal_run(test_ctx(), &cfg, &r) == FAL_EINVAL);
 }
+
+/* The float32 GD step (the bench's) against the float64 one from the same
+ * start: loss and updated parameters agree to float precision. */
+TEST(test_mlp_float32_step_matches_float64)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_arch *a = NULL;
+    CHECK_OK(fal_arch_parse(ctx, "5,16,16,2", &a));
+    const fal_act acts[] = { FAL_ACT_RELU, FAL_ACT_TANH, FAL_ACT_SIGMOID };
+    for (size_t ai = 0; ai < 3; ai++) {
+        size_t k = 40;
+        fal__mlp d, f;
+        CHECK_OK(fal__mlp_new(ctx, a, acts[ai], 1, k, &d));
+        CHECK_OK(fal__mlp32_new(ctx, a, acts[ai], 1, k, &f));
+        if (!d.p || !f.p32) return;
+        fal_rng r;
+        fal_rng_seed(&r, 3);
+        fal__mlp_init(&d, &r, 1.0, 0.1);
+        fal_rng_seed(&r, 3);
+        fal__mlp32_init(&f, &r, 1.0, 0.1);
+        double X[200], T[80], G[600];
+        float Xf[200], Tf[80], Gf[600];
+        CHECK(d.np <= 600);
+        gauss(X, 200, 8);
+        gauss(T, 80, 9);
+        for (size_t j = 0; j < 200; j++) Xf[j] = (float)X[j];
+        for (size_t j = 0; j < 80; j++) Tf[j] = (float)T[j];
+        double e64 = half_sq(&d, X, T, k);
+        const double *Y = fal__mlp_forward(&d, X, k);
+        for (size_t j = 0; j < 2 * k; j++) d.d0[j] = (Y[j] - T[j]) / (double)k;
+        fal__mlp_backward(&d, k, G, NULL);
+        for (size_t i = 0; i < d.np; i++) d.p[i] -= 0.1 * G[i];
+        double e32 = fal__mlp32_gd_step(&f, Xf, Tf, k, 0.1f, Gf);
+        CHECK_NEAR(e32, e64, 1e-5 * e64);
+        double worst = 0, pn = 0;
+        for (size_t i = 0; i < d.np; i++) {
+            worst = fmax(worst, fabs((double)f.p32[i] - d.p[i]));
+            pn = fmax(pn, fabs(d.p[i]));
+        }
+        CHECK_MSG(worst <= 1e-5 * pn, "%s: parameters differ by %.3g (largest %.3g)", fal_act_name(acts[ai]), worst, pn);
+        fal__mlp32_free(&f);
+        fal__mlp_free(&d);
+    }
+    fal_arch_free(a);
+}

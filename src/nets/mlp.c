@@ -223,6 +223,152 @@ void fal__mlp_backward(fal__mlp *net, size_t k, double *G, double *Dsave)
     }
 }
 
+/* ---- single precision ----------------------------------------------------- */
+
+fal_status fal__mlp32_new(fal_ctx *ctx, const fal_arch *a, fal_act act, int bias, size_t kmax, fal__mlp *net)
+{
+    /* the shape and index arrays of a double net with one column, then the
+     * float blocks for kmax columns */
+    fal_status st = fal__mlp_new(ctx, a, act, bias, 1, net);
+    if (st != FAL_OK) return st;
+    fal__free(ctx, net->d1, net->nmax * sizeof(double));
+    fal__free(ctx, net->d0, net->nmax * sizeof(double));
+    fal__free(ctx, net->h, net->hlen * sizeof(double));
+    fal__free(ctx, net->p, (net->np ? net->np : 1) * sizeof(double));
+    net->p = net->h = net->d0 = net->d1 = NULL;
+    net->kmax = kmax;
+    net->hlen = 0;
+    for (size_t i = 0; i <= net->L; i++) {
+        net->hoff[i] = net->hlen;
+        net->hlen += net->n[i] * kmax;
+    }
+    net->p32 = fal__calloc(ctx, net->np ? net->np : 1, sizeof(float), "parameters");
+    net->h32 = net->p32 ? fal__calloc(ctx, net->hlen, sizeof(float), "activations") : NULL;
+    net->d0_32 = net->h32 ? fal__calloc(ctx, net->nmax * kmax, sizeof(float), "deltas") : NULL;
+    net->d1_32 = net->d0_32 ? fal__calloc(ctx, net->nmax * kmax, sizeof(float), "deltas") : NULL;
+    if (!net->d1_32) {
+        fal__mlp32_free(net);
+        return FAL_ENOMEM;
+    }
+    return FAL_OK;
+}
+
+void fal__mlp32_free(fal__mlp *net)
+{
+    fal_ctx *ctx = net->ctx;
+    if (!ctx) return;
+    size_t dl = net->nmax * net->kmax;
+    fal__free(ctx, net->d1_32, dl * sizeof(float));
+    fal__free(ctx, net->d0_32, dl * sizeof(float));
+    fal__free(ctx, net->h32, net->hlen * sizeof(float));
+    fal__free(ctx, net->p32, (net->np ? net->np : 1) * sizeof(float));
+    net->p32 = net->h32 = net->d0_32 = net->d1_32 = NULL;
+    /* the double blocks are already gone: fal__mlp_free releases only the index arrays */
+    net->kmax = 0;
+    net->hlen = 0;
+    net->np = 0;
+    fal__mlp_free(net);
+}
+
+void fal__mlp32_init(fal__mlp *net, fal_rng *r, double scale, double bias_sd)
+{
+    for (size_t i = 1; i <= net->L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        double sd = net->act == FAL_ACT_RELU || net->act == FAL_ACT_LEAKY_RELU ? sqrt(2.0 / (double)np)
+                                                                               : sqrt(2.0 / (double)(np + ni));
+        sd *= scale;
+        float *W = net->p32 + net->woff[i];
+        for (size_t j = 0; j < ni * np; j++) W[j] = (float)(sd * fal_rng_normal(r));
+        if (net->bias)
+            for (size_t j = 0; j < ni; j++)
+                net->p32[net->boff[i] + j] = bias_sd > 0 ? (float)(bias_sd * fal_rng_normal(r)) : 0.0f;
+    }
+}
+
+static void activate32(fal_act act, float *H, size_t len)
+{
+    switch (act) {
+    case FAL_ACT_DEFAULT:
+    case FAL_ACT_RELU:
+        for (size_t j = 0; j < len; j++) H[j] = H[j] > 0 ? H[j] : 0.0f;
+        break;
+    case FAL_ACT_LEAKY_RELU:
+        for (size_t j = 0; j < len; j++) H[j] = H[j] > 0 ? H[j] : (float)FAL__LEAKY * H[j];
+        break;
+    case FAL_ACT_TANH:
+        for (size_t j = 0; j < len; j++) H[j] = tanhf(H[j]);
+        break;
+    case FAL_ACT_SIGMOID:
+        for (size_t j = 0; j < len; j++) H[j] = 1.0f / (1.0f + expf(-H[j]));
+        break;
+    case FAL_ACT_LINEAR: break;
+    }
+}
+
+static void times_deriv32(fal_act act, float *D, const float *H, size_t len)
+{
+    switch (act) {
+    case FAL_ACT_DEFAULT:
+    case FAL_ACT_RELU:
+        for (size_t j = 0; j < len; j++) D[j] = H[j] > 0 ? D[j] : 0.0f;
+        break;
+    case FAL_ACT_LEAKY_RELU:
+        for (size_t j = 0; j < len; j++) D[j] = H[j] > 0 ? D[j] : (float)FAL__LEAKY * D[j];
+        break;
+    case FAL_ACT_TANH:
+        for (size_t j = 0; j < len; j++) D[j] *= 1.0f - H[j] * H[j];
+        break;
+    case FAL_ACT_SIGMOID:
+        for (size_t j = 0; j < len; j++) D[j] *= H[j] * (1.0f - H[j]);
+        break;
+    case FAL_ACT_LINEAR: break;
+    }
+}
+
+double fal__mlp32_gd_step(fal__mlp *net, const float *X, const float *T, size_t k, float lr, float *G)
+{
+    size_t L = net->L, nL = net->n[L];
+    memcpy(net->h32, X, net->n[0] * k * sizeof(float));
+    for (size_t i = 1; i <= L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        float *H = net->h32 + net->hoff[i];
+        if (net->bias)
+            for (size_t j = 0; j < k; j++) memcpy(H + j * ni, net->p32 + net->boff[i], ni * sizeof(float));
+        fal__sgemm(0, 0, ni, k, np, 1.0f, net->p32 + net->woff[i], ni, net->h32 + net->hoff[i - 1], np,
+                   net->bias ? 1.0f : 0.0f, H, ni);
+        if (i < L) activate32(net->act, H, ni * k);
+    }
+    const float *Y = net->h32 + net->hoff[L];
+    double s = 0;
+    float inv = 1.0f / (float)k;
+    float *D = net->d0_32, *Dn = net->d1_32;
+    for (size_t j = 0; j < nL * k; j++) {
+        double d = (double)Y[j] - (double)T[j];
+        s += d * d;
+        D[j] = (Y[j] - T[j]) * inv;
+    }
+    for (size_t i = L; i >= 1; i--) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        const float *Hp = net->h32 + net->hoff[i - 1];
+        fal__sgemm(0, 1, ni, np, k, 1.0f, D, ni, Hp, np, 0.0f, G + net->woff[i], ni);
+        if (net->bias) {
+            float *gb = G + net->boff[i];
+            memset(gb, 0, ni * sizeof(float));
+            for (size_t j = 0; j < k; j++)
+                for (size_t a = 0; a < ni; a++) gb[a] += D[a + j * ni];
+        }
+        if (i > 1) {
+            fal__sgemm(1, 0, np, k, ni, 1.0f, net->p32 + net->woff[i], ni, D, ni, 0.0f, Dn, np);
+            times_deriv32(net->act, Dn, Hp, np * k);
+            float *t = D;
+            D = Dn;
+            Dn = t;
+        }
+    }
+    for (size_t i = 0; i < net->np; i++) net->p32[i] -= lr * G[i];
+    return 0.5 * s / (double)k;
+}
+
 /* ---- training --------------------------------------------------------------- */
 
 /* Everything a training run reads and the optimiser state it keeps. */

@@ -31,6 +31,9 @@ typedef struct fal__mlp {
     size_t hlen;
     double *h;
     double *d0, *d1;    /* deltas */
+    /* Single precision (fal__mlp32_new): the same layout in floats; the
+     * double blocks then stay NULL. */
+    float *p32, *h32, *d0_32, *d1_32;
 } fal__mlp;
 
 /* Parameter count of A(n0..nL) with or without biases (checked: FAL_ERANGE
@@ -58,6 +61,18 @@ const double *fal__mlp_forward(fal__mlp *net, const double *X, size_t k);
  * G (np doubles) receives the gradient when not NULL; Dsave (hlen doubles,
  * layout of h) receives every D_i at hoff[i] when not NULL. */
 void fal__mlp_backward(fal__mlp *net, size_t k, double *G, double *Dsave);
+
+/* ---- single precision: the GD step only (bench/mlp_step.c) ----------------
+ * The same shapes and formulas in floats through sgemm; the loss is summed
+ * in double.  Nothing else of the family runs in float. */
+fal_status fal__mlp32_new(fal_ctx *ctx, const fal_arch *a, fal_act act, int bias, size_t kmax, fal__mlp *net);
+void fal__mlp32_free(fal__mlp *net);
+/* fal__mlp_init's draws (the same doubles), rounded to float. */
+void fal__mlp32_init(fal__mlp *net, fal_rng *r, double scale, double bias_sd);
+/* One full-batch GD step on k columns X (n0 x k), T (nL x k): forward,
+ * D_L = (Y - T)/k, backward into G (np floats), p -= lr G.  Returns
+ * E = 1/(2k) sum ||y - t||^2 before the step. */
+double fal__mlp32_gd_step(fal__mlp *net, const float *X, const float *T, size_t k, float lr, float *G);
 
 /* 1 where the activation's pre-activation z is > 0, read from h = s(z). */
 int fal__mlp_positive(fal_act act, double h);
