@@ -150,7 +150,8 @@ int cli_classes(int argc, char **argv)
                 for (int i = 0; i < c.nlayers; i++) printf(i ? ",%llu" : "%llu", (unsigned long long)c.dead[i]);
                 printf("],\"always_active\":[");
                 for (int i = 0; i < c.nlayers; i++) printf(i ? ",%llu" : "%llu", (unsigned long long)c.always_active[i]);
-                printf("],\"draws\":%llu", (unsigned long long)c.draws);
+                printf("],\"rank_stable\":%s,\"draws\":%llu", c.rank_stable ? "true" : "false",
+                       (unsigned long long)c.draws);
                 num(stdout, "frac_at_bound", c.frac_at_bound);
                 num(stdout, "dim_mean", c.dim_mean);
                 printf(",\"dim_min\":%llu,\"dim_max\":%llu", (unsigned long long)c.dim_min,
@@ -187,6 +188,8 @@ int cli_classes(int argc, char **argv)
                 printf("  symmetry bound           %llu (%s; w minus the continuous symmetries)\n",
                        (unsigned long long)c.symmetry_bound, c.act);
                 printf("  hidden symmetries        %lld (bound - rank)\n", (long long)c.hidden_symmetries);
+                if (!c.rank_stable)
+                    printf("  (the rank still grew at the last doubling of the probes: a lower bound)\n");
                 if (!isnan(c.rank_gap)) printf("  rank gap                 %.3e (kept / dropped sigma)\n", c.rank_gap);
                 else printf("  rank gap                 none dropped\n");
                 for (int i = 0; i < c.nlayers; i++)

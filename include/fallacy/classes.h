@@ -48,6 +48,8 @@ typedef struct fal_classes {
     double frac_at_bound;       /* fraction of draws with function_dim = symmetry_bound */
     double dim_mean;            /* mean function_dim over the draws */
     uint64_t dim_min, dim_max;
+    int rank_stable;            /* 1: the last doubling of the probes did not raise the rank;
+                                   0: it still grew when the doublings ran out (a lower bound) */
 } fal_classes;
 
 /* The family called name for fal_classes_compute: every fal_run family,

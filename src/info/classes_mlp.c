@@ -264,7 +264,10 @@ static fal_status rank_k(fal_ctx *ctx, mlp_point *pt, size_t k, uint64_t *rank, 
     return st;
 }
 
-#define MAX_GROW 3
+/* Doublings of the probes: 3, and up to 5 while the Jacobian stays below
+ * 2^27 entries (small nets, where ReLU ranks keep growing longest). */
+#define MAX_GROW 5
+#define GROW_ENTRIES ((size_t)1 << 27)
 
 fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws, fal_classes *out)
 {
@@ -298,14 +301,16 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
     st = fal__mlp_params(ctx, pt.arch, pt.bias, &pt.w);
     if (st != FAL_OK) goto out;
     /* N0 = 2 w / nL probes (each gives nL rows; twice what the rank could
-     * use), at least n0 + 1; doubled up to MAX_GROW times while the rank grows */
+     * use), at least n0 + 1; doubled (3 to 5 times, see MAX_GROW) while the rank grows */
     size_t N0 = smax(n0 + 1, (size_t)((2 * pt.w + nL - 1) / nL));
     if (pt.w > ((uint64_t)1 << 40) || N0 > ((size_t)INT_MAX >> MAX_GROW) / smax(nL, 1)) {
         st = fal__fail(ctx, FAL_ENOMEM, "classes mlp: w = %llu needs %zu probes, beyond what fits",
                        (unsigned long long)pt.w, N0);
         goto out;
     }
-    pt.cap = N0 << MAX_GROW;
+    int grow = 3;
+    while (grow < MAX_GROW && fal__smul(fal__smul(N0 << (grow + 1), nL), (size_t)pt.w) <= GROW_ENTRIES) grow++;
+    pt.cap = N0 << grow;
     {
         /* refuse before allocating: the probes and parameters, and the
          * largest rank pass: a net of cap columns, its saved deltas, the
@@ -348,7 +353,7 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
     size_t N = N0, Nfull = N0; /* Nfull: the fewest probes known to reach r */
     uint64_t r = 0;
     st = rank_k(ctx, &pt, N, &r, &out->sigma_last, &out->sigma_next, &out->rank_method, out);
-    for (int g = 0; g < MAX_GROW && st == FAL_OK; g++) {
+    for (int g = 0; g < grow && st == FAL_OK; g++) {
         uint64_t r2 = 0;
         double l2, n2;
         const char *u2;
@@ -365,7 +370,10 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
         out->nlayers = lay.nlayers;
         memcpy(out->dead, lay.dead, sizeof lay.dead);
         memcpy(out->always_active, lay.always_active, sizeof lay.always_active);
-        if (!grew) break;
+        if (!grew) {
+            out->rank_stable = 1;
+            break;
+        }
     }
     if (st != FAL_OK) goto out;
     out->probes = N;
