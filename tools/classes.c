@@ -1,48 +1,8 @@
 /* classes.c -- `fallacy classes FAMILY [arch] [--verify] [--walk N]`: the
  * information view (I1) of an architecture. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-
-typedef struct classes_opts {
-    int verify;
-    uint64_t walk;
-    uint64_t draws;
-    int bad;
-} classes_opts;
-
-static int classes_extra(void *ud, const char *opt, const char *val)
-{
-    classes_opts *o = ud;
-    if (strcmp(opt, "--verify") == 0) {
-        o->verify = 1;
-        return 0;
-    }
-    if (strcmp(opt, "--walk") == 0) {
-        char *end;
-        if (!val || !*val || *val == '-') return -1;
-        unsigned long long n = strtoull(val, &end, 10);
-        if (*end || n == 0 || n > 1000000) {
-            fprintf(stderr, "fallacy: --walk '%s': need an integer in [1, 10^6]\n", val);
-            return EXIT_USAGE;
-        }
-        o->walk = n;
-        return 1;
-    }
-    if (strcmp(opt, "--draws") == 0) {
-        char *end;
-        if (!val || !*val || *val == '-') return -1;
-        unsigned long long n = strtoull(val, &end, 10);
-        if (*end || n == 0 || n > 10000) {
-            fprintf(stderr, "fallacy: --draws '%s': need an integer in [1, 10^4]\n", val);
-            return EXIT_USAGE;
-        }
-        o->draws = n;
-        return 1;
-    }
-    return -1;
-}
 
 static void num(FILE *f, const char *key, double v)
 {
@@ -80,17 +40,17 @@ int cli_classes(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    classes_opts o = { 0, 0, 0, 0 };
+    classes_opts o = { 0, 0, 0 };
     cli_run r;
-    int rc = cli_run_parse(argc, argv, ctx, &r, classes_extra, &o);
+    int rc = cli_run_parse(CMD_CLASSES, argc, argv, ctx, &r, &o);
     if (rc) {
         fal_ctx_free(ctx);
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     }
     fal_classes c;
     fal_status st = fal_classes_compute_draws(ctx, &r.cfg, o.draws ? o.draws : 1, &c);
     if (st != FAL_OK) {
-        fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
         goto out;
     }
@@ -101,7 +61,7 @@ int cli_classes(int argc, char **argv)
     const char *v_family = NULL;
     if (o.verify) {
         if (c.discrete || c.k_min == 0) {
-            fprintf(stderr, "fallacy: --verify needs a continuous family\n");
+            cli_err("fallacy: --verify needs a continuous family\n");
             rc = EXIT_USAGE;
             goto out;
         }
@@ -111,7 +71,7 @@ int cli_classes(int argc, char **argv)
         st = verify_at(ctx, &vc, c.k_min, 3, &v_at, &dummy);
         if (st == FAL_OK && c.k_min > 1) st = verify_at(ctx, &vc, c.k_min - 1, 3, &dummy, &v_below_best);
         if (st != FAL_OK) {
-            fprintf(stderr, "fallacy: --verify: %s\n", fal_ctx_message(ctx));
+            cli_err("fallacy: --verify: %s\n", fal_ctx_message(ctx));
             rc = cli_exit_code(st);
             goto out;
         }
@@ -121,7 +81,7 @@ int cli_classes(int argc, char **argv)
     if (o.walk) {
         st = fal_classes_walk(ctx, &r.cfg, o.walk, &wk);
         if (st != FAL_OK) {
-            fprintf(stderr, "fallacy: --walk: %s\n", fal_ctx_message(ctx));
+            cli_err("fallacy: --walk: %s\n", fal_ctx_message(ctx));
             rc = cli_exit_code(st);
             goto out;
         }
@@ -141,7 +101,6 @@ int cli_classes(int argc, char **argv)
             num(stdout, "sigma_last", c.sigma_last);
             num(stdout, "sigma_next", c.sigma_next);
             printf(",\"rank_method\":\"%s\"", c.rank_method);
-            num(stdout, "log2_classes", NAN);
             if (c.act) {
                 printf(",\"act\":\"%s\",\"symmetry_bound\":%llu,\"hidden_symmetries\":%lld", c.act,
                        (unsigned long long)c.symmetry_bound, (long long)c.hidden_symmetries);
@@ -157,6 +116,7 @@ int cli_classes(int argc, char **argv)
                 printf(",\"dim_min\":%llu,\"dim_max\":%llu", (unsigned long long)c.dim_min,
                        (unsigned long long)c.dim_max);
             }
+            num(stdout, "log2_classes", NAN);
         }
         printf(",\"examples\":%llu", (unsigned long long)c.examples);
         num(stdout, "bits_provided", c.bits_provided);

@@ -2,6 +2,8 @@
 #ifndef FALLACY_CLI_H
 #define FALLACY_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "fallacy.h"
 
@@ -15,10 +17,97 @@ void cli_print_json(FILE *f, const fal_result *res);
 /* Print a result as readable lines on f. */
 void cli_print_text(FILE *f, const fal_result *res);
 
-/* Options a sub-command adds to the run options: called for an option the
- * run parser does not know.  Return 1 if it took the value val, 0 if it is a
- * flag without value, -1 if unknown; any other value is an exit code. */
-typedef int (*cli_extra_fn)(void *ud, const char *opt, const char *val);
+/* printf to stderr with every control byte of the formatted text shown
+ * escaped (\x01), but a final newline: the user's bytes in a message cannot
+ * move the cursor, clear the screen or hide themselves. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the commands and their options: ONE table (tools/options.c) --------
+ *
+ * Every option of every command is one row of CLI_OPTS.  The row drives the
+ * parser (cli_parse), the per-command help (`fallacy CMD --help`, `fallacy
+ * help CMD`) and the man page (`fallacy --man`, doc/fallacy.1), so they
+ * cannot drift; tests/test_cli_opts.c checks the help of every command
+ * against the table and doc/fallacy.1 against `fallacy --man`.  To add an
+ * option: add one row (see the top of tools/options.c). */
+
+typedef enum cli_cmd {
+    CMD_LIST, CMD_RUN, CMD_CLASSES, CMD_NEED, CMD_SWEEP, CMD_MERGE, CMD_REPORT, CMD_DEMO, CMD_VERSION,
+    CMD_COUNT
+} cli_cmd;
+
+#define C_LIST (1u << CMD_LIST)
+#define C_RUN (1u << CMD_RUN)
+#define C_CLASSES (1u << CMD_CLASSES)
+#define C_NEED (1u << CMD_NEED)
+#define C_SWEEP (1u << CMD_SWEEP)
+#define C_MERGE (1u << CMD_MERGE)
+#define C_REPORT (1u << CMD_REPORT)
+#define C_DEMO (1u << CMD_DEMO)
+#define C_VERSION (1u << CMD_VERSION)
+#define C_ALL ((1u << CMD_COUNT) - 1)
+
+/* What a command is: name, positional arguments, one-line summary. */
+typedef struct cli_command {
+    const char *name;
+    const char *args;      /* positional arguments in the synopsis ("FAMILY"), "" for none */
+    int min_args, max_args; /* how many positionals (max -1: any number) */
+    const char *missing;   /* the message when fewer than min_args are given */
+    const char *prefix;    /* its messages start with this ("fallacy: need: ") */
+    const char *summary;   /* one line */
+    const char *details;   /* a paragraph for help and the man page, or NULL */
+} cli_command;
+
+extern const cli_command CLI_COMMANDS[CMD_COUNT];
+
+typedef enum cli_kind {
+    CLI_HELP,   /* -h/--help: print the command's help, exit 0 */
+    CLI_FLAG,   /* no value: sets an int to 1 */
+    CLI_UINT,   /* a decimal integer (digits, or digits e digits: 1e9) in [min, max] */
+    CLI_REAL,   /* a finite decimal number > 0 (fal_number_parse: the CSV rule) */
+    CLI_TEXT,   /* any text: stores the const char * (borrowed from argv) */
+    CLI_CHOICE, /* one of `choices` ("real|complex"): stores its index as an int (an enum) */
+    CLI_CUSTOM  /* `set` parses and stores */
+} cli_kind;
+
+/* Where a row's value goes: into the cli_run (run options: offsetof(cli_run,
+ * cfg.lr)) or into the command's own options struct (need's --eps). */
+typedef enum cli_dst { CLI_TO_RUN, CLI_TO_OWN } cli_dst;
+
+struct cli_opt;
+/* CLI_CUSTOM: parse val into the destination struct base (the cli_run or
+ * the command's own struct; the row's field is at base + o->off); print a
+ * message with the command's prefix and return an exit code when refused. */
+typedef int (*cli_set_fn)(const struct cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+
+typedef struct cli_opt {
+    const char *name;     /* "--widths" */
+    unsigned cmds;        /* the commands that read it: C_RUN | C_NEED ... */
+    cli_kind kind;
+    const char *meta;     /* the value in the synopsis: "n0,...,nL" (NULL for HELP, FLAG) */
+    const char *def;      /* the default, as help shows it */
+    const char *unit;     /* the unit, as help shows it ("-" for none) */
+    const char *help;     /* what it does, one line */
+    cli_dst dst;
+    size_t off, size;     /* the destination field: offsetof and sizeof */
+    uint64_t min, max;    /* CLI_UINT range */
+    const char *choices;  /* CLI_CHOICE: "a|b|c" */
+    const char *bad;      /* after "--opt 'value': " when the value is refused; NULL: generated */
+    cli_set_fn set;       /* CLI_CUSTOM */
+} cli_opt;
+
+extern const cli_opt CLI_OPTS[];
+extern const size_t CLI_NOPTS;
+#define CLI_MAX_OPTS 128
+
+/* A parsed command line: positionals (borrowed from argv) and which rows
+ * were given. */
+typedef struct cli_args {
+    cli_cmd cmd;
+    char **pos;           /* malloc'd array of argv pointers */
+    int npos;
+    unsigned char seen[CLI_MAX_OPTS];
+} cli_args;
 
 /* A parsed run: the configuration plus what it borrows. */
 typedef struct cli_run {
@@ -28,14 +117,78 @@ typedef struct cli_run {
     const char *data_path; /* borrowed from argv */
     int json;
     int threads;
-    fal_arch *teacher_arch; /* owned, may be NULL (mlp --teacher-widths) */
+    const char *widths;    /* --widths text */
+    uint64_t depth, width; /* --depth, --width (0: not given) */
+    cli_args args;
+    const char *teacher_widths; /* mlp --teacher-widths text */
+    fal_arch *teacher_arch;     /* owned, may be NULL */
 } cli_run;
 
-/* Parse "FAMILY [run options]" into r (arch and data loaded), printing a
- * one-line message on failure.  Returns 0 or an exit code; on failure
- * nothing is left to free.  extra may be NULL. */
-int cli_run_parse(int argc, char **argv, fal_ctx *ctx, cli_run *r, cli_extra_fn extra, void *ud);
+/* Parse argv (the words after the command name) for cmd against the table:
+ * values go to run (rows CLI_TO_RUN; may be NULL if the command has none) and
+ * own (rows CLI_TO_OWN).  Returns 0, or an exit code after printing one
+ * line (or the help, on stdout, returning -1: the caller exits 0).  On
+ * success free a->pos with cli_args_free. */
+int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_ctx *ctx, cli_args *a);
+void cli_args_free(cli_args *a);
+/* Was option `name` given on the command line? */
+int cli_given(const cli_args *a, const char *name);
+
+/* Help of a command on f (what `fallacy CMD --help` prints); the usage of
+ * all commands; the man page (roff). */
+void cli_help(FILE *f, cli_cmd cmd);
+void cli_usage(FILE *f);
+void cli_man(FILE *f);
+/* The command named s, or -1. */
+int cli_command_find(const char *s);
+
+/* The nearest of the family names to s within a small edit distance, or
+ * NULL: for "did you mean 'linear'?". */
+const char *cli_family_suggest(const char *s);
+/* Print "unknown family 'X' (see 'fallacy list')[; did you mean 'Y'?]". */
+int cli_unknown_family(const char *prefix, const char *name);
+
+/* Parse "FAMILY [run options]" of cmd (run, classes, need, sweep) into r
+ * (arch and data loaded), printing a one-line message on failure.  own
+ * receives the command's own options.  Returns 0, an exit code, or -1 after
+ * printing the help (exit 0); on a non-zero return nothing is left to free. */
+int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, void *own);
 void cli_run_free(cli_run *r);
+
+/* The commands' own options (CLI_TO_OWN rows point into these). */
+typedef struct classes_opts {
+    int verify;
+    uint64_t walk;
+    uint64_t draws; /* mlp: parameter draws (0: 1) */
+} classes_opts;
+
+typedef struct need_opts {
+    double eps;
+    unsigned seeds;
+    uint64_t kmax;
+} need_opts;
+
+typedef struct sweep_opts {
+    const char *db;
+    const char *depth, *width, *widths, *examples, *algo, *features;
+    unsigned seeds;
+    uint64_t shard_i, shard_n;
+    int list;
+} sweep_opts;
+
+typedef struct report_cli_opts {
+    const char *db, *out;
+    double eps, max_rank_w;
+} report_cli_opts;
+
+typedef struct demo_opts {
+    const char *out;
+    int json;
+} demo_opts;
+
+int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+int cli_set_act(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
 
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);

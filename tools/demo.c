@@ -115,7 +115,7 @@ static void info_column(fal_ctx *ctx, const fal_config *cfg, const fal_result *r
 static void store_run(fal_ctx *ctx, fal_store *store, const fal_config *cfg, const fal_result *res, fal_status st)
 {
     if (store && (st == FAL_OK || st == FAL_ENOCONV) && fal_store_put(store, cfg, res, NULL) != FAL_OK)
-        fprintf(stderr, "fallacy: demo: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: demo: %s\n", fal_ctx_message(ctx));
 }
 
 /* More points for the report's headline figure (examples needed against
@@ -230,7 +230,7 @@ static int info_rows(fal_ctx *ctx, int json, fal_store *store)
         } else if (ok) {
             ok = c.classes == r->count;
         }
-        if (st != FAL_OK && st != FAL_ENOCONV) fprintf(stderr, "fallacy: demo: %s\n", fal_ctx_message(ctx));
+        if (st != FAL_OK && st != FAL_ENOCONV) cli_err("fallacy: demo: %s\n", fal_ctx_message(ctx));
         failed |= !ok;
         if (json) {
             printf("{\"id\":\"%s\",\"family\":\"%s\",\"params\":%llu,\"function_dim\":%llu,\"k_min\":%llu,"
@@ -262,16 +262,13 @@ static const char *row_id(const demo_row *r)
 
 int cli_demo(int argc, char **argv)
 {
-    int json = 0;
-    const char *out_dir = "fallacy-report";
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out_dir = argv[++i];
-        else {
-            fprintf(stderr, "fallacy: demo: unknown option '%s'\n", argv[i]);
-            return EXIT_USAGE;
-        }
-    }
+    demo_opts o = { "fallacy-report", 0 };
+    cli_args a;
+    int prc = cli_parse(CMD_DEMO, argc, argv, NULL, &o, NULL, &a);
+    if (prc) return prc < 0 ? EXIT_OK : prc;
+    cli_args_free(&a);
+    int json = o.json;
+    const char *out_dir = o.out;
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);
@@ -315,7 +312,7 @@ int cli_demo(int argc, char **argv)
         if (st == FAL_OK) st = fal_run(ctx, &cfg, &res);
         const char *verdict;
         if (st != FAL_OK && st != FAL_ENOCONV) {
-            fprintf(stderr, "fallacy: demo row %zu: %s\n", i + 1, fal_ctx_message(ctx));
+            cli_err("fallacy: demo row %zu: %s\n", i + 1, fal_ctx_message(ctx));
             verdict = "ERROR";
             failed = 1;
         } else if (r->kind == FIT) {

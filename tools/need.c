@@ -3,65 +3,9 @@
  * error <= E on every seed (fal_need).  Exit 0 when found, 1 when no
  * k <= kmax passed (the search is still printed), 2 for bad usage, 3 when
  * memory was refused. */
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-
-typedef struct need_opts {
-    double eps;
-    int have_eps;
-    unsigned seeds;
-    uint64_t kmax;
-} need_opts;
-
-static int bad_value(const char *opt, const char *val, const char *what)
-{
-    fprintf(stderr, "fallacy: need: %s '%s': %s\n", opt, val, what);
-    return EXIT_USAGE;
-}
-
-/* Digits only, at most 10^6 (the --seeds and --kmax ranges are far below). */
-static int parse_count(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!*s) return -1;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        v = v * 10 + (uint64_t)(*p - '0');
-        if (v > 1000000000) return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int need_option(void *ud, const char *opt, const char *val)
-{
-    need_opts *o = ud;
-    int which = strcmp(opt, "--eps") == 0 ? 1 : strcmp(opt, "--seeds") == 0 ? 2 : strcmp(opt, "--kmax") == 0 ? 3 : 0;
-    if (!which) return -1;
-    if (!val) return 1; /* the run parser reports the missing value */
-    if (which == 1) {
-        char *end;
-        errno = 0;
-        double e = strtod(val, &end);
-        if (!*val || *end || errno || !isfinite(e) || !(e > 0)) return bad_value(opt, val, "need a finite number > 0");
-        o->eps = e;
-        o->have_eps = 1;
-    } else {
-        uint64_t u;
-        if (which == 2) {
-            if (parse_count(val, &u) || u < 1 || u > 1000) return bad_value(opt, val, "need an integer in [1, 1000]");
-            o->seeds = (unsigned)u;
-        } else {
-            if (parse_count(val, &u) || u < 1 || u > FAL_NEED_MAX_K)
-                return bad_value(opt, val, "need an integer in [1, 1000000]");
-            o->kmax = u;
-        }
-    }
-    return 1;
-}
 
 static void num(FILE *f, double v)
 {
@@ -140,18 +84,15 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    need_opts o = { .eps = 0, .have_eps = 0, .seeds = 3, .kmax = 0 };
+    need_opts o = { .eps = 0, .seeds = 3, .kmax = 0 };
     cli_run r;
-    int rc = cli_run_parse(argc, argv, ctx, &r, need_option, &o);
+    int rc = cli_run_parse(CMD_NEED, argc, argv, ctx, &r, &o);
     if (rc) {
         fal_ctx_free(ctx);
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     }
-    if (!o.have_eps) {
+    if (!cli_given(&r.args, "--eps")) {
         fputs("fallacy: need: --eps E is required (the test error to reach)\n", stderr);
-        rc = EXIT_USAGE;
-    } else if (r.cfg.examples_set) {
-        fputs("fallacy: need: --examples is what need searches for; drop it\n", stderr);
         rc = EXIT_USAGE;
     }
     if (!rc) {
@@ -161,10 +102,10 @@ int cli_need(int argc, char **argv)
             if (r.json) print_json(stdout, &nr, r.cfg.seed);
             else print_text(stdout, &nr);
             if (st == FAL_ENOCONV)
-                fprintf(stderr, "fallacy: need: no k <= %llu reached test error %g on every seed\n",
+                cli_err("fallacy: need: no k <= %llu reached test error %g on every seed\n",
                         (unsigned long long)nr.kmax, nr.eps);
         } else {
-            fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+            cli_err("fallacy: %s\n", fal_ctx_message(ctx));
         }
         rc = cli_exit_code(st);
     }

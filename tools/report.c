@@ -3,25 +3,11 @@
  * and the helpers `fallacy demo` uses to keep its runs and write the same
  * report. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
-
-static int parse_pos(const char *opt, const char *v, double *out)
-{
-    char *end;
-    errno = 0;
-    double d = v ? strtod(v, &end) : 0;
-    if (!v || !*v || *end || errno || !isfinite(d) || !(d > 0)) {
-        fprintf(stderr, "fallacy: report: %s '%s': need a finite number > 0\n", opt, v ? v : "");
-        return EXIT_USAGE;
-    }
-    *out = d;
-    return 0;
-}
 
 static int write_report(const char *db, const char *out, const fal_report_opts *o, int verbose)
 {
@@ -35,7 +21,7 @@ static int write_report(const char *db, const char *out, const fal_report_opts *
     fal_report_summary sum;
     fal_status st = fal_report_write(ctx, db, out, o, &sum);
     int rc = cli_exit_code(st);
-    if (st != FAL_OK) fprintf(stderr, "fallacy: report: %s\n", fal_ctx_message(ctx));
+    if (st != FAL_OK) cli_err("fallacy: report: %s\n", fal_ctx_message(ctx));
     else if (verbose)
         printf("%s/index.html: %zu runs, %zu catalogue rows (%zu hold, %zu fail, %zu not judged), %zu plots\n", out,
                sum.runs, sum.sections, sum.holds, sum.fails, sum.unjudged, sum.plots);
@@ -55,13 +41,13 @@ int cli_report_store(fal_ctx *ctx, const char *out_dir, fal_store **store, char 
 {
     *store = NULL;
     if ((size_t)snprintf(db_path, cap, "%s/runs.sqlite", out_dir) >= cap) {
-        fprintf(stderr, "fallacy: %s: directory name too long\n", out_dir);
+        cli_err("fallacy: %s: directory name too long\n", out_dir);
         return EXIT_USAGE;
     }
     /* mkdir -p */
     char dir[4096];
     if (strlen(out_dir) >= sizeof dir) {
-        fprintf(stderr, "fallacy: %s: directory name too long\n", out_dir);
+        cli_err("fallacy: %s: directory name too long\n", out_dir);
         return EXIT_USAGE;
     }
     strcpy(dir, out_dir);
@@ -70,19 +56,19 @@ int cli_report_store(fal_ctx *ctx, const char *out_dir, fal_store **store, char 
         char save = *p;
         *p = '\0';
         if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, "fallacy: %s: cannot create the directory: %s\n", dir, strerror(errno));
+            cli_err("fallacy: %s: cannot create the directory: %s\n", dir, strerror(errno));
             return EXIT_USAGE;
         }
         *p = save;
         if (!save) break;
     }
     if (unlink(db_path) != 0 && errno != ENOENT) {
-        fprintf(stderr, "fallacy: %s: cannot replace: %s\n", db_path, strerror(errno));
+        cli_err("fallacy: %s: cannot replace: %s\n", db_path, strerror(errno));
         return EXIT_USAGE;
     }
     fal_status st = fal_store_open(ctx, db_path, FAL_STORE_CREATE, store);
     if (st != FAL_OK) {
-        fprintf(stderr, "fallacy: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: %s\n", fal_ctx_message(ctx));
         return cli_exit_code(st);
     }
     return 0;
@@ -90,33 +76,22 @@ int cli_report_store(fal_ctx *ctx, const char *out_dir, fal_store **store, char 
 
 int cli_report(int argc, char **argv)
 {
-    const char *db = NULL, *out = NULL;
     fal_report_opts o;
     fal_report_opts_init(&o);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = 0;
-        if (strcmp(a, "--db") == 0 && v) db = v;
-        else if (strcmp(a, "--out") == 0 && v) out = v;
-        else if (strcmp(a, "--eps") == 0) rc = parse_pos(a, v, &o.eps);
-        else if (strcmp(a, "--max-rank-w") == 0) rc = parse_pos(a, v, &o.max_rank_w);
-        else if (!v && (!strcmp(a, "--db") || !strcmp(a, "--out"))) {
-            fprintf(stderr, "fallacy: report: option %s needs a value\n", a);
-            return EXIT_USAGE;
-        } else {
-            fprintf(stderr, "fallacy: report: unknown argument '%s'\n", a);
-            return EXIT_USAGE;
-        }
-        if (rc) return rc;
-        i++;
-    }
-    if (!db || !out) {
+    report_cli_opts ro = { NULL, NULL, o.eps, o.max_rank_w };
+    cli_args a;
+    int rc = cli_parse(CMD_REPORT, argc, argv, NULL, &ro, NULL, &a);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    cli_args_free(&a);
+    o.eps = ro.eps;
+    o.max_rank_w = ro.max_rank_w;
+    if (!ro.db || !ro.out) {
         fputs("fallacy: report: usage: fallacy report --db FILE.sqlite --out DIR [--eps E] [--max-rank-w W]\n", stderr);
         return EXIT_USAGE;
     }
-    if (access(db, R_OK) != 0) {
-        fprintf(stderr, "fallacy: report: %s: %s\n", db, strerror(errno));
+    if (access(ro.db, R_OK) != 0) {
+        cli_err("fallacy: report: %s: %s\n", ro.db, strerror(errno));
         return EXIT_USAGE;
     }
-    return write_report(db, out, &o, 1);
+    return write_report(ro.db, ro.out, &o, 1);
 }

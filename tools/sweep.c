@@ -38,20 +38,11 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig) { stop_signal = sig; }
 
-typedef struct sweep_opts {
-    const char *db;
-    const char *depth, *width, *widths, *examples, *algo, *features;
-    unsigned seeds;
-    uint64_t shard_i, shard_n;
-    int list;
-    int bad; /* an exit code from an option's value */
-} sweep_opts;
-
 static int say(const char *fmt, const char *a, const char *b)
 {
-    fputs("fallacy: sweep: ", stderr);
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    cli_err("fallacy: sweep: %s\n", msg);
     return EXIT_USAGE;
 }
 
@@ -81,49 +72,6 @@ static int parse_u64(const char *s, uint64_t *out)
     if (*p) return -1;
     *out = v;
     return 0;
-}
-
-static int sweep_option(void *ud, const char *opt, const char *val)
-{
-    sweep_opts *o = ud;
-    if (strcmp(opt, "--list") == 0) {
-        o->list = 1;
-        return 0;
-    }
-    const char **slot = strcmp(opt, "--db") == 0         ? &o->db
-                        : strcmp(opt, "--depth") == 0    ? &o->depth
-                        : strcmp(opt, "--width") == 0    ? &o->width
-                        : strcmp(opt, "--widths") == 0   ? &o->widths
-                        : strcmp(opt, "--examples") == 0 ? &o->examples
-                        : strcmp(opt, "--algo") == 0     ? &o->algo
-                        : strcmp(opt, "--features") == 0 ? &o->features
-                                                         : NULL;
-    if (slot) {
-        if (val) *slot = val;
-        return 1;
-    }
-    if (strcmp(opt, "--seeds") == 0) {
-        uint64_t u;
-        if (!val) return 1;
-        if (parse_u64(val, &u) || u < 1 || u > MAX_LIST) return say("--seeds '%s': need an integer in [1, 10000]%s", val, "");
-        o->seeds = (unsigned)u;
-        return 1;
-    }
-    if (strcmp(opt, "--shard") == 0) {
-        if (!val) return 1;
-        const char *slash = strchr(val, '/');
-        char a[32];
-        uint64_t i, n;
-        if (!slash || (size_t)(slash - val) >= sizeof a) return say("--shard '%s': need i/N, 1 <= i <= N%s", val, "");
-        memcpy(a, val, (size_t)(slash - val));
-        a[slash - val] = '\0';
-        if (parse_u64(a, &i) || parse_u64(slash + 1, &n) || n < 1 || i < 1 || i > n || n > MAX_POINTS)
-            return say("--shard '%s': need i/N with 1 <= i <= N (shards are numbered from 1)%s", val, "");
-        o->shard_i = i;
-        o->shard_n = n;
-        return 1;
-    }
-    return -1;
 }
 
 /* Split s at sep into at most MAX_LIST fields (empty fields refused);
@@ -181,7 +129,7 @@ static int item_family(void *ud, const char *s)
 {
     grid *g = ud;
     const fal_family *f = fal_family_find(s);
-    if (!f) return say("unknown family '%s' (see 'fallacy list')%s", s, "");
+    if (!f) return cli_unknown_family("fallacy: sweep: ", s);
     const fal_family **slot = push((void **)&g->fam, &g->nfam, sizeof *g->fam);
     if (!slot) return EXIT_NOMEM;
     *slot = f;
@@ -192,7 +140,7 @@ static int item_u64(uint64_t **arr, size_t *n, const char *opt, const char *s, u
 {
     uint64_t u;
     if (parse_u64(s, &u) || u == 0 || u > max) {
-        fprintf(stderr, "fallacy: sweep: %s '%s': need a positive integer <= %llu\n", opt, s, (unsigned long long)max);
+        cli_err("fallacy: sweep: %s '%s': need a positive integer <= %llu\n", opt, s, (unsigned long long)max);
         return EXIT_USAGE;
     }
     uint64_t *slot = push((void **)arr, n, sizeof **arr);
@@ -217,7 +165,7 @@ static int item_size(size_t **arr, size_t *n, const char *opt, const char *s, ui
 {
     uint64_t u;
     if (parse_u64(s, &u) || u == 0 || u > max) {
-        fprintf(stderr, "fallacy: sweep: %s '%s': need a positive integer <= %llu\n", opt, s, (unsigned long long)max);
+        cli_err("fallacy: sweep: %s '%s': need a positive integer <= %llu\n", opt, s, (unsigned long long)max);
         return EXIT_USAGE;
     }
     size_t *slot = push((void **)arr, n, sizeof **arr);
@@ -416,29 +364,6 @@ static void progress_end(progress *pr)
 
 /* ---- sweep ------------------------------------------------------------------ */
 
-/* Find the family positional (the first argument that is neither an option
- * nor an option's value) and hand the run parser its first name. */
-static int split_family(int argc, char **argv, char **first, const char **families)
-{
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--json") == 0 || strcmp(a, "--list") == 0) continue;
-        if (a[0] == '-' && a[1] == '-') {
-            i++;
-            continue;
-        }
-        *families = a;
-        size_t n = strcspn(a, ",");
-        *first = malloc(n + 1);
-        if (!*first) return -1;
-        memcpy(*first, a, n);
-        (*first)[n] = '\0';
-        argv[i] = *first;
-        return i;
-    }
-    return -1;
-}
-
 static int point_in_shard(const sweep_opts *o, uint64_t p) { return p % o->shard_n == o->shard_i - 1; }
 
 int cli_sweep(int argc, char **argv)
@@ -459,22 +384,13 @@ int cli_sweep(int argc, char **argv)
     cli_run r;
     memset(&r, 0, sizeof r);
     int have_run = 0, rc = 0;
-    char *first = NULL;
-    const char *families = NULL;
-    char **args = malloc(((size_t)argc + 1) * sizeof *args);
-    if (!args) {
-        rc = EXIT_NOMEM;
+    rc = cli_run_parse(CMD_SWEEP, argc, argv, ctx, &r, &o);
+    if (rc) {
+        if (rc < 0) rc = EXIT_OK;
         goto out;
     }
-    memcpy(args, argv, (size_t)argc * sizeof *args);
-    int fi = split_family(argc, args, &first, &families);
-    if (fi < 0) {
-        rc = say("which family? (see 'fallacy list')%s%s", "", "");
-        goto out;
-    }
-    rc = cli_run_parse(argc, args, ctx, &r, sweep_option, &o);
-    if (rc) goto out;
     have_run = 1;
+    const char *families = r.args.pos[0];
     if (!o.db && !o.list) {
         rc = say("--db FILE.sqlite is required (where the runs are stored)%s%s", "", "");
         goto out;
@@ -487,7 +403,7 @@ int cli_sweep(int argc, char **argv)
     if (o.db && (!o.list || access(o.db, F_OK) == 0))
         st = fal_store_open(ctx, o.db, o.list ? FAL_STORE_READ : FAL_STORE_CREATE, &store);
     if (st != FAL_OK) {
-        fprintf(stderr, "fallacy: sweep: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: sweep: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
         goto out;
     }
@@ -507,7 +423,7 @@ int cli_sweep(int argc, char **argv)
             if (st == FAL_OK && store) st = fal_store_has(store, key, &found);
             if (st == FAL_OK) printf("%llu\t%s\t%s\n", (unsigned long long)p, found ? "stored" : "todo", key);
             else {
-                fprintf(stderr, "fallacy: sweep: %s\n", st == FAL_ENOMEM ? "out of memory" : fal_ctx_message(ctx));
+                cli_err("fallacy: sweep: %s\n", st == FAL_ENOMEM ? "out of memory" : fal_ctx_message(ctx));
                 rc = cli_exit_code(st);
             }
             free(key);
@@ -531,7 +447,7 @@ int cli_sweep(int argc, char **argv)
         pr.skipped += found != 0;
     }
     if (st != FAL_OK) {
-        fprintf(stderr, "fallacy: sweep: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: sweep: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
         goto out;
     }
@@ -582,7 +498,7 @@ int cli_sweep(int argc, char **argv)
             snprintf(msg, sizeof msg, "%s", fal_ctx_message(ctx));
             fal_store_key(ctx, &cfg, key, sizeof key, NULL); /* a prefix is enough to name the point */
             progress_end(&pr);
-            fprintf(stderr, "fallacy: sweep: point %llu (%s): %s\n", (unsigned long long)p, key, msg);
+            cli_err("fallacy: sweep: point %llu (%s): %s\n", (unsigned long long)p, key, msg);
             failed++;
             int code = cli_exit_code(rs);
             if (code > worst) worst = code;
@@ -593,14 +509,13 @@ int cli_sweep(int argc, char **argv)
     }
     progress_end(&pr);
     if (st != FAL_OK) {
-        fprintf(stderr, "fallacy: sweep: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: sweep: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
         goto out;
     }
     uint64_t stored = pr.skipped + stored_now;
     if (stop_signal) {
-        fprintf(stderr,
-                "fallacy: sweep: interrupted by %s after the point in progress; %llu of %llu points of this %s are "
+        cli_err("fallacy: sweep: interrupted by %s after the point in progress; %llu of %llu points of this %s are "
                 "stored in %s. Run the same command again to resume (stored points are skipped).\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)stored, (unsigned long long)pr.total,
                 o.shard_n > 1 ? "shard" : "sweep", o.db);
@@ -612,15 +527,13 @@ int cli_sweep(int argc, char **argv)
                 (unsigned long long)pr.total, (unsigned long long)stored_now, (unsigned long long)noconv,
                 (unsigned long long)pr.skipped, failed ? ", some FAILED (not stored)" : "", o.db);
     if (failed)
-        fprintf(stderr, "fallacy: sweep: %llu points failed and are not stored; a rerun retries them\n",
+        cli_err("fallacy: sweep: %llu points failed and are not stored; a rerun retries them\n",
                 (unsigned long long)failed);
     rc = worst;
 out:
     fal_store_close(store);
     grid_free(&g);
     if (have_run) cli_run_free(&r);
-    free(first);
-    free(args);
     fal_ctx_free(ctx);
     return rc;
 }
@@ -629,25 +542,24 @@ out:
 
 int cli_merge(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs("fallacy: merge: usage: fallacy merge OUT.sqlite IN.sqlite...\n", stderr);
-        return EXIT_USAGE;
-    }
-    for (int i = 0; i < argc; i++)
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "fallacy: merge: unknown option '%s'\n", argv[i]);
-            return EXIT_USAGE;
-        }
+    cli_args a;
+    int prc = cli_parse(CMD_MERGE, argc, argv, NULL, NULL, NULL, &a);
+    if (prc) return prc < 0 ? EXIT_OK : prc;
+    /* the files, in order ("--" lets a name start with '-') */
+    argc = a.npos;
+    argv = a.pos;
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
         fputs("fallacy: out of memory\n", stderr);
+        cli_args_free(&a);
         return EXIT_NOMEM;
     }
     /* every input must exist before anything is written */
     for (int i = 1; i < argc; i++)
         if (access(argv[i], R_OK) != 0) {
-            fprintf(stderr, "fallacy: merge: %s: %s\n", argv[i], strerror(errno));
+            cli_err("fallacy: merge: %s: %s\n", argv[i], strerror(errno));
             fal_ctx_free(ctx);
+            cli_args_free(&a);
             return EXIT_USAGE;
         }
     fal_store *out = NULL;
@@ -661,8 +573,7 @@ int cli_merge(int argc, char **argv)
         printf("%s: %llu runs, %llu added, %llu already present\n", argv[i], (unsigned long long)ms.rows,
                (unsigned long long)ms.added, (unsigned long long)ms.duplicates);
         if (ms.conflicts)
-            fprintf(stderr,
-                    "fallacy: merge: %s: %llu runs have the key of a stored run but other measured values; the "
+            cli_err("fallacy: merge: %s: %llu runs have the key of a stored run but other measured values; the "
                     "stored ones are kept\n",
                     argv[i], (unsigned long long)ms.conflicts);
         added += ms.added;
@@ -672,10 +583,11 @@ int cli_merge(int argc, char **argv)
     if (st == FAL_OK) {
         printf("%s: %llu runs (%llu added)\n", argv[0], (unsigned long long)total, (unsigned long long)added);
     } else {
-        fprintf(stderr, "fallacy: merge: %s\n", fal_ctx_message(ctx));
+        cli_err("fallacy: merge: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
     }
     fal_store_close(out);
     fal_ctx_free(ctx);
+    cli_args_free(&a);
     return rc;
 }

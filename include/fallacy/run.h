@@ -183,4 +183,15 @@ void fal_result_clear(fal_result *res);
 /* Value of an extra by name, NaN if absent. */
 double fal_result_extra(const fal_result *res, const char *name);
 
+/* The result as one JSON object, the product contract (`fallacy run --json`
+ * prints exactly these bytes and a newline): id, family, algo, widths
+ * (null beyond 10^5 layers), depth, width (uniform nets), params, examples,
+ * seed, train_error, test_error, optimum_error, log2_classes,
+ * bits_provided, converged, steps, note, the family's extras, seconds;
+ * non-finite numbers are null.  Writes at most cap bytes, NUL included,
+ * into buf (which may be NULL when cap is 0); *len (if not NULL) receives
+ * the length without the NUL.  FAL_ERANGE when cap is too small: call once
+ * with cap 0 for the length. */
+fal_status fal_result_json(fal_ctx *ctx, const fal_result *res, char *buf, size_t cap, size_t *len);
+
 #endif

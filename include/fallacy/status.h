@@ -38,7 +38,9 @@ typedef struct fal_allocator {
 typedef struct fal_ctx fal_ctx;
 
 /* Create a context.  alloc may be NULL (malloc/free).  *out receives the
- * handle, to be released with fal_ctx_free.  Returns FAL_OK or FAL_ENOMEM. */
+ * handle, to be released with fal_ctx_free.  Returns FAL_OK or FAL_ENOMEM.
+ * Through fallacy.h, fal_ctx_new is a macro that also checks the ABI (the
+ * struct sizes the caller was compiled with): see fal_ctx_new_abi. */
 fal_status fal_ctx_new(fal_ctx **out, const fal_allocator *alloc);
 /* Release a context; NULL is a no-op.  Objects made with a context (tables,
  * architectures) are freed through it: free them before their context. */

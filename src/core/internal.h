@@ -31,6 +31,7 @@ struct fal_table {
     size_t rows, cols;
     fal_field field;
     double *v;          /* rows * cols * (field == FAL_COMPLEX ? 2 : 1) */
+    int borrowed;       /* v is the caller's memory (fal_table_wrap): not freed */
 };
 
 /* Record a message in ctx and return code (printf-style). */

@@ -26,7 +26,8 @@ const char *fal_errstr(fal_status s)
 static void *sys_alloc(void *ud, size_t n) { (void)ud; return malloc(n); }
 static void sys_free(void *ud, void *p, size_t n) { (void)ud; (void)n; free(p); }
 
-fal_status fal_ctx_new(fal_ctx **out, const fal_allocator *alloc)
+/* The unchecked creation (the macro fal_ctx_new adds the sizes). */
+fal_status (fal_ctx_new)(fal_ctx **out, const fal_allocator *alloc)
 {
     fal_allocator a = { sys_alloc, sys_free, NULL };
     if (alloc) a = *alloc;
@@ -37,6 +38,53 @@ fal_status fal_ctx_new(fal_ctx **out, const fal_allocator *alloc)
     c->alloc = a;
     c->threads = 1;
     *out = c;
+    return FAL_OK;
+}
+
+const char *fal_version(void) { return FAL_VERSION; }
+
+static const fal_abi LIBRARY_ABI = { FAL_ABI_VERSION, sizeof(fal_abi), sizeof(fal_config), sizeof(fal_result),
+                                     sizeof(fal_classes), sizeof(fal_need_result), sizeof(fal_report_opts),
+                                     sizeof(fal_walk), sizeof(fal_allocator) };
+
+const fal_abi *fal_abi_library(void) { return &LIBRARY_ABI; }
+
+fal_status fal_ctx_new_abi(fal_ctx **out, const fal_allocator *alloc, const fal_abi *caller)
+{
+    fal_status st = (fal_ctx_new)(out, alloc);
+    if (st != FAL_OK) return st;
+    const fal_abi *lib = &LIBRARY_ABI;
+    if (!caller)
+        return fal__fail(*out, FAL_EINVAL, "ABI check: no sizes given (use the fal_ctx_new macro of fallacy.h)");
+    if (caller->version != lib->version)
+        return fal__fail(*out, FAL_EINVAL,
+                         "ABI check: the caller was built for ABI %u, libfallacy %s has ABI %u: rebuild it against "
+                         "this library's headers",
+                         caller->version, FAL_VERSION, lib->version);
+    /* the abi struct itself first: the fields after `abi` are read only when
+     * the caller's struct is at least as long */
+    static const struct {
+        const char *name;
+        size_t off;
+    } F[] = { { "fal_abi", offsetof(fal_abi, abi) },
+              { "fal_config", offsetof(fal_abi, config) },
+              { "fal_result", offsetof(fal_abi, result) },
+              { "fal_classes", offsetof(fal_abi, classes) },
+              { "fal_need_result", offsetof(fal_abi, need_result) },
+              { "fal_report_opts", offsetof(fal_abi, report_opts) },
+              { "fal_walk", offsetof(fal_abi, walk) },
+              { "fal_allocator", offsetof(fal_abi, allocator) } };
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
+        if (i > 0 && F[i].off + sizeof(size_t) > caller->abi) break;
+        size_t a, b;
+        memcpy(&a, (const char *)caller + F[i].off, sizeof a);
+        memcpy(&b, (const char *)lib + F[i].off, sizeof b);
+        if (a != b)
+            return fal__fail(*out, FAL_EINVAL,
+                             "ABI check: the caller was compiled with sizeof(%s) = %zu, libfallacy %s has %zu: "
+                             "rebuild it against this library's headers",
+                             F[i].name, a, FAL_VERSION, b);
+    }
     return FAL_OK;
 }
 

@@ -154,41 +154,32 @@ static int csv_numeric(const csv_field *fl)
     return end == fl->s + fl->n;
 }
 
-static int starts_ci(const char *s, const char *w)
-{
-    for (; *w; s++, w++)
-        if ((*s | 0x20) != *w) return 0;
-    return 1;
-}
-
-/* Parse one data field, or fail naming it (k is 1-based). */
+/* Parse one data field, or fail naming it (k is 1-based).  The rule is
+ * fal_number_parse's, which the command line uses too. */
 static fal_status csv_number(csv_reader *r, const csv_field *fl, size_t k, double *out)
 {
     const char *s = fl->s;
     int show = fl->n > CSV_SHOW ? CSV_SHOW : (int)fl->n;
     const char *more = fl->n > CSV_SHOW ? "..." : "";
-    if (fl->n == 0)
+    switch (fal_number_parse(s, out)) {
+    case FAL_NUMBER_OK:
+        return FAL_OK;
+    case FAL_NUMBER_EMPTY:
         return fal__fail(r->ctx, FAL_EFORMAT, "%s:%zu: field %zu is empty", r->path, r->lineno, k);
-    const char *u = s + (*s == '+' || *s == '-');
-    if (u[0] == '0' && (u[1] | 0x20) == 'x')
+    case FAL_NUMBER_HEX:
         return fal__fail(r->ctx, FAL_EFORMAT,
                          "%s:%zu: field %zu '%.*s%s' is a hexadecimal number; only decimal numbers are accepted",
                          r->path, r->lineno, k, show, s, more);
-    if (starts_ci(u, "nan") || starts_ci(u, "inf"))
+    case FAL_NUMBER_NONFINITE:
         return fal__fail(r->ctx, FAL_EFORMAT, "%s:%zu: field %zu '%.*s%s' is not finite; NaN and Inf are refused",
                          r->path, r->lineno, k, show, s, more);
-    /* Decimal only: digits, point, exponent, signs; strtod checks the order. */
-    size_t ok = strspn(s, "0123456789.eE+-");
-    char *end;
-    double v = strtod(s, &end);
-    if (ok != fl->n || end != s + fl->n)
-        return fal__fail(r->ctx, FAL_EFORMAT, "%s:%zu: field %zu '%.*s%s' is not a number", r->path, r->lineno, k,
-                         show, s, more);
-    if (!isfinite(v))
+    case FAL_NUMBER_OVERFLOW:
         return fal__fail(r->ctx, FAL_EFORMAT, "%s:%zu: field %zu '%.*s%s' overflows a double", r->path, r->lineno,
                          k, show, s, more);
-    *out = v;
-    return FAL_OK;
+    default:
+        return fal__fail(r->ctx, FAL_EFORMAT, "%s:%zu: field %zu '%.*s%s' is not a number", r->path, r->lineno, k,
+                         show, s, more);
+    }
 }
 
 /* Read every line: header detection, widths, values into the block list.

@@ -2,9 +2,8 @@
  *
  * The input is a mode byte, then argv strings separated by NUL bytes:
  *   mode % 3 == 0: cli_run_parse (tools/fallacy.c), as `fallacy run` calls it;
- *   mode % 3 == 1: cli_run_parse with an extra-option callback shaped like
- *                  `fallacy classes`' (a flag, an option with a value, an
- *                  option that fails with its own exit code);
+ *   mode % 3 == 1: cli_run_parse as `fallacy classes` calls it (its own
+ *                  options from the table: a flag and a bounded integer);
  *   mode % 3 == 2: cli_sweep (tools/sweep.c) with --list and a shard of one
  *                  point forced at the end, so it parses the whole grid
  *                  (families, --widths 'a,b;c,d', depth x width lists) and
@@ -212,33 +211,11 @@ static void check_store_arch_parse(fal_ctx *ctx, const char *s)
 
 /* ---- cli_run_parse ---------------------------------------------------------- */
 
-typedef struct extra_state {
-    int flag;
-    const char *value;
-} extra_state;
-
-/* Shaped like classes_extra: a flag, an option with a value, an option
- * whose value can be refused with an exit code of its own. */
-static int extra_opt(void *ud, const char *opt, const char *val)
-{
-    extra_state *e = ud;
-    if (strcmp(opt, "--verify") == 0) {
-        e->flag = 1;
-        return 0;
-    }
-    if (strcmp(opt, "--walk") == 0) {
-        if (!val) return 1;
-        if (val[0] == 'x') return EXIT_USAGE;
-        e->value = val;
-        return 1;
-    }
-    return -1;
-}
-
 static void check_run(const cli_run *r, int rc)
 {
     if (rc) {
-        FUZZ_CHECK(rc == EXIT_USAGE || rc == EXIT_NOMEM, "exit code %d", rc);
+        /* -1: the help was printed (exit 0) */
+        FUZZ_CHECK(rc == -1 || rc == EXIT_USAGE || rc == EXIT_NOMEM, "exit code %d", rc);
         FUZZ_CHECK(r->arch == NULL && r->data == NULL, "failed with something left to free");
         return;
     }
@@ -314,9 +291,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         argv[argc] = NULL;
         cli_run r;
-        extra_state e = { 0, NULL };
-        int rc = cli_run_parse(argc, argv, ctx, &r, mode == 1 ? extra_opt : NULL, &e);
+        classes_opts co = { 0, 0 };
+        int rc = cli_run_parse(mode == 1 ? CMD_CLASSES : CMD_RUN, argc, argv, ctx, &r, &co);
         check_run(&r, rc);
+        FUZZ_CHECK(rc != 0 || co.walk <= 1000000, "walk %llu", (unsigned long long)co.walk);
         if (rc == 0) cli_run_free(&r);
     }
     fuzz_ctx_done(ctx);
