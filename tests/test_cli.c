@@ -150,11 +150,13 @@ TEST(test_cli_data_csv_linear)
     unlink(path2);
 }
 
-/* --data with a complex .npy fixture autoencoded (L4). */
+/* --data with a complex .npy fixture autoencoded (L4: --field complex,
+ * which complex data needs, issue 13 row 5). */
 TEST(test_cli_data_npy_complex_autoencoder)
 {
     static char out[1 << 14];
-    CHECK(test_cli("run linear-ae --widths 4,2,4 --data tests/data/c16_2d.npy --json", out, sizeof out) == 0);
+    CHECK(test_cli("run linear-ae --widths 4,2,4 --data tests/data/c16_2d.npy --field complex --json", out,
+                   sizeof out) == 0);
     CHECK(strstr(out, "\"id\":\"L3\"") != NULL);
     CHECK(strstr(out, "\"converged\":true") != NULL);
     CHECK(test_cli("run linear-ae --widths 3,2,3 --data tests/data/f8_2d.npy --json", out, sizeof out) == 0);

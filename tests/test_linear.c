@@ -217,6 +217,7 @@ TEST(test_l3_l4_generic_data_learns_pca)
         cfg.family = fal_family_find("linear-ae");
         cfg.arch = arch;
         cfg.data = t;
+        cfg.field = (fal_field)f; /* complex data needs --field complex */
         cfg.algo = FAL_ALGO_EXACT;
         fal_result res;
         CHECK_OK(fal_run(ctx, &cfg, &res));

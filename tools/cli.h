@@ -198,8 +198,9 @@ int cli_report(int argc, char **argv);
 int cli_classes(int argc, char **argv);
 
 /* The report (tools/report.c), for `fallacy demo`.  cli_report_store
- * creates out_dir (mkdir -p), deletes out_dir/runs.sqlite if present and
- * opens it afresh into *store (close with fal_store_close); db_path (cap
+ * claims out_dir (fal_report_claim_dir: new, empty or fallacy's own; mkdir
+ * -p), deletes out_dir/runs.sqlite if fallacy wrote it and opens it afresh
+ * into *store (close with fal_store_close); db_path (cap
  * bytes) receives its name.  cli_report_write writes out_dir/index.html and
  * its plots from db_path with test-error tolerance eps (<= 0: 1e-8).  Both
  * print a one-line message on failure and return 0 or an exit code. */

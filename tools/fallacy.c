@@ -1,8 +1,11 @@
 /* fallacy.c -- the command-line tool: list, run, demo.  Only the public
  * API is used here; this is the only place that prints and exits. */
+#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 int cli_exit_code(fal_status st)
@@ -11,6 +14,7 @@ int cli_exit_code(fal_status st)
     case FAL_OK: return EXIT_OK;
     case FAL_ENOCONV: return EXIT_FAILED;
     case FAL_ENOMEM: return EXIT_NOMEM;
+    case FAL_ENOSPC: return EXIT_NOMEM; /* out of resources: disk as memory */
     case FAL_EINTERNAL: return EXIT_FAILED;
     default: return EXIT_USAGE;
     }
@@ -173,7 +177,7 @@ static int cmd_version(int argc, char **argv)
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     static const cmd_fn FN[CMD_COUNT] = {
         [CMD_LIST] = cmd_list,       [CMD_RUN] = cmd_run,       [CMD_CLASSES] = cli_classes,
@@ -209,4 +213,67 @@ int main(int argc, char **argv)
     cli_err("fallacy: unknown command '%s'\n", cmd);
     cli_usage(stderr);
     return EXIT_USAGE;
+}
+
+/* ---- stdout: every write checked (issue 13, row 1) ---------------------- */
+
+/* stdout goes through this writer, which remembers the first write error:
+ * stdio reports a failed write only as a flag, and the errno of a write
+ * that failed long before exit (a full device met after the first 4 KiB)
+ * is gone by then.  The exit code needs it: ENOSPC is out of resources. */
+typedef struct out_watch {
+    int err;
+} out_watch;
+
+static ssize_t watch_write(void *cookie, const char *buf, size_t n)
+{
+    out_watch *w = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = write(STDOUT_FILENO, buf + done, n - done);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (!w->err) w->err = r < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)r;
+    }
+    return (ssize_t)n;
+}
+
+static int no_close(void *cookie)
+{
+    (void)cookie;
+    return 0;
+}
+
+/* The exit code once stdout is flushed and closed: a write, flush or close
+ * error is exit 2 with a message, 3 when the device is full; an exit code
+ * of 2 or 3 already chosen stays. */
+static int finish_stdout(out_watch *w, int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = w->err ? w->err : errno ? errno : EIO;
+    if (close(STDOUT_FILENO) != 0 && errno != EBADF && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (!bad) return rc;
+    fprintf(stderr, "fallacy: cannot write the output: %s\n", strerror(err));
+    int out = err == ENOSPC || err == EDQUOT || err == EFBIG ? EXIT_NOMEM : EXIT_USAGE;
+    return rc == EXIT_USAGE || rc == EXIT_NOMEM ? rc : out;
+}
+
+int main(int argc, char **argv)
+{
+    static out_watch w; /* lives until exit: stdout may be flushed by exit() */
+    cookie_io_functions_t fns = { NULL, watch_write, NULL, no_close };
+    FILE *f = fopencookie(&w, "w", fns);
+    if (f) {
+        /* lines show as they come on a terminal, as plain stdout's would */
+        setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+        stdout = f;
+    }
+    return finish_stdout(&w, dispatch(argc, argv));
 }

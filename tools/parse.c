@@ -374,6 +374,17 @@ int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, co
     return 0;
 }
 
+int cli_set_act(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
+{
+    fal_act act;
+    if (fal_act_parse(ctx, val, &act) != FAL_OK) {
+        cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
+        return EXIT_USAGE;
+    }
+    memcpy((char *)base + o->off, &act, sizeof act);
+    return 0;
+}
+
 int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
 {
     (void)ctx;

@@ -44,23 +44,13 @@ int cli_report_store(fal_ctx *ctx, const char *out_dir, fal_store **store, char 
         cli_err("fallacy: %s: directory name too long\n", out_dir);
         return EXIT_USAGE;
     }
-    /* mkdir -p */
-    char dir[4096];
-    if (strlen(out_dir) >= sizeof dir) {
-        cli_err("fallacy: %s: directory name too long\n", out_dir);
-        return EXIT_USAGE;
-    }
-    strcpy(dir, out_dir);
-    for (char *p = dir + 1;; p++) {
-        if (*p != '/' && *p != '\0') continue;
-        char save = *p;
-        *p = '\0';
-        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-            cli_err("fallacy: %s: cannot create the directory: %s\n", dir, strerror(errno));
-            return EXIT_USAGE;
-        }
-        *p = save;
-        if (!save) break;
+    /* out_dir must be new, empty or fallacy's own (fal_report_claim_dir):
+     * runs.sqlite is then ours to replace, never a user's database */
+    static const char *const OWN[] = { "runs.sqlite", "runs.sqlite-journal", NULL };
+    fal_status cs = fal_report_claim_dir(ctx, out_dir, OWN, NULL);
+    if (cs != FAL_OK) {
+        cli_err("fallacy: %s\n", fal_ctx_message(ctx));
+        return cli_exit_code(cs);
     }
     if (unlink(db_path) != 0 && errno != ENOENT) {
         cli_err("fallacy: %s: cannot replace: %s\n", db_path, strerror(errno));

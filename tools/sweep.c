@@ -395,6 +395,12 @@ int cli_sweep(int argc, char **argv)
         rc = say("--db FILE.sqlite is required (where the runs are stored)%s%s", "", "");
         goto out;
     }
+    if (r.cfg.seed > UINT64_MAX - (o.seeds - 1)) { /* seed + s must not wrap to 0 */
+        fprintf(stderr, "fallacy: sweep: --seed %llu with --seeds %u: the last seed passes 2^64 - 1\n",
+                (unsigned long long)r.cfg.seed, o.seeds);
+        rc = EXIT_USAGE;
+        goto out;
+    }
     g.seeds = o.seeds;
     rc = grid_make(&g, families, &o, &r);
     if (rc) goto out;
@@ -562,8 +568,18 @@ int cli_merge(int argc, char **argv)
             cli_args_free(&a);
             return EXIT_USAGE;
         }
+    /* ... and be a fallacy database this version reads (schema, no foreign
+     * objects): checked by opening each to read, so that a refused input
+     * leaves no new output behind (doc/sweep.md) */
+    fal_status st = FAL_OK;
+    for (int i = 1; i < argc && st == FAL_OK; i++) {
+        fal_store *in = NULL;
+        st = fal_store_open(ctx, argv[i], FAL_STORE_READ, &in);
+        fal_store_close(in);
+    }
+    int existed = access(argv[0], F_OK) == 0;
     fal_store *out = NULL;
-    fal_status st = fal_store_open(ctx, argv[0], FAL_STORE_CREATE, &out);
+    if (st == FAL_OK) st = fal_store_open(ctx, argv[0], FAL_STORE_CREATE, &out);
     int rc = 0;
     uint64_t added = 0;
     for (int i = 1; i < argc && st == FAL_OK; i++) {
@@ -587,6 +603,9 @@ int cli_merge(int argc, char **argv)
         rc = cli_exit_code(st);
     }
     fal_store_close(out);
+    /* an output this command created and could not finish: gone, so that
+     * a failed merge leaves no half database (a file that existed stays) */
+    if (rc && !existed) unlink(argv[0]);
     fal_ctx_free(ctx);
     cli_args_free(&a);
     return rc;

@@ -80,4 +80,16 @@ typedef struct fal_report_summary {
 fal_status fal_report_write(fal_ctx *ctx, const char *db_path, const char *out_dir, const fal_report_opts *opts,
                             fal_report_summary *sum);
 
+/* The output directory rule of the report and `fallacy demo`
+ * (doc/report.md, "The output directory").  fallacy writes into dir only
+ * when it is new, empty, or holds a regular file ".fallacy-out" listing,
+ * one per line, the names fallacy wrote there: every other entry must be
+ * one of those names, a leftover temporary ".fallacy-tmp-*", or the file
+ * keep (the database a report reads; may be NULL).  "/", a directory
+ * directly under it (/tmp, /etc, ...) and $HOME are refused whatever they
+ * hold.  On success dir exists (mkdir -p) and the names in own
+ * (NULL-terminated, may be NULL) are in the list, before the caller writes
+ * them.  Nothing is deleted.  FAL_EINVAL names the first foreign entry. */
+fal_status fal_report_claim_dir(fal_ctx *ctx, const char *dir, const char *const *own, const char *keep);
+
 #endif

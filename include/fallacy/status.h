@@ -18,7 +18,9 @@ typedef enum fal_status {
     FAL_EFORMAT,   /* a file's contents are malformed */
     FAL_ERANGE,    /* a value is out of its representable or allowed range */
     FAL_ENOCONV,   /* an iterative method did not converge (results are still written) */
-    FAL_EINTERNAL  /* a check inside the library failed: a bug, please report */
+    FAL_EINTERNAL, /* a check inside the library failed: a bug, please report */
+    FAL_ENOSPC     /* a file or database could not be written in full: no space left on its device
+                    * (or a file-size limit); what was written before stays intact */
 } fal_status;
 
 /* Static English text for a code; never NULL. */

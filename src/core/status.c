@@ -19,6 +19,7 @@ const char *fal_errstr(fal_status s)
     case FAL_ERANGE: return "value out of range";
     case FAL_ENOCONV: return "did not converge";
     case FAL_EINTERNAL: return "internal error";
+    case FAL_ENOSPC: return "no space left on the device";
     }
     return "unknown status";
 }

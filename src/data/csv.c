@@ -6,8 +6,9 @@
  * of its fields is non-empty and not a number); LF or CRLF line ends; blanks
  * (spaces, tabs) around fields; lines of any length up to CSV_LINE_MAX.
  * Refused, with FAL_EFORMAT and "FILE:LINE: ..." naming the field: empty
- * fields, quoted fields, hexadecimal numbers, NaN, Inf, values overflowing a
- * double, anything else strtod does not consume whole, ragged rows, a header
+ * fields, quoted fields, control characters other than tab outside comments
+ * (named, with the byte as \xNN), hexadecimal numbers, NaN, Inf, values
+ * overflowing a double, anything else strtod does not consume whole, ragged rows, a header
  * whose width differs from the data, files without a data row.
  *
  * One pass, so pipes work: values go into a list of fixed-size blocks while
@@ -222,6 +223,25 @@ static fal_status csv_scan(csv_reader *r, size_t *rows, size_t *cols)
                            r->path, r->lineno, k);
             break;
         }
+        /* Control characters (other than tab): refused by name and byte,
+         * before a field holding one (1,2\v) passes for a header word and
+         * the file for one "without data rows" */
+        for (size_t c = 0; c < n; c++) {
+            unsigned char b = (unsigned char)s[c];
+            if ((b >= 0x20 && b != 0x7f) || b == '\t') continue;
+            static const char *const NAMES[] = { [0x08] = "backspace", [0x0b] = "vertical tab",
+                                                 [0x0c] = "form feed", [0x0d] = "carriage return",
+                                                 [0x1b] = "escape" };
+            const char *nm = b < sizeof NAMES / sizeof NAMES[0] && NAMES[b] ? NAMES[b] : "a control character";
+            size_t fk = 1;
+            for (size_t j = 0; j < c; j++) fk += s[j] == ',';
+            st = fal__fail(r->ctx, FAL_EFORMAT,
+                           "%s:%zu: field %zu holds the byte \\x%02x (%s); only spaces and tabs may surround a "
+                           "value",
+                           r->path, r->lineno, fk, b, nm);
+            break;
+        }
+        if (st != FAL_OK) break;
         size_t k = csv_split(s, n, NULL);
         if (width && k != width) {
             if (width_from_header && nrows == 0)

@@ -88,6 +88,9 @@ fal_status fal_need(fal_ctx *ctx, const fal_config *base, double eps, unsigned s
     if (!base || !base->family) return fal__fail(ctx, FAL_EINVAL, "need: no family given");
     if (!(eps > 0) || !isfinite(eps)) return fal__fail(ctx, FAL_EINVAL, "need: --eps must be a finite number > 0");
     if (seeds < 1 || seeds > 1000) return fal__fail(ctx, FAL_EINVAL, "need: --seeds must be in [1, 1000]");
+    if (base->seed > UINT64_MAX - (seeds - 1)) /* the seeds seed .. seed + seeds - 1 must not wrap to 0 */
+        return fal__fail(ctx, FAL_EINVAL, "need: --seed %llu with --seeds %u: the last seed passes 2^64 - 1",
+                         (unsigned long long)base->seed, seeds);
     if (kmax > FAL_NEED_MAX_K)
         return fal__fail(ctx, FAL_EINVAL, "need: --kmax %llu exceeds the limit %llu", (unsigned long long)kmax,
                          (unsigned long long)FAL_NEED_MAX_K);

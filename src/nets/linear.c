@@ -127,7 +127,9 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     size_t L = (size_t)fal_arch_depth(arch), n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, L);
     size_t mn = n0 < nL ? n0 : nL;
     size_t bott = fal_arch_min_hidden(arch) < mn ? fal_arch_min_hidden(arch) : 0;
-    fal_field f = cfg->data ? fal_table_field(cfg->data) : cfg->field;
+    fal_field f;
+    st = fal__data_field(ctx, cfg, &f);
+    if (st != FAL_OK) return st;
     size_t per = f == FAL_COMPLEX ? 2 : 1, k, ntest;
     if (cfg->data) {
         st = fal__split_sizes(ctx, cfg, n0 + nL, &k, &ntest);

@@ -154,7 +154,9 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     fal_status st = fal__ae_arch(ctx, cfg, res, "linear-ae", 20, 3, " (no bottleneck is the linear family, L2)", &arch,
                                  &n, &m);
     if (st != FAL_OK) return st;
-    fal_field f = cfg->data ? fal_table_field(cfg->data) : cfg->field;
+    fal_field f;
+    st = fal__data_field(ctx, cfg, &f);
+    if (st != FAL_OK) return st;
     size_t per = f == FAL_COMPLEX ? 2 : 1;
     size_t D = cfg->subspace ? cfg->subspace : m;
     if (D > n) D = n;

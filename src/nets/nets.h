@@ -22,6 +22,11 @@ void fal__xy_free(fal_ctx *ctx, fal__xy *xy);
 fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, size_t n_out, int autoenc,
                               size_t row0, size_t k, fal__xy *out);
 
+/* The field a run works over: cfg->field, and --data must agree with it
+ * (complex data needs --field complex; --field complex, complex data) --
+ * else the run would be stored under the other field's key. */
+fal_status fal__data_field(fal_ctx *ctx, const fal_config *cfg, fal_field *f);
+
 /* The train/test split every family uses with --data: the first k rows
  * train (all rows without --examples), the rest test.  Checks the width. */
 fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest);

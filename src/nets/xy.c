@@ -37,6 +37,15 @@ void fal__xy_free(fal_ctx *ctx, fal__xy *xy)
     memset(xy, 0, sizeof *xy);
 }
 
+fal_status fal__data_field(fal_ctx *ctx, const fal_config *cfg, fal_field *f)
+{
+    *f = cfg->field;
+    if (!cfg->data || fal_table_field(cfg->data) == cfg->field) return FAL_OK;
+    if (fal_table_field(cfg->data) == FAL_COMPLEX)
+        return fal__fail(ctx, FAL_EINVAL, "--data is complex: complex data needs --field complex");
+    return fal__fail(ctx, FAL_EINVAL, "--data is real: --field complex needs complex data (complex128 .npy)");
+}
+
 fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest)
 {
     const fal_table *tab = cfg->data;

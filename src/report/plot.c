@@ -15,7 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "../store/sbuf.h"
+#include "../core/sbuf.h"
 
 #define W 760
 #define H 440

@@ -35,6 +35,7 @@ struct fal_store {
 struct fal_store_iter {
     fal_store *s;
     sqlite3_stmt *q;
+    uint64_t n; /* rows read, for messages */
 };
 
 /* The columns of runs after key, in the order of fal_store_put's binds. */
@@ -66,6 +67,11 @@ static fal_status sql_fail(fal_ctx *ctx, sqlite3 *db, const char *path, const ch
     const char *why = db ? sqlite3_errmsg(db) : "cannot open";
     fal_status st = (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) ? FAL_EFORMAT : FAL_EIO;
     if (code == SQLITE_NOMEM) st = FAL_ENOMEM;
+    /* out of space (or over a file-size limit): resources, exit 3; the
+     * transaction is rolled back, rows committed before stay */
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    if (code == SQLITE_FULL || ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT || sys == EFBIG)))
+        st = FAL_ENOSPC;
     return fal__fail(ctx, st, "%s: %s: %s", path, what, why);
 }
 
@@ -122,6 +128,35 @@ static fal_status init_schema(fal_store *s)
     return st;
 }
 
+/* Objects in the schema that fallacy did not create: a trigger can delete
+ * or rewrite every run stored, a view or another table is not ours.  Ours
+ * are the tables meta and runs and SQLite's own (sqlite_*: the primary
+ * keys' automatic indexes, ANALYZE's statistics). */
+static fal_status foreign_objects(fal_store *s, const char *db, const char *path)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT type, count(*) FROM %s.sqlite_master WHERE NOT (name LIKE 'sqlite\\_%%' ESCAPE '\\' "
+             "OR (type = 'table' AND name IN ('meta', 'runs'))) GROUP BY type ORDER BY type",
+             db);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) return sql_fail(s->ctx, s->db, path, "cannot read");
+    int rc = sqlite3_step(q);
+    fal_status st = FAL_OK;
+    if (rc == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(q, 0);
+        long long n = sqlite3_column_int64(q, 1);
+        st = fal__fail(s->ctx, FAL_EFORMAT,
+                       "%s: its schema holds %lld %s%s that fallacy did not create; refusing it (it could change "
+                       "or delete the runs)",
+                       path, n, type ? type : "object", n == 1 ? "" : "s");
+    } else if (rc != SQLITE_DONE) {
+        st = sql_fail(s->ctx, s->db, path, "cannot read");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 /* The schema this code reads: meta.schema = 1 in the database named db
  * ("main" or an attached one), checked before anything is read. */
 static fal_status check_schema(fal_store *s, const char *db, const char *path)
@@ -135,7 +170,10 @@ static fal_status check_schema(fal_store *s, const char *db, const char *path)
     }
     int rc = sqlite3_step(q);
     fal_status st = FAL_OK;
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW) st = foreign_objects(s, db, path);
+    if (st != FAL_OK) {
+        /* reported */
+    } else if (rc == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(q, 0);
         if (!v || strcmp(v, SCHEMA_VERSION) != 0)
             st = fal__fail(s->ctx, FAL_EFORMAT, "%s: schema %s, this fallacy reads schema %s", path, v ? v : "?",
@@ -428,6 +466,33 @@ static double col_real(sqlite3_stmt *q, int i)
     return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
 }
 
+/* The column kinds of RUN_COLUMNS: 'i' an integer, 'r' a real or NULL
+ * (an integer is a real too), 't' text, 'T' text or NULL. */
+static const char RUN_KINDS[RUN_NCOLS + 1] = "tttttiiiirrrrriirTtTtiTTt";
+
+/* A cell the decoder would otherwise read wrongly: SQLite converts text
+ * ('abc') or a blob to 0 when asked for a number, and a table created by
+ * hand has no type to stop it.  Such a row is refused, never read as 0. */
+static fal_status check_types(fal_store_iter *it)
+{
+    sqlite3_stmt *q = it->q;
+    for (int i = 0; i < RUN_NCOLS; i++) {
+        int t = sqlite3_column_type(q, i);
+        char k = RUN_KINDS[i];
+        int ok = k == 'i'   ? t == SQLITE_INTEGER
+                 : k == 'r' ? t == SQLITE_FLOAT || t == SQLITE_INTEGER || t == SQLITE_NULL
+                 : k == 't' ? t == SQLITE_TEXT
+                            : t == SQLITE_TEXT || t == SQLITE_NULL;
+        if (ok) continue;
+        static const char *const TYPE[] = { "?", "an integer", "a real", "text", "a blob", "NULL" };
+        return fal__fail(it->s->ctx, FAL_EFORMAT, "%s: run %llu (in key order): column %s holds %s, not %s",
+                         it->s->path, (unsigned long long)it->n, sqlite3_column_name(q, i),
+                         TYPE[t >= 1 && t <= 5 ? t : 0],
+                         k == 'i' ? "an integer" : k == 'r' ? "a number" : "text");
+    }
+    return FAL_OK;
+}
+
 fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have)
 {
     *have = 0;
@@ -435,6 +500,9 @@ fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have
     int rc = sqlite3_step(it->q);
     if (rc == SQLITE_DONE) return FAL_OK;
     if (rc != SQLITE_ROW) return sql_fail(it->s->ctx, it->s->db, it->s->path, "cannot read the runs");
+    it->n++;
+    fal_status st = check_types(it);
+    if (st != FAL_OK) return st;
     sqlite3_stmt *q = it->q;
     row->key = col_text(q, 0, "");
     row->id = col_text(q, 1, "");

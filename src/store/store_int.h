@@ -2,7 +2,7 @@
 #ifndef FALLACY_STORE_INT_H
 #define FALLACY_STORE_INT_H
 
-#include "sbuf.h"
+#include "../core/sbuf.h"
 
 /* Append cfg's canonical key (include/fallacy/store.h) to b. */
 fal_status fal__store_key_sb(fal__sb *b, const fal_config *cfg);

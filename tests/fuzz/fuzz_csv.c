@@ -85,6 +85,8 @@ static void reference(const uint8_t *data, size_t size, ref *r)
         while (i < len && blank(line[i])) i++;
         if (i == len || line[i] == '#') continue;
         if (strchr(line, '"')) goto refuse;
+        for (size_t j = 0; j < len; j++) /* a control character other than tab */
+            if (((unsigned char)line[j] < 0x20 && line[j] != '\t') || line[j] == 0x7f) goto refuse;
         /* fields */
         size_t k = 1;
         for (size_t j = 0; j < len; j++) k += line[j] == ',';

@@ -150,7 +150,7 @@ def seeds_store():
         "extras_bad": row("", extras='t{"gap":inf,"a":0x10}'),
         # found by this target: converged read through its low 32 bits
         "converged_2pow32": row("", converged="i4294967296"),
-        # found by this target in src/report/report.c (UBSan): qsort(NULL, 0)
+        # found by this target in src/report/ (then report.c; UBSan): qsort(NULL, 0)
         # on a database without rows, and NULL + 0 for a plot without points
         "report_empty_db": row("R", key="n"),
         "report_no_points": pieces("R", *([""] * 20)),

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "fileio.h"
 #include "sbuf.h"
 
 void fal__sb_init(fal__sb *b, fal_ctx *ctx)
@@ -95,19 +96,52 @@ void fal__sb_printf(fal__sb *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* The length of the well-formed UTF-8 sequence at s (1..4), or 0: no
+ * overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). */
+static size_t utf8_len(const unsigned char *s, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80, c &= 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800, c &= 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000, c &= 0x07;
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0; /* also stops at the NUL */
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    *cp = c;
+    return n;
+}
+
 void fal__sb_xml(fal__sb *b, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        unsigned cp;
+        size_t n = utf8_len(p, &cp);
+        if (n == 0 || cp == 0xFFFE || cp == 0xFFFF) {
+            /* not UTF-8, or not an XML character: U+FFFD, one per byte */
+            fal__sb_puts(b, "\xEF\xBF\xBD");
+            p += n ? n : 1;
+            continue;
+        }
+        switch (cp) {
         case '&': fal__sb_puts(b, "&amp;"); break;
         case '<': fal__sb_puts(b, "&lt;"); break;
         case '>': fal__sb_puts(b, "&gt;"); break;
         case '"': fal__sb_puts(b, "&quot;"); break;
         case '\'': fal__sb_puts(b, "&#39;"); break;
         default:
-            if (c >= 0x20 || c == '\t' || c == '\n') fal__sb_putc(b, (char)c);
+            if (cp >= 0x20 || cp == '\t' || cp == '\n') fal__sb_put(b, (const char *)p, n);
         }
+        p += n;
     }
 }
 
@@ -154,25 +188,5 @@ fal_status fal__sb_status(const fal__sb *b) { return b->st; }
 fal_status fal__sb_write_file(fal__sb *b, const char *path)
 {
     if (b->st != FAL_OK) return b->st;
-    size_t n = strlen(path);
-    char *tmp = fal__alloc(b->ctx, n + 5, "file name");
-    if (!tmp) return FAL_ENOMEM;
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    fal_status st = FAL_OK;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        st = fal__fail(b->ctx, FAL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto done;
-    }
-    size_t wrote = b->len ? fwrite(b->p, 1, b->len, f) : 0;
-    int bad = wrote != b->len || ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        st = fal__fail(b->ctx, FAL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-    }
-done:
-    fal__free(b->ctx, tmp, n + 5);
-    return st;
+    return fal__write_atomic(b->ctx, path, b->p ? b->p : "", b->len);
 }
