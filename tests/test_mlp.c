@@ -409,3 +409,32 @@ TEST(test_mlp_float32_step_matches_float64)
     }
     fal_arch_free(a);
 }
+
+/* The report's M1 section: k needed against function_dim / nL, the x of
+ * each point the rank fallacy classes mlp computes (tanh A(4,8,1): w = 49,
+ * full rank), and the mlp joins the headline figure. */
+TEST(test_mlp_report_k_needed_against_function_dim)
+{
+    char dir[256], args[1024], out[256];
+    test_temp_dir(dir, sizeof dir, "mlprep");
+    if (!CHECK(dir[0])) return;
+    snprintf(args, sizeof args, "sweep mlp --widths 4,8,1 --act tanh --examples 16,64 --tol 1e-6 --db %s/r.sqlite",
+             dir);
+    CHECK(test_cli(args, out, sizeof out) == 0);
+    snprintf(args, sizeof args, "report --db %s/r.sqlite --out %s/rep --eps 0.5", dir, dir);
+    CHECK(test_cli(args, out, sizeof out) == 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/rep/M1-fdim.csv", dir);
+    char *csv = test_slurp(path, NULL);
+    fal_classes c;
+    CHECK_OK(classes_of("mlp", "4,8,1", FAL_ACT_TANH, 0, 1, 1, &c));
+    char want[64];
+    snprintf(want, sizeof want, "k needed,%llu,", (unsigned long long)c.function_dim);
+    CHECK_MSG(csv && strstr(csv, want), "M1-fdim.csv lacks '%s': %s", want, csv ? csv : "(missing)");
+    free(csv);
+    snprintf(path, sizeof path, "%s/rep/headline.csv", dir);
+    csv = test_slurp(path, NULL);
+    CHECK_MSG(csv && strstr(csv, "M1 mlp,49,"), "headline.csv lacks the mlp: %s", csv ? csv : "(missing)");
+    free(csv);
+    test_remove_dir(dir);
+}
