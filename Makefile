@@ -49,9 +49,10 @@ $(B)/test_fallacy: $(TEST_OBJ) $(CLI_TABLE_OBJ) $(B)/libfallacy.a
 # the last two: a program or python3 loading an ASan-built libfallacy.so
 # would need the ASan runtime preloaded.
 EXTRA_CHECKS ?= install-check python-check
-check: $(B)/test_fallacy $(B)/fallacy
+check: $(B)/test_fallacy $(B)/fallacy $(B)/libfallacy.so
 	FALLACY_BIN=$(B)/fallacy OPENBLAS_NUM_THREADS=2 ./$(B)/test_fallacy
-	$(if $(EXTRA_CHECKS),$(MAKE) --no-print-directory $(EXTRA_CHECKS))
+	sh tests/readme_line.sh
+	for t in $(EXTRA_CHECKS); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 # Sanitizer build in its own tree; the 10^6-deep cases are slower there but
 # still run.
@@ -61,7 +62,7 @@ asan:
 # A subset under valgrind's memcheck: no errors, no definite or indirect
 # leaks.  Its own build without -march=native: valgrind does not decode
 # AVX-512.  One thread, so that OpenMP and OpenBLAS pools stay out of it.
-VG_TESTS := test_rng test_arch test_status test_data test_kern test_faults test_deep_linear test_n1
+VG_TESTS := test_rng test_arch test_status test_data test_kern test_faults test_deep_linear test_n1 test_i13_csv test_i13_report_refuses
 valgrind:
 	$(MAKE) B=build-vg CFLAGS="-O1 -g" build-vg/test_fallacy build-vg/fallacy
 	for t in $(VG_TESTS); do \

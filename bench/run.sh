@@ -183,7 +183,7 @@ measure() {
     # vectorised and module-list spellings in alternation, ROUNDS rounds.
     say "chain step vs torch: starts and honesty check"
     : > "$LOGS/chain_check.txt"
-    for f in chainstep torchvec2 torchvec1 torchvec1m torchvec1m torchmod2 torchmod1; do : > "$LOGS/$f.txt"; done
+    for f in chainstep torchvec2 torchvec1 torchvec1m torchvec1m torchmod2 torchmod1 pycall; do : > "$LOGS/$f.txt"; done
     CFILES=""
     for L in $CHAIN_DEPTHS; do
         "$BIN/chain_step" dump $L "$LOGS/chain_start_$L.npy" 20 | sed 's/^check /check impl=fallacy /' >> "$LOGS/chain_check.txt"
@@ -210,7 +210,18 @@ measure() {
     done
     rm -f $CFILES
 
-    # ---- 7. mlp (M1): one full-batch GD step against torch; classes mlp ------
+    # ---- 7. the Python call overhead ---------------------------------------------
+    # fallacy.run on the 10-parameter chain against the same run in C
+    # (bench/py_call.c: fal_run alone, and everything fallacy.run does per
+    # call), in alternation, ROUNDS + 1 rounds; each side's best median.
+    : > "$LOGS/pycall.txt"
+    for ((r = 1; r <= ROUNDS + 1; r++)); do
+        say "round $r: python call overhead (C, then Python)"
+        "$BIN/py_call" 2000 >> "$LOGS/pycall.txt" || say "py_call failed"
+        FALLACY_LIB="$BIN/../libfallacy.so" $PY py_overhead.py 2000 >> "$LOGS/pycall.txt" 2>>"$LOGS/pycall.err" ||
+            say "py_overhead.py failed (see $LOGS/pycall.err)"
+    done
+    # ---- 8. mlp (M1): one full-batch GD step against torch; classes mlp ------
     # fallacy and torch (nn.Sequential + SGD, autograd; 2 threads under
     # OMP_WAIT_POLICY=PASSIVE and 1 thread, the faster quoted) in alternation.
     for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; done
@@ -579,7 +590,23 @@ INPLACE=$(kv $G inplace_gbs)
                   printf "| %s | %s | %s | %s | %.2e | %.2e | %s |\n", L, f1[L], fs[L], sp[L], m1[L], ms[L], (m1[L] <= 1e-12 && ms[L] <= 1e-12) ? "yes" : "**NO**" } }
     ' "$LOGS/chain_check.txt"
     echo
-    echo "## 7. mlp (M1): one full-batch GD step against torch, and classes mlp"
+    echo "## Python call overhead (\`bench/py_overhead.py\`, \`bench/py_call.c\`)"
+    echo
+    echo "\`fallacy.run(\"linear-chain\", depth=10, examples=1)\` (10 parameters) against the same run in C, in"
+    echo "alternation; the best of each side's per-call medians.  c_run: fal_run alone on a context and"
+    echo "architecture made once; c_full: what fallacy.run does per call, in C (context with the ABI check,"
+    echo "MemAvailable, architecture, fal_run, the JSON).  Target: Python at most 50 us above the C call."
+    echo
+    PYU=$(lowest "$LOGS/pycall.txt" "pycall impl=python" us)
+    CRU=$(lowest "$LOGS/pycall.txt" "pycall impl=c_run" us)
+    CFU=$(lowest "$LOGS/pycall.txt" "pycall impl=c_full" us)
+    echo "| call | us per call | Python - this (us) | Python / this |"
+    echo "|---|---:|---:|---:|"
+    echo "| Python fallacy.run | $(or_na "$PYU") | | |"
+    echo "| C fal_run (c_run) | $(or_na "$CRU") | $(awk -v a="$PYU" -v b="$CRU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CRU") |"
+    echo "| C, all fallacy.run does (c_full) | $(or_na "$CFU") | $(awk -v a="$PYU" -v b="$CFU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CFU") |"
+    echo
+    echo "## 8. mlp (M1): one full-batch GD step against torch, and classes mlp"
     echo
     echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
     echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
@@ -616,7 +643,7 @@ INPLACE=$(kv $G inplace_gbs)
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1 mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
+        torchvec1m torchmod2 torchmod1 pycall mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -1,7 +1,6 @@
 /* fallacy.c -- the command-line tool: list, run, demo.  Only the public
  * API is used here; this is the only place that prints and exits. */
 #include <errno.h>
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

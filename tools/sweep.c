@@ -396,7 +396,7 @@ int cli_sweep(int argc, char **argv)
         goto out;
     }
     if (r.cfg.seed > UINT64_MAX - (o.seeds - 1)) { /* seed + s must not wrap to 0 */
-        fprintf(stderr, "fallacy: sweep: --seed %llu with --seeds %u: the last seed passes 2^64 - 1\n",
+        cli_err("fallacy: sweep: --seed %llu with --seeds %u: the last seed passes 2^64 - 1\n",
                 (unsigned long long)r.cfg.seed, o.seeds);
         rc = EXIT_USAGE;
         goto out;

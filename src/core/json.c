@@ -44,16 +44,27 @@ static void num(jbuf *j, double v)
     else put(j, "null");
 }
 
+static void putc_(jbuf *j, char c)
+{
+    if (j->len + 1 < j->cap) j->buf[j->len] = c;
+    j->len++;
+}
+
 static void str(jbuf *j, const char *s)
 {
-    put(j, "\"");
+    putc_(j, '"');
     for (; s && *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') put(j, "\\%c", ch);
-        else if (ch < 0x20) put(j, "\\u%04x", ch);
-        else put(j, "%c", ch);
+        if (ch == '"' || ch == '\\') {
+            putc_(j, '\\');
+            putc_(j, (char)ch);
+        } else if (ch < 0x20) {
+            put(j, "\\u%04x", ch);
+        } else {
+            putc_(j, (char)ch);
+        }
     }
-    put(j, "\"");
+    putc_(j, '"');
 }
 
 fal_status fal_result_json(fal_ctx *ctx, const fal_result *r, char *buf, size_t cap, size_t *len)

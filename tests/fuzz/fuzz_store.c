@@ -23,7 +23,8 @@
  * Oracles: values of a column's own type read back exactly (NULL reals as
  * NaN); a row with a cell its column's type does not take (text or a blob
  * for a number: SQLite's typeof) is refused with FAL_EFORMAT, by the
- * iterator and by the report, never read as 0; fal_store_put's row reads back as the result it came from (texts,
+ * iterator and by the report, never read as 0; a written report's page
+ * and headline figure are XML text (well-formed UTF-8, no control bytes); fal_store_put's row reads back as the result it came from (texts,
  * counts, doubles bit for bit or NaN for non-finite, the widths text
  * parsing to the same architecture, each extra found by fal_store_extra,
  * the curve in its documented [[step,error],...] form); fal_store_extra
@@ -440,6 +441,37 @@ static void check_put(fal_ctx *ctx, const put_in *in, const fal_store_row *r)
 
 /* ---- the target ---------------------------------------------------------------------- */
 
+/* The page and the headline figure are XML text whatever the database
+ * holds (issue 13, row 9): well-formed UTF-8 (an independent reading of
+ * RFC 3629: no overlong forms, surrogates, or code points past U+10FFFF),
+ * no control character but tab, LF and CR, no U+FFFE or U+FFFF. */
+static void check_xml_text(const char *name)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", report_dir, name);
+    FILE *f = fopen(path, "rb");
+    FUZZ_CHECK(f != NULL, "%s: missing after a written report", name);
+    static unsigned char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    for (size_t i = 0; i < n;) {
+        unsigned c = buf[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        FUZZ_CHECK(len && i + len <= n, "%s: byte %zu (0x%02x) starts no UTF-8 sequence", name, i, c);
+        unsigned cp = len == 1 ? c : c & (0x7Fu >> len);
+        for (size_t j = 1; j < len; j++) {
+            FUZZ_CHECK((buf[i + j] & 0xC0) == 0x80, "%s: byte %zu: a cut UTF-8 sequence", name, i + j);
+            cp = cp << 6 | (buf[i + j] & 0x3Fu);
+        }
+        static const unsigned MIN[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+        FUZZ_CHECK(cp >= MIN[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF), "%s: byte %zu: U+%X", name,
+                   i, cp);
+        FUZZ_CHECK(cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r', "%s: control character %u", name, cp);
+        FUZZ_CHECK(cp != 0xFFFE && cp != 0xFFFF, "%s: U+%X is not an XML character", name, cp);
+        i += len;
+    }
+}
+
 static void report(fal_ctx *ctx, int ranks, int bad)
 {
     fal_report_opts o;
@@ -450,6 +482,10 @@ static void report(fal_ctx *ctx, int ranks, int bad)
     FUZZ_CHECK(st == FAL_OK || st == FAL_ENOMEM || st == FAL_EINVAL || (bad && st == FAL_EFORMAT),
                "report: %s: %s", fal_errstr(st), fal_ctx_message(ctx));
     if (st == FAL_OK) FUZZ_CHECK(sum.runs <= 1, "report read %zu runs", sum.runs);
+    if (st == FAL_OK) {
+        check_xml_text("index.html");
+        check_xml_text("headline.svg");
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -69,6 +69,9 @@ def seeds_csv():
     out("csv", "ragged.csv", "1,2\n3\n")
     out("csv", "quoted.csv", 'a,"b,c"\n1,2\n')
     out("csv", "nan.csv", "1,nan\n")
+    # issue 13, row 13: control bytes, named by the reader (a comment may hold them)
+    out("csv", "vtab.csv", "1,2\v\n")
+    out("csv", "formfeed.csv", "a,b\n1,\f2\n# \f in a comment\n")
     out("csv", "inf.csv", "-Infinity,1\n")
     out("csv", "hex.csv", "0x1p3,1\n")
     out("csv", "empty_field.csv", "1,,3\n")
@@ -161,6 +164,20 @@ def seeds_store():
         "key_fields": row("R", key="tfamily=bool-ae;arch=4,2,4;k=16;field=complex;data=fnv1a:0011223344556677:3x4;seed=9",
                           id="tN4", family="tbool-ae", widths="t4,2,4"),
         "extra_pairs": row("", extras="k") + b"\0" + pieces('{"x": 1.5 , "y":null}', "x", ' {"a\\"b":2}', 'a"b'),
+        # issue 13, the report's decoder on hostile cells.  Row 7: text or a
+        # blob where a number belongs (refused, FAL_EFORMAT, never read as 0)
+        "report_text_train_error": row("R", train_error="tabc"),
+        "report_blob_test_error": row("R", test_error="xb00ff"),
+        "report_text_params": row("R", params="tmany", examples="t4x"),
+        "report_real_depth": row("R", depth="r2.5"),
+        # row 8: IDs that are not plain letters and digits, and a 40-byte one
+        "report_id_space": row("R", id="tL 1"),
+        "report_id_underscore": row("R", id="tL_1"),
+        "report_id_long": row("R", id="tZ123456789012345678901234567890-one-more", family="tlinear"),
+        # row 9: invalid UTF-8 in the ID, the family and the widths' neighbours
+        "report_utf8_bad": row("R", id="tbad\xff\xc3", family="tover\xc0\xafsurr\xed\xa0\x80"),
+        "report_utf8_nonchar": row("R", id="t\xef\xbf\xbf\x01<&>", family="tok-\xc3\xa9",
+                                   algo="t\xf4\x90\x80\x80"),
         "put": pieces("P", "L1", "linear-chain", "1^11", "", "0.5 0.25 0 nan inf 1.5", "10 1 7 100 1",
                       "0:1 1:0.5 2:nan 4:0.125 10:0", "gap", "1e-3", "unseen_inputs", "3"),
         "put_report": pieces("PR", "N4", "bool-ae", "4,2,4", "did not converge", "1 2 3 4 5 6",
