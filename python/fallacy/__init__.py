@@ -103,6 +103,7 @@ c_void_p = ctypes.c_void_p
 FAL_MAX_EXTRAS = 16
 FAL_MAX_CURVE = 66
 FAL_NEED_MAX_PROBES = 64
+FAL_CLASSES_MAX_LAYERS = 32
 
 
 # The structs this package reads or writes, field for field as in
@@ -117,7 +118,9 @@ class _Config(ctypes.Structure):
     _fields_ = [("family", c_void_p), ("arch", c_void_p), ("examples", c_size), ("examples_set", c_int),
                 ("test", c_size), ("algo", c_int), ("init", c_int), ("field", c_int), ("subspace", c_size),
                 ("features", c_size), ("power", c_uint), ("units", c_int), ("degree", c_uint),
-                ("max_steps", c_u64), ("lr", c_double), ("tol", c_double), ("seed", c_u64), ("data", c_void_p)]
+                ("max_steps", c_u64), ("lr", c_double), ("tol", c_double), ("seed", c_u64), ("data", c_void_p),
+                # mlp (M1)
+                ("act", c_int), ("bias_off", c_int), ("init_scale", c_double), ("teacher_arch", c_void_p)]
 
 
 class _Extra(ctypes.Structure):
@@ -143,7 +146,13 @@ class _Classes(ctypes.Structure):
                 ("log2_mean_class_size", c_double), ("bits_provided", c_double), ("examples", c_u64),
                 ("function_dim", c_u64), ("class_dim", c_u64), ("k_min", c_u64), ("probes", c_u64),
                 ("probe_tolerance", c_double), ("sigma_last", c_double), ("sigma_next", c_double),
-                ("rank_method", c_char_p), ("field", c_char_p)]
+                ("rank_method", c_char_p), ("field", c_char_p),
+                # mlp (M1)
+                ("act", c_char_p), ("symmetry_bound", c_u64), ("hidden_symmetries", ctypes.c_int64),
+                ("rank_gap", c_double), ("hidden_units", c_u64), ("nlayers", c_int),
+                ("dead", c_u64 * FAL_CLASSES_MAX_LAYERS), ("always_active", c_u64 * FAL_CLASSES_MAX_LAYERS),
+                ("draws", c_u64), ("frac_at_bound", c_double), ("dim_mean", c_double), ("dim_min", c_u64),
+                ("dim_max", c_u64), ("rank_stable", c_int)]
 
 
 class _Walk(ctypes.Structure):
@@ -184,6 +193,7 @@ _sig = {
     "fal_families": (_P(_Family), [_P(c_size)]),
     "fal_classes_family": (c_void_p, [c_char_p]),
     "fal_algo_parse": (c_int, [c_void_p, c_char_p, _P(c_int)]),
+    "fal_act_parse": (c_int, [c_void_p, c_char_p, _P(c_int)]),
     "fal_arch_parse": (c_int, [c_void_p, c_char_p, _P(c_void_p)]),
     "fal_arch_uniform": (c_int, [c_void_p, c_u64, c_size, _P(c_void_p)]),
     "fal_arch_free": (None, [c_void_p]),
@@ -294,7 +304,7 @@ RUN_OPTIONS = {
     "width": ("uint", 1, _UMAX, None, None),
     "examples": ("uint", 1, _SMAX, None, "examples"),
     "test": ("uint", 0, _SMAX, None, "test"),
-    "algo": ("algo", None, None, ("gd", "fa", "exact"), "algo"),
+    "algo": ("algo", None, None, ("gd", "fa", "exact", "adam", "lbfgs"), "algo"),
     "steps": ("uint", 1, _UMAX, None, "max_steps"),
     "lr": ("real", None, None, None, "lr"),
     "tol": ("real", None, None, None, "tol"),
@@ -308,6 +318,10 @@ RUN_OPTIONS = {
     "units": ("choice", None, None, ("sign", "heaviside"), "units"),
     "degree": ("uint", 1, 64, None, "degree"),
     "features": ("uint", 1, 2**32, None, "features"),
+    "act": ("act", None, None, ("relu", "leaky-relu", "tanh", "sigmoid", "linear"), "act"),
+    "bias": ("choice", None, None, ("on", "off"), "bias_off"),
+    "init_scale": ("real", None, None, None, "init_scale"),
+    "teacher_widths": ("teacher", None, None, None, None),
 }
 
 
@@ -338,6 +352,16 @@ def _set_option(ctx, cfg, name, value):
         a = c_int()
         ctx.check(_lib.fal_algo_parse(ctx.p, str(value).encode(), ctypes.byref(a)))
         cfg.algo = a.value
+    elif kind == "act":
+        a = c_int()
+        ctx.check(_lib.fal_act_parse(ctx.p, str(value).encode(), ctypes.byref(a)))
+        cfg.act = a.value
+    elif kind == "teacher":
+        t = c_void_p()
+        text = value if isinstance(value, str) else ",".join(str(int(v)) for v in value)
+        ctx.check(_lib.fal_arch_parse(ctx.p, text.encode(), ctypes.byref(t)))
+        ctx.owned.append((_lib.fal_arch_free, t))
+        cfg.teacher_arch = t
 
 
 def _table(ctx, data):
