@@ -95,7 +95,8 @@ TEST(test_mlp_jacobian_matches_finite_differences_and_routes_agree)
         double X[18], *J = malloc(rows * w * sizeof(double)), Y0[12];
         gauss(X, 18, 5);
         CHECK_OK(fal__mlp_jacobian(ctx, &net, X, k, J));
-        double worst = 0, jn = 0;
+        double worst = 0, jn = 0, jmax = 0;
+        for (size_t i = 0; i < rows * w; i++) jmax = fmax(jmax, fabs(J[i]));
         for (size_t i = 0; i < w; i++) {
             double p = net.p[i], h = 1e-6;
             net.p[i] = p + h;
@@ -106,12 +107,14 @@ TEST(test_mlp_jacobian_matches_finite_differences_and_routes_agree)
             for (size_t r = 0; r < rows; r++) {
                 double fd = (Y0[r] - Ym[r]) / (2 * h), an = J[r + i * rows];
                 jn += an * an;
-                double d = fabs(fd - an) / (1e-7 + fabs(fd));
+                /* against the largest entry: central differences carry an
+                 * absolute error ~h^2 + eps/h whatever the entry */
+                double d = fabs(fd - an) / jmax;
                 if (d > worst) worst = d;
             }
         }
         CHECK_MSG(sqrt(jn) > 1e-2, "%s: Jacobian norm %.3g", fal_act_name(all_acts[ai]), sqrt(jn));
-        CHECK_MSG(worst < 1e-5, "%s: worst relative Jacobian error %.3g", fal_act_name(all_acts[ai]), worst);
+        CHECK_MSG(worst < 1e-6, "%s: worst Jacobian error %.3g of the largest entry", fal_act_name(all_acts[ai]), worst);
         /* the explicit SVD and the Gram route (rows <= w here: J J^T by layers) */
         uint64_t r1 = 0, r2 = 0;
         CHECK_OK(fal__mlp_rank(ctx, &net, X, k, 1, &r1, NULL, NULL, NULL));
