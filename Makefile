@@ -62,7 +62,7 @@ asan:
 # A subset under valgrind's memcheck: no errors, no definite or indirect
 # leaks.  Its own build without -march=native: valgrind does not decode
 # AVX-512.  One thread, so that OpenMP and OpenBLAS pools stay out of it.
-VG_TESTS := test_rng test_arch test_status test_data test_kern test_faults test_deep_linear test_n1 test_i13_csv test_i13_report_refuses
+VG_TESTS := test_rng test_arch test_status test_data test_kern test_faults test_deep_linear test_n1 test_api test_i13_csv test_i13_report_refuses
 valgrind:
 	$(MAKE) B=build-vg CFLAGS="-O1 -g" build-vg/test_fallacy build-vg/fallacy
 	for t in $(VG_TESTS); do \

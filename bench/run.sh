@@ -210,6 +210,10 @@ measure() {
     done
     rm -f $CFILES
 
+    # ---- sweeps past one machine (issue 15) ---------------------------------
+    say "slurm.sh (a 4-task Slurm array against one process; merge rate of 10^5 runs)"
+    BENCH_BIN=$BIN FALLACY=$BIN/../fallacy ./slurm.sh "$LOGS" || say "slurm.sh failed"
+
     # ---- 7. the Python call overhead ---------------------------------------------
     # fallacy.run on the 10-parameter chain against the same run in C
     # (bench/py_call.c: fal_run alone, and everything fallacy.run does per
@@ -221,7 +225,16 @@ measure() {
         FALLACY_LIB="$BIN/../libfallacy.so" $PY py_overhead.py 2000 >> "$LOGS/pycall.txt" 2>>"$LOGS/pycall.err" ||
             say "py_overhead.py failed (see $LOGS/pycall.err)"
     done
-    # ---- 8. mlp (M1): one full-batch GD step against torch; classes mlp ------
+    # ---- 8. quantized networks (Q1) ----------------------------------------------
+    say "qnet_enum: A(4,3,1) ternary enumeration, the straightforward loop, int32 lane rate ($THREADS threads)"
+    "$BIN/qnet_enum" enum 4,3,1 10 > "$LOGS/qnet.txt" || say "qnet_enum failed"
+    say "qnet_enum: A(7,40,40,1) ReLU Gaussian sampling$([ $TORCH = yes ] && echo ', torch at 4 batch sizes')"
+    "$BIN/qnet_enum" sample 200000 >> "$LOGS/qnet.txt" || say "qnet_enum sample failed"
+    if [ $TORCH = yes ]; then
+        env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/qnet_torch.py $THREADS 50000 300 1000 3000 10000 > "$LOGS/torchqnet.txt" 2>>"$LOGS/torch.err" ||
+            say "torch qnet peer failed (see $LOGS/torch.err)"
+    fi
+    # ---- 9. mlp (M1): one full-batch GD step against torch; classes mlp ------
     # fallacy and torch (nn.Sequential + SGD, autograd; 2 threads under
     # OMP_WAIT_POLICY=PASSIVE and 1 thread, the faster quoted) in alternation.
     for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; done
@@ -606,7 +619,23 @@ INPLACE=$(kv $G inplace_gbs)
     echo "| C fal_run (c_run) | $(or_na "$CRU") | $(awk -v a="$PYU" -v b="$CRU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CRU") |"
     echo "| C, all fallacy.run does (c_full) | $(or_na "$CFU") | $(awk -v a="$PYU" -v b="$CFU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CFU") |"
     echo
-    echo "## 8. mlp (M1): one full-batch GD step against torch, and classes mlp"
+    echo "## 8. Quantized networks (Q1): enumeration and sampling rates"
+    echo
+    Q=$LOGS/qnet.txt
+    QT=$(best_rate() { awk 'index($0, "torchqnet") == 1 { for (i = 1; i <= NF; i++) { if (index($i, "rate=") == 1) r = substr($i, 6); if (index($i, "batch=") == 1) b = substr($i, 7) } if (r + 0 > best + 0) { best = r; bb = b } } END { print best " " bb }' "$1" 2>/dev/null; }; best_rate "$LOGS/torchqnet.txt")
+    read -r QTR QTB <<< "$QT"
+    echo "\`bench/qnet_enum\`, $THREADS threads.  A(4,3,1), sign units, weights and biases in {-1,0,1} (3^19 settings):"
+    echo "the whole enumeration (Gray walk) $(get $Q "qnet enum " seconds) s, $(get $Q "qnet enum " rate) settings/s"
+    echo "($(get $Q "qnet enum " classes) functions); the straightforward loop (every setting from scratch, input by input)"
+    echo "$(get $Q "qnet plain " rate) settings/s: ratio $(ratio "$(get $Q "qnet enum " rate)" "$(get $Q "qnet plain " rate)" %.1f).  The machine's int32"
+    echo "multiply-add lane rate $(get $Q "qnet lanes " madd_per_s)/s bounds the cheapest Gray step (2 lane ops per input) at"
+    echo "$(get $Q "qnet limit " settings_per_s) settings/s: the walk reaches $(get $Q "qnet limit " of_limit) of it."
+    echo
+    echo "A(7,40,40,1) ReLU, Gaussian weights: $(get $Q "qnet sample " rate) functions/s; torch (batched matmuls, bits packed,"
+    echo "$THREADS threads) at its best batch size ($(or_na "$QTB")): $(or_na "$QTR") functions/s; ratio $(ratio "$(get $Q "qnet sample " rate)" "$QTR" %.2f)."
+    echo
+    [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
+    echo "## 9. mlp (M1): one full-batch GD step against torch, and classes mlp"
     echo
     echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
     echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
@@ -643,7 +672,7 @@ INPLACE=$(kv $G inplace_gbs)
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1 pycall mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
+        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -13,6 +13,7 @@
 #include "fallacy/run.h"
 #include "fallacy/need.h"
 #include "fallacy/classes.h"
+#include "fallacy/qnet.h"
 #include "fallacy/store.h"
 #include "fallacy/report.h"
 

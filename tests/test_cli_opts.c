@@ -35,7 +35,7 @@ static int run2(const char *args, char *out, size_t ocap, char *err, size_t ecap
 static const char *pos_for(int c)
 {
     switch (c) {
-    case CMD_RUN: case CMD_CLASSES: case CMD_NEED: case CMD_SWEEP: return " linear";
+    case CMD_RUN: case CMD_CLASSES: case CMD_NEED: case CMD_SWEEP: case CMD_SLURM: return " linear";
     case CMD_MERGE: return " /nonexistent/a.sqlite /nonexistent/b.sqlite";
     default: return "";
     }
@@ -115,6 +115,47 @@ TEST(test_cli_help_of_every_command_is_its_table)
     CHECK(strstr(err, "unknown command 'frobnicate'") != NULL);
 }
 
+/* A CLI_REPEAT row (the one kind that may be given more than once) says so
+ * in the help and the man page; every value is kept, in order (slurm's
+ * --sbatch-arg: both go into submit.sh, as given); any other row given
+ * twice is refused (test_cli_parser_conventions). */
+TEST(test_cli_repeatable_rows_say_so_and_keep_every_value)
+{
+    static char out[1 << 15], man[1 << 16];
+    int repeat_rows = 0;
+    CHECK(run2("--man", man, sizeof man, NULL, 0) == 0);
+    for (size_t i = 0; i < CLI_NOPTS; i++) {
+        const cli_opt *o = &CLI_OPTS[i];
+        if (o->kind != CLI_REPEAT) continue;
+        repeat_rows++;
+        for (int c = 0; c < CMD_COUNT; c++) {
+            if (!((o->cmds >> c) & 1u)) continue;
+            char args[128], want[512];
+            snprintf(args, sizeof args, "help %s", CLI_COMMANDS[c].name);
+            CHECK(run2(args, out, sizeof out, NULL, 0) == 0);
+            snprintf(want, sizeof want, "%s (repeatable)\n", o->help);
+            CHECK_MSG(strstr(out, want) != NULL, "'fallacy %s' does not say %s is repeatable", args, o->name);
+        }
+    }
+    CHECK(repeat_rows >= 1);
+    CHECK(strstr(man, " (repeatable)") != NULL);
+    char dir[256], args[1024];
+    test_temp_dir(dir, sizeof dir, "rep");
+    snprintf(args, sizeof args,
+             "slurm linear --depth 1,2 --dir '%s/d' --sbatch-arg --mem=1G --sbatch-arg=--account=a --sbatch-arg "
+             "--qos=q --dry-run",
+             dir);
+    CHECK(run2(args, out, sizeof out, NULL, 0) == 0);
+    const char *sub = strstr(out, "submit.sh <==");
+    const char *p = sub;
+    for (int job = 0; job < 2 && p; job++) {
+        p = strstr(p, "'--mem=1G' '--account=a' '--qos=q' ");
+        CHECK_MSG(p != NULL, "job %d of submit.sh lacks the three --sbatch-arg in order:\n%s", job, sub ? sub : out);
+        if (p) p++;
+    }
+    test_remove_dir(dir);
+}
+
 /* doc/fallacy.1 is what `fallacy --man` prints: the man page cannot drift
  * from the table (regenerate with `make man`). */
 TEST(test_cli_man_page_is_generated_from_the_table)
@@ -177,6 +218,11 @@ TEST(test_cli_parser_conventions)
         { "run linear --json --json", 2, "fallacy: option --json given twice" },
         { "sweep linear --db x --shard 1/2 --shard 2/2", 2, "fallacy: sweep: option --shard given twice" },
         { "report --db a --db b --out c", 2, "fallacy: report: option --db given twice" },
+        { "slurm linear --dir x --time 5 --time 6", 2, "fallacy: slurm: option --time given twice" },
+        /* --sbatch-arg (CLI_REPEAT) may repeat, and its value starts with "--";
+         * the flag after it still may not */
+        { "slurm linear --dir x --sbatch-arg --mem=1G --sbatch-arg=--mem=1G --dry-run --dry-run", 2,
+          "fallacy: slurm: option --dry-run given twice" },
         /* stray arguments (row 14) */
         { "list extra-arg", 2, "fallacy: list: unexpected argument 'extra-arg'" },
         { "version x", 2, "fallacy: version: unexpected argument 'x'" },

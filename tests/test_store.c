@@ -698,15 +698,156 @@ TEST(test_store_sweep_progress_only_on_a_terminal)
         if (mode) CHECK_MSG(strchr(txt, '\033') == NULL, "NO_COLOR set, escape sequences written");
         else CHECK(strstr(txt, "\033[1m") != NULL);
     }
-    /* not a terminal: nothing on stderr or stdout */
+    /* not a terminal: no redrawn line, nothing on stdout (see the batch-log
+     * test below for what stderr holds) */
     snprintf(db, sizeof db, "%s/file.sqlite", dir);
     snprintf(err, sizeof err, "%s/stderr", dir);
     snprintf(out, sizeof out, "%s/stdout", dir);
     const char *a[] = { "sweep", "linear-chain", "--depth", "10,20", "--seeds", "2", "--db", db, NULL };
     CHECK(wait_exit(spawn(a, out, err, 0), NULL) == 0);
-    CHECK(read_file(err, txt, sizeof txt) == 0);
+    CHECK(read_file(err, txt, sizeof txt) > 0);
+    CHECK_MSG(strchr(txt, '\r') == NULL && strchr(txt, '\033') == NULL && !strstr(txt, "points done"), "%s", txt);
     CHECK(read_file(out, txt, sizeof txt) == 0);
     CHECK(sql_int(db, "SELECT count(*) FROM runs") == 4);
+    test_remove_dir(dir);
+}
+
+/* Count the lines of buf that start with prefix. */
+static int lines_starting(const char *buf, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
+}
+
+/* A batch log (stderr into a file, as slurm-%A_%a.out): a start line, one
+ * line per run finished now with its key, converged flag and seconds, and
+ * the closing summary with the number that did not converge.  The oracle
+ * is the database itself: the keys, converged flags and counts the lines
+ * name are the stored ones.  A rerun logs no run and says all were stored. */
+TEST(test_store_sweep_batch_log_lines)
+{
+    char dir[64], db[128], err[128], txt[16384], want[256];
+    test_temp_dir(dir, sizeof dir, "store");
+    snprintf(db, sizeof db, "%s/log.sqlite", dir);
+    snprintf(err, sizeof err, "%s/stderr", dir);
+    /* --steps 3: some points stop at the step limit (not converged) */
+    const char *a[] = { "sweep", "linear-chain", "--depth", "1,10,100", "--seeds", "3", "--steps", "3", "--shard",
+                        "2/2", "--db", db, NULL };
+    CHECK(run_cli(a, NULL, err) == 0);
+    read_file(err, txt, sizeof txt);
+    long long total = sql_int(db, "SELECT count(*) FROM runs");
+    long long noconv = sql_int(db, "SELECT count(*) FROM runs WHERE converged = 0");
+    CHECK_MSG(total == 4 && noconv >= 1, "total %lld, not converged %lld", total, noconv);
+    snprintf(want, sizeof want, "sweep: 4 points (shard 2/2), 0 stored before, 4 to run -> %s\n", db);
+    CHECK_MSG(strncmp(txt, want, strlen(want)) == 0, "%s", txt);
+    CHECK_MSG(lines_starting(txt, "sweep: [") == 4, "%s", txt);
+    for (int i = 1; i <= 4; i++) {
+        snprintf(want, sizeof want, "sweep: [%d/4] converged=", i);
+        CHECK_MSG(strstr(txt, want) != NULL, "no line %d: %s", i, txt);
+    }
+    /* each logged key is stored, with the logged converged flag */
+    int seen = 0;
+    for (const char *p = strstr(txt, "sweep: ["); p; p = strstr(p + 1, "sweep: [")) {
+        const char *c = strstr(p, "converged="), *k = strstr(p, " key="), *nl = strchr(p, '\n');
+        if (!CHECK(c && k && nl && k < nl && strstr(p, " seconds="))) break;
+        char key[1024], sql[1400];
+        size_t kl = (size_t)(nl - (k + 5));
+        if (!CHECK(kl < sizeof key)) break;
+        memcpy(key, k + 5, kl);
+        key[kl] = '\0';
+        snprintf(sql, sizeof sql, "SELECT converged FROM runs WHERE key = '%s'", key);
+        CHECK_MSG(sql_int(db, sql) == c[10] - '0', "%s", key);
+        seen++;
+    }
+    CHECK(seen == 4);
+    snprintf(want, sizeof want, "sweep: 4 points: 4 run now (%lld did not converge), 0 stored before -> %s\n", noconv,
+             db);
+    CHECK_MSG(strstr(txt, want) != NULL, "want %s in %s", want, txt);
+    /* the rerun: nothing to run, and it says so */
+    CHECK(run_cli(a, NULL, err) == 0);
+    read_file(err, txt, sizeof txt);
+    CHECK_MSG(lines_starting(txt, "sweep: [") == 0, "%s", txt);
+    snprintf(want, sizeof want, "sweep: 4 points: 0 run now (0 did not converge), 4 stored before -> %s\n", db);
+    CHECK_MSG(strstr(txt, want) != NULL, "%s", txt);
+    test_remove_dir(dir);
+}
+
+/* Read everything a child on a pseudo-terminal writes until it exits. */
+static size_t pty_slurp(int master, char *txt, size_t cap)
+{
+    size_t n = 0;
+    while (n + 1 < cap) {
+        ssize_t r = read(master, txt + n, cap - 1 - n);
+        if (r <= 0) break; /* EIO once the child has exited */
+        n += (size_t)r;
+    }
+    txt[n] = '\0';
+    return n;
+}
+
+/* `fallacy run` and `fallacy need` on a terminal: a progress line redrawn
+ * in place (\r) from the library's callback, naming the step and its limit
+ * (run) or the k probed (need), erased before the result.  The delay before
+ * the first line is set to 0 so that the test does not depend on speed.
+ * Into a file: no progress at all, the same stdout bytes. */
+TEST(test_cli_progress_on_a_terminal)
+{
+    char txt[65536], dir[64], out[128], txt2[8192];
+    const char *cases[][12] = {
+        { "run", "linear", "--depth", "300", "--width", "2", "--steps", "400", "--seed", "3", NULL },
+        { "need", "linear-chain", "--depth", "3", "--eps", "1e-6", "--seeds", "2", NULL },
+    };
+    test_temp_dir(dir, sizeof dir, "store");
+    snprintf(out, sizeof out, "%s/stdout", dir);
+    for (int c = 0; c < 2; c++) {
+        int master = -1;
+        pid_t pid = forkpty(&master, NULL, NULL, NULL);
+        if (pid == 0) {
+            setenv("FALLACY_PROGRESS_DELAY", "0", 1);
+            char *argv[16];
+            int n = 0;
+            argv[n++] = (char *)bin();
+            for (int i = 0; cases[c][i]; i++) argv[n++] = (char *)cases[c][i];
+            argv[n] = NULL;
+            execv(bin(), argv);
+            _exit(127);
+        }
+        pty_slurp(master, txt, sizeof txt);
+        close(master);
+        int rc = wait_exit(pid, NULL);
+        CHECK(rc == 0 || rc == 1);
+        if (c == 0) CHECK_MSG(strstr(txt, "\rrun: step 0 of at most 400, train error ") != NULL, "%.300s", txt);
+        else CHECK_MSG(strstr(txt, "\rneed: 0 runs done, now k = 1 seed 0") != NULL, "%.300s", txt);
+        /* the line is erased (blanks then \r) before the result */
+        const char *last = strrchr(txt, '\r');
+        CHECK(last != NULL);
+        const char *erase = strstr(txt, " \r");
+        CHECK_MSG(erase != NULL, "%.300s", txt);
+        /* the same command into files: stdout is what the terminal got
+         * after the erased line (modulo the terminal's \r\n), stderr has no
+         * progress */
+        const char *args[12];
+        int i = 0;
+        for (; cases[c][i]; i++) args[i] = cases[c][i];
+        args[i] = NULL;
+        char err[128];
+        snprintf(err, sizeof err, "%s/stderr", dir);
+        int rc2 = run_cli(args, out, err);
+        CHECK(rc2 == rc);
+        read_file(err, txt2, sizeof txt2);
+        CHECK_MSG(strstr(txt2, "step ") == NULL && strchr(txt2, '\r') == NULL, "%s", txt2);
+        read_file(out, txt2, sizeof txt2);
+        char first[128];
+        const char *nl = strchr(txt2, '\n');
+        size_t fl = nl ? (size_t)(nl - txt2) : strlen(txt2);
+        if (fl >= sizeof first) fl = sizeof first - 1;
+        memcpy(first, txt2, fl);
+        first[fl] = '\0';
+        CHECK_MSG(fl > 0 && strstr(erase, first) != NULL, "stdout line '%s' not after the erased progress", first);
+    }
     test_remove_dir(dir);
 }
 

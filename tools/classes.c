@@ -47,6 +47,12 @@ int cli_classes(int argc, char **argv)
         fal_ctx_free(ctx);
         return rc < 0 ? EXIT_OK : rc;
     }
+    if (!r.cfg.family) { /* qnet */
+        rc = cli_qnet_classes(ctx, &r);
+        cli_run_free(&r);
+        fal_ctx_free(ctx);
+        return rc;
+    }
     fal_classes c;
     fal_status st = fal_classes_compute_draws(ctx, &r.cfg, o.draws ? o.draws : 1, &c);
     if (st != FAL_OK) {

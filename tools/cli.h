@@ -32,7 +32,7 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * option: add one row (see the top of tools/options.c). */
 
 typedef enum cli_cmd {
-    CMD_LIST, CMD_RUN, CMD_CLASSES, CMD_NEED, CMD_SWEEP, CMD_MERGE, CMD_REPORT, CMD_DEMO, CMD_VERSION,
+    CMD_LIST, CMD_RUN, CMD_CLASSES, CMD_NEED, CMD_SWEEP, CMD_MERGE, CMD_SLURM, CMD_REPORT, CMD_DEMO, CMD_VERSION,
     CMD_COUNT
 } cli_cmd;
 
@@ -42,6 +42,7 @@ typedef enum cli_cmd {
 #define C_NEED (1u << CMD_NEED)
 #define C_SWEEP (1u << CMD_SWEEP)
 #define C_MERGE (1u << CMD_MERGE)
+#define C_SLURM (1u << CMD_SLURM)
 #define C_REPORT (1u << CMD_REPORT)
 #define C_DEMO (1u << CMD_DEMO)
 #define C_VERSION (1u << CMD_VERSION)
@@ -67,8 +68,22 @@ typedef enum cli_kind {
     CLI_REAL,   /* a finite decimal number > 0 (fal_number_parse: the CSV rule) */
     CLI_TEXT,   /* any text: stores the const char * (borrowed from argv) */
     CLI_CHOICE, /* one of `choices` ("real|complex"): stores its index as an int (an enum) */
-    CLI_CUSTOM  /* `set` parses and stores */
+    CLI_CUSTOM, /* `set` parses and stores */
+    CLI_REPEAT  /* the one kind that may be given more than once, deliberately: each
+                 * occurrence appends its value to a cli_list, in order; and the value is
+                 * taken as is even when it starts with "--", since it is another
+                 * program's option (slurm's --sbatch-arg --mem=4G).  Help and the man
+                 * page say "(repeatable)". */
 } cli_kind;
+
+/* The values of a CLI_REPEAT row: borrowed from argv, the array malloc'd by
+ * the parser.  Free with cli_list_free whatever cli_parse returned (a
+ * zeroed list is empty). */
+typedef struct cli_list {
+    const char **v;
+    size_t n;
+} cli_list;
+void cli_list_free(cli_list *l);
 
 /* Where a row's value goes: into the cli_run (run options: offsetof(cli_run,
  * cfg.lr)) or into the command's own options struct (need's --eps). */
@@ -100,13 +115,25 @@ extern const cli_opt CLI_OPTS[];
 extern const size_t CLI_NOPTS;
 #define CLI_MAX_OPTS 128
 
-/* A parsed command line: positionals (borrowed from argv) and which rows
- * were given. */
+/* What the parser made of one argv word: the row it belongs to (the option
+ * word, or its value when given as a separate word), or a positional, or
+ * the "--" that ends the options.  `fallacy slurm` forwards the words of
+ * the sweep's rows to the tasks' `fallacy sweep` from this, as parsed. */
+enum { CLI_WORD_POS = -1, CLI_WORD_END = -2 };
+typedef struct cli_word {
+    int row;   /* index into CLI_OPTS, or CLI_WORD_POS / CLI_WORD_END */
+    int value; /* 1: the separate value word of the option before it */
+} cli_word;
+
+/* A parsed command line: positionals (borrowed from argv), which rows were
+ * given, and what each argv word was. */
 typedef struct cli_args {
     cli_cmd cmd;
     char **pos;           /* malloc'd array of argv pointers */
     int npos;
     unsigned char seen[CLI_MAX_OPTS];
+    cli_word *words;      /* malloc'd, one per argv word (nwords = argc) */
+    int nwords;
 } cli_args;
 
 /* A parsed run: the configuration plus what it borrows. */
@@ -122,7 +149,21 @@ typedef struct cli_run {
     cli_args args;
     const char *teacher_widths; /* mlp --teacher-widths text */
     fal_arch *teacher_arch;     /* owned, may be NULL */
+    const char *act;            /* --act text (NULL: not given): one row for mlp and qnet, each family checks its own names */
+    /* qnet (Q1, tools/qnet.c): the options of `classes qnet` and `need qnet` */
+    struct {
+        int act;               /* --act as qnet reads it: 0 sign, 1 heaviside, 2 relu (fal_qact) */
+        const char *weights;   /* --weights LIST or "gauss" */
+        uint64_t levels;       /* --levels q */
+        int inputs;            /* --inputs: 0 pm, 1 01 */
+        uint64_t samples;      /* --samples S (classes) */
+        const char *csv;       /* --csv FILE (classes) */
+        uint64_t sets;         /* --sets S (need) */
+        uint64_t teacher_seed; /* --teacher-seed S (need) */
+    } qn;
 } cli_run;
+/* The qnet-only options: refused for the other families. */
+extern const char *const CLI_QNET_ONLY[];
 
 /* Parse argv (the words after the command name) for cmd against the table:
  * values go to run (rows CLI_TO_RUN; may be NULL if the command has none) and
@@ -148,7 +189,7 @@ const char *cli_family_suggest(const char *s);
 /* Print "unknown family 'X' (see 'fallacy list')[; did you mean 'Y'?]". */
 int cli_unknown_family(const char *prefix, const char *name);
 
-/* Parse "FAMILY [run options]" of cmd (run, classes, need, sweep) into r
+/* Parse "FAMILY [run options]" of cmd (run, classes, need, sweep, slurm) into r
  * (arch and data loaded), printing a one-line message on failure.  own
  * receives the command's own options.  Returns 0, an exit code, or -1 after
  * printing the help (exit 0); on a non-zero return nothing is left to free. */
@@ -186,9 +227,62 @@ typedef struct demo_opts {
     int json;
 } demo_opts;
 
+/* slurm's options.  The sweep's rows that slurm shares (its lists and
+ * --seeds) are OWN_FIELD(sweep_opts, ...): sweep_opts comes first, so
+ * their offsets hold in a slurm_opts too (db, shard and list stay unset:
+ * slurm does not read them). */
+typedef struct slurm_opts {
+    sweep_opts sweep; /* must stay the first member */
+    const char *dir, *time, *partition;
+    cli_list sbatch_args; /* --sbatch-arg, repeatable */
+    uint64_t tasks;       /* 0: not given */
+    int submit, dry_run, collect;
+} slurm_opts;
+
 int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
 int cli_set_act(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+/* qnet's activation names: 0 sign, 1 heaviside, 2 relu (fal_qact); -1 otherwise. */
+int cli_qact_parse(const char *name);
 int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+
+/* The progress line of a long call on a terminal (tools/progress.c):
+ * cli_progress_start installs the library's progress callback on ctx when
+ * stderr is a terminal (nothing otherwise); cli_progress_end removes it and
+ * erases the line. */
+typedef struct cli_progress {
+    const char *cmd;
+    fal_ctx *ctx;
+    double t0, last, delay;
+    int width;
+    int need_on;
+    uint64_t need_runs, need_seed, step, steps;
+    double need_k, err;
+} cli_progress;
+void cli_progress_start(cli_progress *p, fal_ctx *ctx, const char *cmd);
+void cli_progress_end(cli_progress *p);
+/* Monotonic seconds; a duration as "4.2s", "3m07s", "2h05m". */
+double cli_now(void);
+void cli_fmt_time(char *buf, size_t n, double s);
+
+/* A sweep's grid without running it (tools/sweep.c), for `fallacy slurm`:
+ * parse slurm's command line against the table (CMD_SLURM: the sweep's
+ * grid and run options into the plan, slurm's own into *own, which is
+ * initialised here) and make the grid; print a message and return an exit
+ * code on failure, -1 after printing the help (exit 0).  On a non-zero
+ * return nothing is left to free but own->sbatch_args (cli_list_free).
+ * cli_sweep_plan_args is the parsed command line (its words: what to
+ * forward to the tasks).  cli_sweep_plan_shard counts the points of shard
+ * i (0-based) of n and how many of them store holds (store NULL: none). */
+typedef struct cli_sweep_plan cli_sweep_plan;
+int cli_sweep_plan_new(int argc, char **argv, slurm_opts *own, cli_sweep_plan **out);
+const cli_args *cli_sweep_plan_args(const cli_sweep_plan *p);
+uint64_t cli_sweep_plan_points(const cli_sweep_plan *p);
+int cli_sweep_plan_shard(cli_sweep_plan *p, fal_store *store, uint64_t i, uint64_t n, uint64_t *points,
+                         uint64_t *stored);
+fal_ctx *cli_sweep_plan_ctx(cli_sweep_plan *p);
+void cli_sweep_plan_free(cli_sweep_plan *p);
+
+int cli_slurm(int argc, char **argv);
 
 int cli_demo(int argc, char **argv);
 int cli_need(int argc, char **argv);
@@ -196,6 +290,9 @@ int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_classes(int argc, char **argv);
+/* tools/qnet.c: argv[0] is "qnet" (parsed by the table, CMD_CLASSES or CMD_NEED). */
+int cli_qnet_classes(fal_ctx *ctx, const cli_run *r);
+int cli_qnet_need(fal_ctx *ctx, const cli_run *r, double eps);
 
 /* The report (tools/report.c), for `fallacy demo`.  cli_report_store
  * claims out_dir (fal_report_claim_dir: new, empty or fallacy's own; mkdir

@@ -67,8 +67,49 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
         rc = EXIT_USAGE;
         goto fail;
     }
-    /* sweep resolves its list of families itself */
-    if (cmd != CMD_SWEEP) {
+    /* sweep and slurm resolve their list of families themselves */
+    int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED) && strcmp(r->args.pos[0], "qnet") == 0;
+    if (qnet) {
+        /* Q1 (tools/qnet.c): no fal_family; cfg.family stays NULL.  It reads
+         * the architecture, --seed, --threads, --json, need's --eps and its
+         * own rows; every other option given is refused. */
+        static const char *const reads[] = { "--widths", "--depth", "--width", "--seed", "--threads", "--json",
+                                             "--eps", "--act", "--bias", "--help", NULL };
+        for (size_t i = 0; i < CLI_NOPTS; i++) {
+            if (!r->args.seen[i]) continue;
+            int ok = 0;
+            for (int j = 0; reads[j] && !ok; j++) ok = !strcmp(CLI_OPTS[i].name, reads[j]);
+            for (int j = 0; CLI_QNET_ONLY[j] && !ok; j++) ok = !strcmp(CLI_OPTS[i].name, CLI_QNET_ONLY[j]);
+            if (!ok) {
+                cli_err("%sqnet: %s does not apply (qnet does not read it)\n", prefix, CLI_OPTS[i].name);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
+        }
+        if (r->act) {
+            r->qn.act = cli_qact_parse(r->act);
+            if (r->qn.act < 0) {
+                cli_err("%sqnet: --act '%s': sign, heaviside or relu (%s is an mlp activation)\n", prefix, r->act,
+                        r->act);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
+        }
+    } else {
+        if (r->act && fal_act_parse(ctx, r->act, &r->cfg.act) != FAL_OK) {
+            cli_err("%s--act '%s': relu, leaky-relu, tanh, sigmoid or linear (%s is a qnet activation)\n", prefix,
+                    r->act, r->act);
+            rc = EXIT_USAGE;
+            goto fail;
+        }
+        for (int j = 0; CLI_QNET_ONLY[j]; j++)
+            if (cli_given(&r->args, CLI_QNET_ONLY[j])) {
+                cli_err("%s%s applies to qnet only\n", prefix, CLI_QNET_ONLY[j]);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
+    }
+    if (cmd != CMD_SWEEP && cmd != CMD_SLURM && !qnet) {
         /* every run family, plus the classes-only threshold-gate (whose run
          * refuses with a message) */
         r->cfg.family = fal_classes_family(r->args.pos[0]);
@@ -76,6 +117,16 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
             rc = cli_unknown_family(prefix, r->args.pos[0]);
             goto fail;
         }
+        /* classes reads the activation, biases and start scale of the mlp
+         * (and qnet, above) only: refuse them for the other families
+         * rather than ignore them. */
+        static const char *const mlp_rows[] = { "--act", "--bias", "--init-scale", NULL };
+        for (int j = 0; cmd == CMD_CLASSES && mlp_rows[j]; j++)
+            if (strcmp(r->cfg.family->name, "mlp") != 0 && cli_given(&r->args, mlp_rows[j])) {
+                cli_err("%s%s: %s does not apply (the family does not read it)\n", prefix, r->cfg.family->name, mlp_rows[j]);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
     }
     /* Refuse, before allocating, what the machine cannot hold: the data
      * file included (a .npy read from a pipe declares its size only in its
@@ -126,7 +177,10 @@ static int cmd_run(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     fal_result res;
+    cli_progress pg;
+    cli_progress_start(&pg, ctx, "run");
     fal_status st = fal_run(ctx, &r.cfg, &res);
+    cli_progress_end(&pg);
     if (st == FAL_OK || st == FAL_ENOCONV) {
         if (r.json) cli_print_json(stdout, &res);
         else cli_print_text(stdout, &res);
@@ -181,7 +235,8 @@ static int dispatch(int argc, char **argv)
     static const cmd_fn FN[CMD_COUNT] = {
         [CMD_LIST] = cmd_list,       [CMD_RUN] = cmd_run,       [CMD_CLASSES] = cli_classes,
         [CMD_NEED] = cli_need,       [CMD_SWEEP] = cli_sweep,   [CMD_MERGE] = cli_merge,
-        [CMD_REPORT] = cli_report,   [CMD_DEMO] = cli_demo,     [CMD_VERSION] = cmd_version,
+        [CMD_SLURM] = cli_slurm,     [CMD_REPORT] = cli_report, [CMD_DEMO] = cli_demo,
+        [CMD_VERSION] = cmd_version,
     };
     if (argc < 2) {
         cli_usage(stderr);

@@ -95,9 +95,14 @@ int cli_need(int argc, char **argv)
         fputs("fallacy: need: --eps E is required (the test error to reach)\n", stderr);
         rc = EXIT_USAGE;
     }
-    if (!rc) {
+    if (!rc && !r.cfg.family) { /* qnet: the Gibbs learner's exact curve */
+        rc = cli_qnet_need(ctx, &r, o.eps);
+    } else if (!rc) {
         fal_need_result nr;
+        cli_progress pg;
+        cli_progress_start(&pg, ctx, "need");
         fal_status st = fal_need(ctx, &r.cfg, o.eps, o.seeds, o.kmax, &nr);
+        cli_progress_end(&pg);
         if (st == FAL_OK || st == FAL_ENOCONV) {
             if (r.json) print_json(stdout, &nr, r.cfg.seed);
             else print_text(stdout, &nr);

@@ -17,7 +17,12 @@
  *   CLI_REAL (a finite decimal number > 0, parsed by the library's
  *   fal_number_parse, the CSV rule: no hex, no NaN/Inf), CLI_TEXT (the
  *   string), CLI_CHOICE (.choices "a|b|c": the index, stored as an int:
- *   list an enum's names in its order), CLI_CUSTOM (.set parses).
+ *   list an enum's names in its order), CLI_CUSTOM (.set parses),
+ *   CLI_REPEAT (text into a cli_list field: the only kind that may be given
+ *   more than once, each value appended in order and taken as is even when
+ *   it starts with "--"; for options handed to another program, as slurm's
+ *   --sbatch-arg; help and the man page add "(repeatable)").  Every other
+ *   option given twice is exit 2: do not use CLI_REPEAT to get round that.
  * - the destination: RUN_FIELD(f) for a field of cli_run (fal_config is
  *   cli_run.cfg: RUN_FIELD(cfg.lr)), OWN_FIELD(type, f) for a field of the
  *   command's own options struct (tools/cli.h).
@@ -35,8 +40,12 @@
 #define RUN_FIELD(f) .dst = CLI_TO_RUN, .off = offsetof(cli_run, f), .size = sizeof(((cli_run *)0)->f)
 #define OWN_FIELD(t, f) .dst = CLI_TO_OWN, .off = offsetof(t, f), .size = sizeof(((t *)0)->f)
 
+/* The sweep and `fallacy slurm`, which reads the sweep's grid and run
+ * options and forwards them to its tasks' `fallacy sweep` (but not --db,
+ * --shard, --list, --json: each task writes its own shard file). */
+#define C_SWEEPS (C_SWEEP | C_SLURM)
 /* The run options shared by run, need and sweep (classes reads fewer). */
-#define C_TRAIN (C_RUN | C_NEED | C_SWEEP)
+#define C_TRAIN (C_RUN | C_NEED | C_SWEEPS)
 #define C_ARCH1 (C_RUN | C_CLASSES | C_NEED) /* one architecture (sweep takes lists) */
 
 const cli_command CLI_COMMANDS[CMD_COUNT] = {
@@ -60,6 +69,15 @@ const cli_command CLI_COMMANDS[CMD_COUNT] = {
                     "when interrupted." },
     [CMD_MERGE] = { "merge", "OUT.sqlite IN.sqlite...", 2, -1, "usage: fallacy merge OUT.sqlite IN.sqlite...",
                     "fallacy: merge: ", "combine sweep databases without duplicates", NULL },
+    [CMD_SLURM] = { "slurm", "FAMILY[,FAMILY...]", 1, 1, "which family? (see 'fallacy list')", "fallacy: slurm: ",
+                    "a sweep as a Slurm job array, one SQLite file per task, then a merge-and-report job "
+                    "(doc/sweep.md)",
+                    "Writes DIR/sweep.sbatch (task i runs shard i+1 of the grid into DIR/shard-i.sqlite), "
+                    "DIR/merge.sbatch and DIR/submit.sh, and prints how to submit them. The grid and run options "
+                    "are the sweep's, handed to each task's `fallacy sweep`; the sweep's --db, --shard, --list and "
+                    "--json are not read (each task writes its own shard file). --submit submits the tasks whose "
+                    "shard is not complete, then the merge job (afterany); --collect merges the shard files into "
+                    "DIR/runs.sqlite, writes DIR/report/ and exits 1 while a shard is missing or incomplete." },
     [CMD_REPORT] = { "report", "", 0, 0, NULL, "fallacy: report: ",
                      "the HTML report of a runs database: index.html, SVG plots, CSV (doc/report.md)", NULL },
     [CMD_DEMO] = { "demo", "", 0, 0, NULL, "fallacy: demo: ",
@@ -132,11 +150,13 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--features", .cmds = C_RUN | C_NEED, .kind = CLI_UINT, .meta = "w", .def = "1000",
       .unit = "features (= parameters)", .help = "shallow: the number of random features", .min = 1,
       .max = (uint64_t)1 << 32, .bad = "need an integer in [1, 2^32]", RUN_FIELD(cfg.features) },
-    { .name = "--act", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_CUSTOM, .meta = "relu|leaky-relu|tanh|sigmoid|linear",
-      .def = "relu", .unit = "-", .help = "mlp: the hidden units' activation (doc/mlp.md)", .set = cli_set_act,
-      RUN_FIELD(cfg.act) },
+    { .name = "--act", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_CUSTOM, .meta = "NAME",
+      .def = "relu (mlp), sign (qnet)", .unit = "-",
+      .help = "the hidden units' activation: mlp relu|leaky-relu|tanh|sigmoid|linear (doc/mlp.md); "
+              "qnet sign|heaviside|relu (doc/qnet.md)",
+      .set = cli_set_act, RUN_FIELD(act) },
     { .name = "--bias", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_CHOICE, .meta = "on|off", .def = "on",
-      .unit = "-", .help = "mlp: biases on every layer, or none", .choices = "on|off", .bad = "on or off",
+      .unit = "-", .help = "mlp, qnet: biases on every layer, or none", .choices = "on|off", .bad = "on or off",
       RUN_FIELD(cfg.bias_off) },
     { .name = "--init-scale", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_REAL, .meta = "s", .def = "1",
       .unit = "-", .help = "mlp: multiplies the He/Glorot standard deviations of the start and the teacher",
@@ -144,7 +164,7 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--teacher-widths", .cmds = C_TRAIN, .kind = CLI_TEXT, .meta = "n0,...,nL", .def = "the student's",
       .unit = "units per layer", .help = "mlp: the teacher's architecture (same n0 and nL)",
       RUN_FIELD(teacher_widths) },
-    { .name = "--json", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_FLAG, .def = "off", .unit = "-",
+    { .name = "--json", .cmds = C_RUN | C_NEED | C_SWEEP | C_CLASSES, .kind = CLI_FLAG, .def = "off", .unit = "-",
       .help = "one JSON object per line instead of text", RUN_FIELD(json) },
 
     /* ---- classes ---- */
@@ -158,6 +178,29 @@ const cli_opt CLI_OPTS[] = {
       .help = "mlp: the Jacobian rank over D parameter draws (fraction at the bound, mean, range)", .min = 1,
       .max = 10000, .bad = "need an integer in [1, 10^4]", OWN_FIELD(classes_opts, draws) },
 
+    /* ---- qnet (classes qnet, need qnet: doc/qnet.md) ---- */
+    /* --act and --bias: the rows above (one spelling for mlp and qnet) */
+    { .name = "--weights", .cmds = C_CLASSES | C_NEED, .kind = CLI_TEXT, .meta = "LIST|gauss", .def = "-1,0,1",
+      .unit = "-", .help = "qnet: the values of every weight and bias (distinct integers); gauss: real, sampling only",
+      RUN_FIELD(qn.weights) },
+    { .name = "--levels", .cmds = C_CLASSES | C_NEED, .kind = CLI_UINT, .meta = "q", .def = "1", .unit = "-",
+      .help = "qnet: the values -q..q (instead of --weights)", .min = 1, .max = 31,
+      .bad = "need an integer q in [1, 31] (values -q..q)", RUN_FIELD(qn.levels) },
+    { .name = "--inputs", .cmds = C_CLASSES | C_NEED, .kind = CLI_CHOICE, .meta = "pm|01", .def = "pm", .unit = "-",
+      .help = "qnet: the cube {-1,+1}^n0 or {0,1}^n0", .choices = "pm|01", .bad = "pm ({-1,+1}) or 01 ({0,1})",
+      RUN_FIELD(qn.inputs) },
+    { .name = "--samples", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "S", .def = "off (enumerate)",
+      .unit = "settings", .help = "qnet: sample S settings instead of enumerating them all", .min = 1,
+      .max = 1000000000000ULL, .bad = "need an integer in [1, 10^12]", RUN_FIELD(qn.samples) },
+    { .name = "--csv", .cmds = C_CLASSES, .kind = CLI_TEXT, .meta = "FILE", .def = "off", .unit = "-",
+      .help = "qnet: write the rank-frequency table of the functions", RUN_FIELD(qn.csv) },
+    { .name = "--sets", .cmds = C_NEED, .kind = CLI_UINT, .meta = "S", .def = "1000", .unit = "training sets",
+      .help = "qnet: random training sets per k when there are more than 10^6", .min = 1, .max = 1000000,
+      .bad = "need an integer in [1, 10^6]", RUN_FIELD(qn.sets) },
+    { .name = "--teacher-seed", .cmds = C_NEED, .kind = CLI_UINT, .meta = "S", .def = "off (uniform teacher)",
+      .unit = "-", .help = "qnet: the teacher is the function of the setting drawn with seed S", .min = 0,
+      .max = UINT64_MAX, .bad = "need a non-negative integer", RUN_FIELD(qn.teacher_seed) },
+
     /* ---- need ---- */
     { .name = "--eps", .cmds = C_NEED, .kind = CLI_REAL, .meta = "E", .def = "required",
       .unit = "test error (relative squared, or fraction of bits)", .help = "the test error to reach",
@@ -170,22 +213,22 @@ const cli_opt CLI_OPTS[] = {
       .bad = "need an integer in [1, 1000000]", OWN_FIELD(need_opts, kmax) },
 
     /* ---- sweep: lists ---- */
-    { .name = "--depth", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "L,...", .def = "the family's",
+    { .name = "--depth", .cmds = C_SWEEPS, .kind = CLI_TEXT, .meta = "L,...", .def = "the family's",
       .unit = "layers", .help = "depths of uniform nets (a list)", OWN_FIELD(sweep_opts, depth) },
-    { .name = "--width", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "n,...", .def = "1", .unit = "units",
+    { .name = "--width", .cmds = C_SWEEPS, .kind = CLI_TEXT, .meta = "n,...", .def = "1", .unit = "units",
       .help = "widths of uniform nets (a list; depth x width)", OWN_FIELD(sweep_opts, width) },
-    { .name = "--widths", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "'a,b,c;d,e,f'", .def = "the family's",
+    { .name = "--widths", .cmds = C_SWEEPS, .kind = CLI_TEXT, .meta = "'a,b,c;d,e,f'", .def = "the family's",
       .unit = "units per layer", .help = "architectures separated by ';'", OWN_FIELD(sweep_opts, widths) },
-    { .name = "--examples", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "k,...", .def = "the family's",
+    { .name = "--examples", .cmds = C_SWEEPS, .kind = CLI_TEXT, .meta = "k,...", .def = "the family's",
       .unit = "examples", .help = "training examples (a list)", OWN_FIELD(sweep_opts, examples) },
-    { .name = "--algo", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "a,...", .def = "the family's", .unit = "-",
+    { .name = "--algo", .cmds = C_SWEEPS, .kind = CLI_TEXT, .meta = "a,...", .def = "the family's", .unit = "-",
       .help = "algorithms (a list of gd, fa, exact)", OWN_FIELD(sweep_opts, algo) },
-    { .name = "--features", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "w,...", .def = "1000",
+    { .name = "--features", .cmds = C_SWEEPS, .kind = CLI_TEXT, .meta = "w,...", .def = "1000",
       .unit = "features (= parameters)", .help = "shallow: feature counts (a list)",
       OWN_FIELD(sweep_opts, features) },
     { .name = "--db", .cmds = C_SWEEP, .kind = CLI_TEXT, .meta = "FILE.sqlite", .def = "required", .unit = "-",
       .help = "the runs database (created if missing; stored points are skipped)", OWN_FIELD(sweep_opts, db) },
-    { .name = "--seeds", .cmds = C_SWEEP, .kind = CLI_UINT, .meta = "S", .def = "1", .unit = "seeds",
+    { .name = "--seeds", .cmds = C_SWEEPS, .kind = CLI_UINT, .meta = "S", .def = "1", .unit = "seeds",
       .help = "seeds per point: --seed, --seed + 1, ...", .min = 1, .max = 10000,
       .bad = "need an integer in [1, 10000]", OWN_FIELD(sweep_opts, seeds) },
     { .name = "--shard", .cmds = C_SWEEP, .kind = CLI_CUSTOM, .meta = "i/N", .def = "1/1", .unit = "-",
@@ -193,6 +236,31 @@ const cli_opt CLI_OPTS[] = {
       OWN_FIELD(sweep_opts, shard_i) },
     { .name = "--list", .cmds = C_SWEEP, .kind = CLI_FLAG, .def = "off", .unit = "-",
       .help = "print the shard's points and whether they are stored; run nothing", OWN_FIELD(sweep_opts, list) },
+
+    /* ---- slurm (with the sweep's lists and run options above) ---- */
+    { .name = "--dir", .cmds = C_SLURM, .kind = CLI_TEXT, .meta = "DIR", .def = "required", .unit = "-",
+      .help = "the shard files, runs.sqlite, report/, the scripts and the logs (created; made absolute)",
+      OWN_FIELD(slurm_opts, dir) },
+    { .name = "--tasks", .cmds = C_SLURM, .kind = CLI_UINT, .meta = "N", .def = "the grid's points, at most 100",
+      .unit = "array tasks", .help = "array tasks, one shard of the grid each", .min = 1, .max = 100000,
+      .bad = "need an integer in [1, 100000]", OWN_FIELD(slurm_opts, tasks) },
+    { .name = "--time", .cmds = C_SLURM, .kind = CLI_TEXT, .meta = "T", .def = "the partition's",
+      .unit = "Slurm time (minutes, or [D-]HH:MM:SS)", .help = "sbatch --time of each task and of the merge job",
+      OWN_FIELD(slurm_opts, time) },
+    { .name = "--partition", .cmds = C_SLURM, .kind = CLI_TEXT, .meta = "P", .def = "the cluster's default",
+      .unit = "-", .help = "sbatch --partition of both jobs", OWN_FIELD(slurm_opts, partition) },
+    { .name = "--sbatch-arg", .cmds = C_SLURM, .kind = CLI_REPEAT, .meta = "ARG", .def = "none", .unit = "-",
+      .help = "one more sbatch option for both jobs, taken as is: --sbatch-arg --mem=4G",
+      OWN_FIELD(slurm_opts, sbatch_args) },
+    { .name = "--submit", .cmds = C_SLURM, .kind = CLI_FLAG, .def = "off", .unit = "-",
+      .help = "call sbatch: the tasks whose shard is not complete, then the merge job",
+      OWN_FIELD(slurm_opts, submit) },
+    { .name = "--dry-run", .cmds = C_SLURM, .kind = CLI_FLAG, .def = "off", .unit = "-",
+      .help = "print the three scripts; write nothing", OWN_FIELD(slurm_opts, dry_run) },
+    { .name = "--collect", .cmds = C_SLURM, .kind = CLI_FLAG, .def = "off", .unit = "-",
+      .help = "merge the shard files into DIR/runs.sqlite, write DIR/report/, say which shards are missing "
+              "(what the merge job runs)",
+      OWN_FIELD(slurm_opts, collect) },
 
     /* ---- report, demo ---- */
     { .name = "--db", .cmds = C_REPORT, .kind = CLI_TEXT, .meta = "FILE.sqlite", .def = "required", .unit = "-",
@@ -212,3 +280,11 @@ const cli_opt CLI_OPTS[] = {
 };
 
 const size_t CLI_NOPTS = sizeof CLI_OPTS / sizeof CLI_OPTS[0];
+
+/* The sweep's rows that slurm shares write into a slurm_opts through
+ * sweep_opts offsets. */
+_Static_assert(offsetof(slurm_opts, sweep) == 0, "slurm_opts must begin with its sweep_opts");
+
+/* --act and --bias are not here: one row each for mlp and qnet. */
+const char *const CLI_QNET_ONLY[] = { "--weights", "--levels", "--inputs", "--samples", "--csv", "--sets",
+                                      "--teacher-seed", NULL };

@@ -5,8 +5,11 @@
  *   --opt value and --opt=value; -h and --help anywhere print the command's
  *   help on stdout and exit 0; "--" ends the options; an option the command
  *   does not read is "unknown" (with the nearest name, or the commands that
- *   read it); an option given twice is refused; a value-taking option
- *   followed by another option ("--widths --depth 3") needs a value; extra
+ *   read it); an option given twice is refused, but for the rows of kind
+ *   CLI_REPEAT, which collect every occurrence (slurm's --sbatch-arg); a
+ *   value-taking option followed by another option ("--widths --depth 3")
+ *   needs a value, but a CLI_REPEAT value, which is another program's
+ *   option and so starts with "--" (--sbatch-arg --mem=4G); extra
  *   positionals are refused; numbers follow fal_number_parse (no hex, as in
  *   CSV); control bytes in any message are shown escaped. */
 #include <stdarg.h>
@@ -139,8 +142,18 @@ int cli_given(const cli_args *a, const char *name)
 void cli_args_free(cli_args *a)
 {
     free(a->pos);
+    free(a->words);
     a->pos = NULL;
     a->npos = 0;
+    a->words = NULL;
+    a->nwords = 0;
+}
+
+void cli_list_free(cli_list *l)
+{
+    free((void *)l->v);
+    l->v = NULL;
+    l->n = 0;
 }
 
 /* Digits, or digits 'e' digits ("1e9"): decimal, as fal_number_parse, but
@@ -290,10 +303,14 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
     memset(a, 0, sizeof *a);
     a->cmd = cmd;
     a->pos = malloc(((size_t)argc + 1) * sizeof *a->pos);
-    if (!a->pos) {
+    a->words = malloc(((size_t)argc + 1) * sizeof *a->words);
+    if (!a->pos || !a->words) {
+        cli_args_free(a);
         cli_err("%sout of memory\n", prefix);
         return EXIT_NOMEM;
     }
+    a->nwords = argc;
+    for (int i = 0; i < argc; i++) a->words[i] = (cli_word){ CLI_WORD_POS, 0 };
     /* -h/--help first: anywhere before "--", whatever else is wrong */
     for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -307,6 +324,7 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
         if (options_done || arg[0] != '-' || arg[1] != '-' || arg[2] == '\0') {
             if (!options_done && strcmp(arg, "--") == 0) {
                 options_done = 1;
+                a->words[i].row = CLI_WORD_END;
                 continue;
             }
             if (c->max_args >= 0 && a->npos >= c->max_args) {
@@ -325,7 +343,8 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
             break;
         }
         size_t idx = (size_t)(o - CLI_OPTS);
-        if (a->seen[idx]) {
+        a->words[i].row = (int)idx;
+        if (a->seen[idx] && o->kind != CLI_REPEAT) {
             cli_err("%soption %s given twice; give it once\n", prefix, o->name);
             rc = EXIT_USAGE;
             break;
@@ -343,14 +362,27 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
         } else {
             /* "--opt" at the end, or followed by another option: no value
              * (a negative number "-1" is a value, refused by its kind) */
-            if (i + 1 >= argc || (argv[i + 1][0] == '-' && argv[i + 1][1] == '-' && argv[i + 1][2] != '\0')) {
+            if (i + 1 >= argc || (o->kind != CLI_REPEAT && argv[i + 1][0] == '-' && argv[i + 1][1] == '-' &&
+                                  argv[i + 1][2] != '\0')) {
                 cli_err("%soption %s needs a value\n", prefix, o->name);
                 rc = EXIT_USAGE;
                 break;
             }
             val = argv[++i];
+            a->words[i] = (cli_word){ (int)idx, 1 };
         }
         void *base = o->dst == CLI_TO_RUN ? (void *)run : own;
+        if (o->kind == CLI_REPEAT) {
+            /* at most argc values: the array is sized once */
+            cli_list *l = (cli_list *)(void *)((char *)base + o->off);
+            if (!l->v && !(l->v = malloc((size_t)argc * sizeof *l->v))) {
+                cli_err("%sout of memory\n", prefix);
+                rc = EXIT_NOMEM;
+                break;
+            }
+            l->v[l->n++] = val;
+            continue;
+        }
         rc = set_value(o, val, base, ctx, prefix);
     }
     if (!rc && a->npos < c->min_args) {
@@ -374,15 +406,26 @@ int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, co
     return 0;
 }
 
+/* --act is one row for two families with different names: mlp's
+ * (fal_act_parse) and qnet's (sign, heaviside, relu).  Here only "a name of
+ * either"; cli_run_parse checks it against the family's own list once the
+ * family is known, and fills cfg.act or qn.act. */
 int cli_set_act(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
 {
     fal_act act;
-    if (fal_act_parse(ctx, val, &act) != FAL_OK) {
-        cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
-        return EXIT_USAGE;
-    }
-    memcpy((char *)base + o->off, &act, sizeof act);
+    if (fal_act_parse(ctx, val, &act) != FAL_OK && cli_qact_parse(val) < 0)
+        return bad_value(prefix, o, val,
+                         "relu, leaky-relu, tanh, sigmoid or linear (mlp); sign, heaviside or relu (qnet)");
+    memcpy((char *)base + o->off, &val, sizeof val);
     return 0;
+}
+
+int cli_qact_parse(const char *name)
+{
+    static const char *const names[] = { "sign", "heaviside", "relu" };
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, names[i])) return i;
+    return -1;
 }
 
 int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
@@ -446,7 +489,7 @@ void cli_help(FILE *f, cli_cmd cmd)
         char head[96];
         if (o->kind == CLI_HELP) snprintf(head, sizeof head, "-h, %s", o->name);
         else snprintf(head, sizeof head, "%s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
-        fprintf(f, "  %-24s %s\n", head, o->help);
+        fprintf(f, "  %-24s %s%s\n", head, o->help, o->kind == CLI_REPEAT ? " (repeatable)" : "");
         if (o->kind != CLI_HELP) fprintf(f, "  %-24s default: %s; unit: %s\n", "", o->def, unit_text(o));
     }
 }
@@ -482,7 +525,8 @@ void cli_man(FILE *f)
     roff(f, "fallacy measures the thesis of P. Baldi, \"Deep Learning Over-Parameterization: the Shallow Fallacy\" "
             "(NLDL 2024): the number of examples a deep network needs is set by the information needed to pick an "
             "equivalence class of its parameters, not by its number of parameters. Options are written --opt value "
-            "or --opt=value; each may be given once; a command refuses the options it does not read.");
+            "or --opt=value; each may be given once, but those marked repeatable; a command refuses the options it "
+            "does not read.");
     fputc('\n', f);
     fputs(".SH COMMANDS\n", f);
     for (int c = 0; c < CMD_COUNT; c++) {
@@ -514,6 +558,7 @@ void cli_man(FILE *f)
             }
             fputc('\n', f);
             roff(f, o->help);
+            if (o->kind == CLI_REPEAT) fputs(" (repeatable)", f);
             if (o->kind != CLI_HELP) {
                 fputs(". Default: ", f);
                 roff(f, o->def);

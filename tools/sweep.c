@@ -310,20 +310,7 @@ static void grid_point(const grid *g, const fal_config *base, uint64_t p, fal_co
 
 /* ---- progress ---------------------------------------------------------------- */
 
-static void fmt_time(char *buf, size_t n, double s)
-{
-    if (!(s >= 0) || s > 1e8) snprintf(buf, n, "?");
-    else if (s < 60) snprintf(buf, n, "%.0fs", s);
-    else if (s < 3600) snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-    else snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+static double now(void) { return cli_now(); }
 
 typedef struct progress {
     int on, colour;
@@ -344,8 +331,8 @@ static void progress_show(progress *pr, int force)
     char el[32], left[32], line[256];
     uint64_t to_run = pr->total - pr->skipped;
     uint64_t remaining = to_run > pr->ran ? to_run - pr->ran : 0;
-    fmt_time(el, sizeof el, t);
-    if (pr->ran) fmt_time(left, sizeof left, t / (double)pr->ran * (double)remaining);
+    cli_fmt_time(el, sizeof el, t);
+    if (pr->ran) cli_fmt_time(left, sizeof left, t / (double)pr->ran * (double)remaining);
     else snprintf(left, sizeof left, "?");
     int n = snprintf(line, sizeof line, "%s%llu/%llu%s points done (%llu stored before), %s elapsed, ~%s left",
                      pr->colour ? "\033[1m" : "", (unsigned long long)pr->done, (unsigned long long)pr->total,
@@ -365,6 +352,33 @@ static void progress_end(progress *pr)
 /* ---- sweep ------------------------------------------------------------------ */
 
 static int point_in_shard(const sweep_opts *o, uint64_t p) { return p % o->shard_n == o->shard_i - 1; }
+
+/* The point's key, malloc'd (NULL when out of memory). */
+static char *point_key(fal_ctx *ctx, const fal_config *cfg)
+{
+    size_t len = 0;
+    char *key = NULL;
+    fal_status st = fal_store_key(ctx, cfg, NULL, 0, &len); /* the length first */
+    if (st == FAL_ERANGE) st = (key = malloc(len + 1)) ? FAL_OK : FAL_ENOMEM;
+    if (st == FAL_OK) st = fal_store_key(ctx, cfg, key, len + 1, NULL);
+    if (st != FAL_OK) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+/* Into a file or a pipe (a batch log: slurm-%A_%a.out), one line per
+ * finished run instead of the redrawn progress: its place in the shard,
+ * whether it converged, its time and its key. */
+static void log_run(fal_ctx *ctx, const progress *pr, const fal_config *cfg, const fal_result *res)
+{
+    char *key = point_key(ctx, cfg);
+    fprintf(stderr, "sweep: [%llu/%llu] converged=%d seconds=%.3g key=%s\n", (unsigned long long)pr->done + 1,
+            (unsigned long long)pr->total, res->converged ? 1 : 0, res->seconds, key ? key : "(out of memory)");
+    fflush(stderr);
+    free(key);
+}
 
 int cli_sweep(int argc, char **argv)
 {
@@ -469,6 +483,14 @@ int cli_sweep(int argc, char **argv)
     pr.t0 = now();
     pr.last = -1;
     progress_show(&pr, 1);
+    if (!pr.on) {
+        char sh[64] = "";
+        if (o.shard_n > 1)
+            snprintf(sh, sizeof sh, " (shard %llu/%llu)", (unsigned long long)o.shard_i, (unsigned long long)o.shard_n);
+        fprintf(stderr, "sweep: %llu points%s, %llu stored before, %llu to run -> %s\n", (unsigned long long)pr.total,
+                sh, (unsigned long long)pr.skipped, (unsigned long long)(pr.total - pr.skipped), o.db);
+        fflush(stderr);
+    }
     uint64_t failed = 0, noconv = 0, stored_now = 0;
     int worst = 0;
     for (uint64_t p = 0; p < g.points; p++) {
@@ -492,6 +514,7 @@ int cli_sweep(int argc, char **argv)
             if (st == FAL_OK) {
                 stored_now++;
                 noconv += rs == FAL_ENOCONV;
+                if (!pr.on) log_run(ctx, &pr, &cfg, &res);
                 if (r.json) {
                     cli_print_json(stdout, &res);
                     fflush(stdout);
@@ -528,10 +551,10 @@ int cli_sweep(int argc, char **argv)
         rc = EXIT_INTERRUPTED;
         goto out;
     }
-    if (pr.on)
-        fprintf(stderr, "sweep: %llu points: %llu run now (%llu did not converge), %llu stored before%s -> %s\n",
-                (unsigned long long)pr.total, (unsigned long long)stored_now, (unsigned long long)noconv,
-                (unsigned long long)pr.skipped, failed ? ", some FAILED (not stored)" : "", o.db);
+    /* the closing line, on a terminal and in a batch log alike */
+    fprintf(stderr, "sweep: %llu points: %llu run now (%llu did not converge), %llu stored before%s -> %s\n",
+            (unsigned long long)pr.total, (unsigned long long)stored_now, (unsigned long long)noconv,
+            (unsigned long long)pr.skipped, failed ? ", some FAILED (not stored)" : "", o.db);
     if (failed)
         cli_err("fallacy: sweep: %llu points failed and are not stored; a rerun retries them\n",
                 (unsigned long long)failed);
@@ -610,3 +633,80 @@ int cli_merge(int argc, char **argv)
     cli_args_free(&a);
     return rc;
 }
+
+/* ---- a sweep's plan, for `fallacy slurm` -------------------------------------- */
+
+struct cli_sweep_plan {
+    fal_ctx *ctx;
+    grid g;
+    cli_run r;
+    int have_run;
+};
+
+void cli_sweep_plan_free(cli_sweep_plan *p)
+{
+    if (!p) return;
+    grid_free(&p->g);
+    if (p->have_run) cli_run_free(&p->r);
+    fal_ctx_free(p->ctx);
+    free(p);
+}
+
+int cli_sweep_plan_new(int argc, char **argv, slurm_opts *own, cli_sweep_plan **out)
+{
+    *out = NULL;
+    memset(own, 0, sizeof *own);
+    own->sweep.seeds = 1;
+    own->sweep.shard_i = own->sweep.shard_n = 1;
+    cli_sweep_plan *p = calloc(1, sizeof *p);
+    if (!p || fal_ctx_new(&p->ctx, NULL) != FAL_OK) {
+        free(p);
+        fputs("fallacy: out of memory\n", stderr);
+        return EXIT_NOMEM;
+    }
+    p->g.ctx = p->ctx;
+    /* the table's CMD_SLURM rows: the sweep's into own->sweep and p->r,
+     * slurm's own into the rest of own */
+    int rc = cli_run_parse(CMD_SLURM, argc, argv, p->ctx, &p->r, own);
+    if (rc) { /* the parser said why (or printed the help: -1) */
+        cli_sweep_plan_free(p);
+        return rc;
+    }
+    p->have_run = 1;
+    p->g.seeds = own->sweep.seeds;
+    rc = grid_make(&p->g, p->r.args.pos[0], &own->sweep, &p->r);
+    if (rc) goto fail;
+    *out = p;
+    return 0;
+fail:
+    if (rc == EXIT_NOMEM) fputs("fallacy: out of memory\n", stderr);
+    cli_sweep_plan_free(p);
+    return rc;
+}
+
+const cli_args *cli_sweep_plan_args(const cli_sweep_plan *p) { return &p->r.args; }
+
+uint64_t cli_sweep_plan_points(const cli_sweep_plan *p) { return p->g.points; }
+
+int cli_sweep_plan_shard(cli_sweep_plan *p, fal_store *store, uint64_t i, uint64_t n, uint64_t *points,
+                         uint64_t *stored)
+{
+    *points = *stored = 0;
+    for (uint64_t q = i; q < p->g.points; q += n) {
+        fal_config cfg;
+        grid_point(&p->g, &p->r.cfg, q, &cfg);
+        int found = 0;
+        if (store) {
+            fal_status st = fal_store_has_config(store, &cfg, &found);
+            if (st != FAL_OK) {
+                fprintf(stderr, "fallacy: slurm: %s\n", fal_ctx_message(p->ctx));
+                return cli_exit_code(st);
+            }
+        }
+        ++*points;
+        *stored += found != 0;
+    }
+    return 0;
+}
+
+fal_ctx *cli_sweep_plan_ctx(cli_sweep_plan *p) { return p->ctx; }

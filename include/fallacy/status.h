@@ -9,6 +9,7 @@
 #define FALLACY_STATUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum fal_status {
     FAL_OK = 0,
@@ -66,6 +67,28 @@ size_t fal_ctx_mem_peak(const fal_ctx *ctx);
  * order, so every thread count gives the same bytes. */
 void fal_ctx_set_threads(fal_ctx *ctx, int threads);
 int fal_ctx_threads(const fal_ctx *ctx);
+
+/* Progress of a long call, for a caller that wants to show it (the library
+ * never prints).  The callback runs on the calling thread, between steps,
+ * never inside a parallel region; it must not call back into the library
+ * with the same context.  Results do not depend on it.  Stages:
+ *   "train": one training run (fal_run of an iterative algorithm); done =
+ *            steps taken, total = the step limit, value = the relative
+ *            training error after `done` steps.
+ *   "need":  fal_need; done = runs finished, total = 0 (not known in
+ *            advance: the search doubles then bisects), value = the k being
+ *            probed next, seed = that run's seed. */
+typedef struct fal_progress {
+    const char *stage;  /* static text: "train", "need" */
+    uint64_t done;
+    uint64_t total;     /* 0: unknown */
+    double value;
+    uint64_t seed;      /* "need": the seed of the run in progress; else 0 */
+} fal_progress;
+typedef void (*fal_progress_fn)(void *ud, const fal_progress *p);
+/* Install (fn non-NULL) or remove (fn NULL) the progress callback of ctx;
+ * ud is passed back unchanged.  Default: none. */
+void fal_ctx_set_progress(fal_ctx *ctx, fal_progress_fn fn, void *ud);
 
 /* Bytes of memory the system reports available (MemAvailable), 0 if unknown. */
 size_t fal_mem_available(void);

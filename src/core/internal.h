@@ -15,6 +15,9 @@ struct fal_ctx {
     size_t peak;
     int threads;
     char msg[FAL_MSG_MAX];
+    /* the caller's progress callback (fal_ctx_set_progress), or NULL */
+    fal_progress_fn progress;
+    void *progress_ud;
 };
 
 /* Objects remember the context that allocated them, which frees them: the
@@ -33,6 +36,16 @@ struct fal_table {
     double *v;          /* rows * cols * (field == FAL_COMPLEX ? 2 : 1) */
     int borrowed;       /* v is the caller's memory (fal_table_wrap): not freed */
 };
+
+/* Report progress to ctx's callback, if any (cheap when none). */
+static inline void fal__progress(fal_ctx *ctx, const char *stage, uint64_t done, uint64_t total, double value,
+                                 uint64_t seed)
+{
+    if (ctx && ctx->progress) {
+        fal_progress p = { stage, done, total, value, seed };
+        ctx->progress(ctx->progress_ud, &p);
+    }
+}
 
 /* Record a message in ctx and return code (printf-style). */
 fal_status fal__fail(fal_ctx *ctx, fal_status code, const char *fmt, ...)

@@ -103,6 +103,11 @@ size_t fal_ctx_mem_in_use(const fal_ctx *ctx) { return ctx->in_use; }
 size_t fal_ctx_mem_peak(const fal_ctx *ctx) { return ctx->peak; }
 void fal_ctx_set_threads(fal_ctx *ctx, int threads) { ctx->threads = threads < 1 ? 1 : threads; }
 int fal_ctx_threads(const fal_ctx *ctx) { return ctx->threads; }
+void fal_ctx_set_progress(fal_ctx *ctx, fal_progress_fn fn, void *ud)
+{
+    ctx->progress = fn;
+    ctx->progress_ud = fn ? ud : NULL;
+}
 
 fal_status fal__fail(fal_ctx *ctx, fal_status code, const char *fmt, ...)
 {

@@ -27,6 +27,7 @@ static fal_status probe(fal_ctx *ctx, const fal_config *base, uint64_t k, fal_ne
     for (unsigned s = 0; s < out->seeds; s++) {
         fal_result res;
         cfg.seed = base->seed + s;
+        fal__progress(ctx, "need", out->runs, 0, (double)k, cfg.seed);
         fal_status st = fal_run(ctx, &cfg, &res);
         out->runs++;
         if (st != FAL_OK && st != FAL_ENOCONV) {

@@ -282,7 +282,9 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
         if (algo != FAL_ALGO_EXACT) {
             double d = (Pstar != 0 && sP == sPstar) ? Pstar * expm1(lnP - lnPstar)
                                                     : (c.tot.zero ? 0.0 : sP * exp(lnP)) - Pstar;
-            fal__curve_add(res, step, fal__rel_err((double)k * beta * d * d + dopt0, tt));
+            double e = fal__rel_err((double)k * beta * d * d + dopt0, tt);
+            fal__curve_add(res, step, e);
+            fal__progress(ctx, "train", step, maxs, e, 0);
         }
         double dev;
         if (Pstar != 0)

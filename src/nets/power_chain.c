@@ -482,7 +482,9 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
         uint64_t maxs = cfg->max_steps ? cfg->max_steps : (cfg->lr > 0 ? 100000 : 1000);
         for (;;) {
             P = plain_product(w, L, q);
-            fal__curve_add(res, step, rel_err(ex, k, P));
+            double e = rel_err(ex, k, P);
+            fal__curve_add(res, step, e);
+            fal__progress(ctx, "train", step, maxs, e, 0);
             if (converged(P, Ps, tol)) {
                 conv = 1;
                 break;
@@ -523,7 +525,9 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
         int stall = 0;
         for (;;) {
             P = log_product(u, neg, kq, L, q);
-            fal__curve_add(res, step, rel_err(ex, k, P));
+            double e = rel_err(ex, k, P);
+            fal__curve_add(res, step, e);
+            fal__progress(ctx, "train", step, maxs, e, 0);
             double dev = deviation(P, Ps, zero_scale);
             if (converged(P, Ps, tol)) {
                 conv = 1;

@@ -1,0 +1,343 @@
+/* qnet.c -- `fallacy classes qnet ...` and `fallacy need qnet ...`: the
+ * quantized networks of doc/qnet.md (their own options: the weight values,
+ * the activation, sampling, the learning curve). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct qopts {
+    const char *widths, *csv;
+    fal_qnet q;
+    uint64_t samples, sets, seed, teacher_seed;
+    int have_samples, have_teacher, json;
+    double eps;
+} qopts;
+
+/* The qnet options from the parsed command line (rows of tools/options.c). */
+static int qnet_opts(fal_ctx *ctx, const cli_run *r, int need, qopts *o)
+{
+    memset(o, 0, sizeof *o);
+    fal_qnet_init(&o->q);
+    const char *prefix = need ? "fallacy: need: " : "fallacy: ";
+    if (!r->arch) {
+        cli_err("%sqnet: give --widths n0,...,nL\n", prefix);
+        return EXIT_USAGE;
+    }
+    o->widths = r->widths ? r->widths : "(uniform)";
+    o->q.arch = r->arch;
+    o->q.act = (fal_qact)r->qn.act;
+    o->q.bias = !r->cfg.bias_off;
+    o->q.inputs01 = r->qn.inputs;
+    o->csv = r->qn.csv;
+    o->json = r->json;
+    o->seed = r->cfg.seed;
+    o->have_samples = cli_given(&r->args, "--samples");
+    o->samples = r->qn.samples;
+    o->sets = cli_given(&r->args, "--sets") ? r->qn.sets : 1000;
+    o->have_teacher = cli_given(&r->args, "--teacher-seed");
+    o->teacher_seed = r->qn.teacher_seed;
+    int hw = cli_given(&r->args, "--weights"), hl = cli_given(&r->args, "--levels");
+    if (hw && hl) {
+        cli_err("%sqnet: give --weights or --levels, not both\n", prefix);
+        return EXIT_USAGE;
+    }
+    if (hw) {
+        if (!strcmp(r->qn.weights, "gauss")) o->q.gauss = 1;
+        else if (fal_qnet_parse_weights(ctx, r->qn.weights, &o->q) != FAL_OK) {
+            cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
+            return EXIT_USAGE;
+        }
+    }
+    if (hl && fal_qnet_levels(ctx, (unsigned)r->qn.levels, &o->q) != FAL_OK) {
+        cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
+        return EXIT_USAGE;
+    }
+    if (o->q.gauss && !o->have_samples) {
+        cli_err("%sqnet: --weights gauss (real weights) needs --samples S\n", prefix);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void jnum(double v)
+{
+    if (isfinite(v)) printf("%.17g", v);
+    else fputs("null", stdout);
+}
+
+static void print_arch(const fal_arch *a, const fal_qnet *q)
+{
+    static const char *acts[] = { "sign", "heaviside", "relu" };
+    uint64_t L = fal_arch_depth(a);
+    printf("\"widths\":[");
+    for (uint64_t l = 0; l <= L; l++) printf(l ? ",%zu" : "%zu", fal_arch_width(a, l));
+    printf("],\"act\":\"%s\",\"bias\":%s,\"inputs\":\"%s\",\"weights\":", acts[q->act], q->bias ? "true" : "false",
+           q->inputs01 ? "01" : "pm");
+    if (q->gauss) printf("\"gauss\"");
+    else {
+        putchar('[');
+        for (int i = 0; i < q->nvalues; i++) printf(i ? ",%d" : "%d", q->values[i]);
+        putchar(']');
+    }
+}
+
+static void hex_table(FILE *f, const uint64_t *t, size_t nw)
+{
+    for (size_t i = nw; i-- > 0;) fprintf(f, "%016llx", (unsigned long long)t[i]);
+}
+
+/* Check the network; *w and *l2s receive the parameters and log2 settings. */
+static int setup(fal_ctx *ctx, const cli_run *r, int need, qopts *o, uint64_t *w, double *l2s)
+{
+    int rc = qnet_opts(ctx, r, need, o);
+    if (rc) return rc;
+    const char *prefix = need ? "fallacy: need: " : "fallacy: ";
+    fal_status st = fal_qnet_check(ctx, &o->q, w, l2s);
+    if (st != FAL_OK) {
+        cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
+        return cli_exit_code(st);
+    }
+    if (!o->have_samples && *l2s > FAL_QNET_MAX_LOG2_ENUM) {
+        cli_err("%sqnet: log2 settings = %.4g exceeds the enumeration limit %.0f; use --samples S\n", prefix, *l2s,
+                FAL_QNET_MAX_LOG2_ENUM);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static fal_status make_table(fal_ctx *ctx, const qopts *o, fal_qtable **t, double *seconds)
+{
+    double t0 = now();
+    fal_status st = o->have_samples ? fal_qnet_sample(ctx, &o->q, o->samples, o->seed, t) : fal_qnet_enumerate(ctx, &o->q, t);
+    *seconds = now() - t0;
+    return st;
+}
+
+int cli_qnet_classes(fal_ctx *ctx, const cli_run *r)
+{
+    const fal_arch *arch = r->arch;
+    fal_qtable *t = NULL;
+    size_t *order = NULL;
+    qopts o;
+    uint64_t w = 0;
+    double l2s = 0, secs = 0;
+    int rc = setup(ctx, r, 0, &o, &w, &l2s);
+    if (rc) goto out;
+    fal_status st = make_table(ctx, &o, &t, &secs);
+    if (st != FAL_OK) {
+        cli_err("fallacy: %s\n", fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto out;
+    }
+    fal_qnet_stats s;
+    fal_qtable_stats(t, &s);
+    size_t n = fal_qtable_size(t), nw = fal_qtable_words(t), n0 = fal_arch_width(arch, 0);
+    order = malloc((n ? n : 1) * sizeof(size_t));
+    if (!order) {
+        fputs("fallacy: out of memory\n", stderr);
+        rc = EXIT_NOMEM;
+        goto out;
+    }
+    fal_qtable_rank(ctx, t, order);
+    size_t wpo = nw / fal_arch_width(arch, fal_arch_depth(arch));
+    if (o.csv) {
+        FILE *f = fopen(o.csv, "w");
+        if (!f) {
+            cli_err("fallacy: --csv '%s': cannot write the file\n", o.csv);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        fprintf(f, "rank,count,frequency,inputs_used,table\n");
+        for (size_t rk = 0; rk < n; rk++) {
+            const uint64_t *fn = fal_qtable_function(t, order[rk]);
+            fprintf(f, "%zu,%llu,%.17g,%d,", rk + 1, (unsigned long long)fal_qtable_count(t, order[rk]),
+                    (double)fal_qtable_count(t, order[rk]) / (double)s.total,
+                    __builtin_popcountll(fal_qnet_support(fn, n0, wpo)));
+            hex_table(f, fn, nw);
+            fputc('\n', f);
+        }
+        if (fclose(f)) {
+            cli_err("fallacy: --csv '%s': write failed\n", o.csv);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    int exact = !o.have_samples;
+    size_t top = n < 10 ? n : 10;
+    if (o.json) {
+        printf("{\"id\":\"Q1\",\"family\":\"qnet\",");
+        print_arch(arch, &o.q);
+        printf(",\"params\":%llu,\"method\":\"%s\",\"log2_settings\":", (unsigned long long)w,
+               exact ? "enumeration" : "sampling");
+        jnum(l2s);
+        printf(",\"samples\":");
+        if (exact) printf("null");
+        else printf("%llu", (unsigned long long)o.samples);
+        printf(",\"classes\":%llu,\"classes_exact\":%s,\"log2_classes\":", (unsigned long long)s.classes,
+               exact ? "true" : "false");
+        jnum(s.log2_classes);
+        printf(",\"largest_class\":%llu,\"smallest_class\":%llu,\"entropy\":", (unsigned long long)s.largest_class,
+               (unsigned long long)s.smallest_class);
+        jnum(exact ? s.entropy_plugin : s.entropy_miller_madow);
+        printf(",\"entropy_stderr\":");
+        jnum(exact ? 0 : s.entropy_stderr);
+        printf(",\"entropy_plugin\":");
+        jnum(s.entropy_plugin);
+        printf(",\"entropy_miller_madow\":");
+        jnum(exact ? NAN : s.entropy_miller_madow);
+        printf(",\"entropy_chao_shen\":");
+        jnum(exact ? NAN : s.entropy_chao_shen);
+        printf(",\"singletons\":%llu,\"chao1\":", (unsigned long long)s.singletons);
+        jnum(exact ? NAN : s.chao1);
+        printf(",\"top\":[");
+        for (size_t rk = 0; rk < top; rk++) {
+            const uint64_t *fn = fal_qtable_function(t, order[rk]);
+            printf("%s{\"count\":%llu,\"inputs_used\":%d,\"table\":\"", rk ? "," : "",
+                   (unsigned long long)fal_qtable_count(t, order[rk]), __builtin_popcountll(fal_qnet_support(fn, n0, wpo)));
+            hex_table(stdout, fn, nw);
+            printf("\"}");
+        }
+        printf("]}\n");
+    } else {
+        if (o.q.gauss)
+            printf("qnet (Q1) %s: w = %llu real (Gaussian) parameters, sampled in %.2f s\n", o.widths,
+                   (unsigned long long)w, secs);
+        else
+            printf("qnet (Q1) %s: w = %llu parameters, log2 settings %.6g, %s in %.2f s\n", o.widths,
+                   (unsigned long long)w, l2s, exact ? "enumerated" : "sampled", secs);
+        if (exact) {
+            printf("  e (functions)            %llu\n", (unsigned long long)s.classes);
+            printf("  log2 e                   %.17g\n", s.log2_classes);
+            printf("  largest class            %llu settings\n", (unsigned long long)s.largest_class);
+            printf("  smallest class           %llu settings\n", (unsigned long long)s.smallest_class);
+            printf("  entropy                  %.6f bits\n", s.entropy_plugin);
+        } else {
+            printf("  samples                  %llu\n", (unsigned long long)o.samples);
+            printf("  functions seen           %llu (a lower bound on e; log2 %.4f)\n", (unsigned long long)s.classes,
+                   s.log2_classes);
+            printf("  seen once                %llu (Chao1 estimate of e %.4g)\n", (unsigned long long)s.singletons,
+                   s.chao1);
+            printf("  largest count            %llu (p = %.3g); smallest %llu\n", (unsigned long long)s.largest_class,
+                   (double)s.largest_class / (double)s.total, (unsigned long long)s.smallest_class);
+            printf("  entropy                  %.4f +- %.4f bits (Miller-Madow; plug-in %.4f, Chao-Shen %.4f)\n",
+                   s.entropy_miller_madow, s.entropy_stderr, s.entropy_plugin, s.entropy_chao_shen);
+        }
+        printf("  most frequent functions (count, inputs used, truth table):\n");
+        for (size_t rk = 0; rk < top; rk++) {
+            const uint64_t *fn = fal_qtable_function(t, order[rk]);
+            printf("    %12llu  %d  ", (unsigned long long)fal_qtable_count(t, order[rk]),
+                   __builtin_popcountll(fal_qnet_support(fn, n0, wpo)));
+            hex_table(stdout, fn, nw);
+            putchar('\n');
+        }
+    }
+out:
+    free(order);
+    fal_qtable_free(t);
+    return rc;
+}
+
+int cli_qnet_need(fal_ctx *ctx, const cli_run *r, double eps)
+{
+    const fal_arch *arch = r->arch;
+    fal_qtable *t = NULL;
+    fal_qcurve_point *curve = NULL;
+    uint32_t *dig = NULL;
+    qopts o;
+    uint64_t w = 0, teacher[64];
+    double l2s = 0, secs = 0;
+    int rc = setup(ctx, r, 1, &o, &w, &l2s);
+    o.eps = eps;
+    if (rc) goto out;
+    size_t n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, fal_arch_depth(arch)), P = (size_t)1 << n0;
+    if (n0 > 6 || nL > 64) {
+        cli_err("fallacy: need qnet: the exact curve needs n0 <= 6 and nL <= 64 (got %zu, %zu)\n", n0, nL);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    fal_status st = make_table(ctx, &o, &t, &secs);
+    if (st == FAL_OK && o.have_teacher) { /* a uniform setting drawn with the teacher seed */
+        dig = malloc(w * sizeof(uint32_t));
+        if (!dig) st = FAL_ENOMEM;
+        else {
+            fal_rng g;
+            fal_rng_seed(&g, o.teacher_seed);
+            for (uint64_t d = 0; d < w; d++) dig[d] = (uint32_t)fal_rng_below(&g, (uint64_t)o.q.nvalues);
+            st = fal_qnet_eval(ctx, &o.q, dig, teacher);
+        }
+    }
+    curve = st == FAL_OK ? malloc(P * sizeof *curve) : NULL;
+    if (st == FAL_OK && !curve) st = FAL_ENOMEM;
+    if (st == FAL_OK) st = fal_qnet_curve(ctx, t, n0, nL, o.have_teacher ? teacher : NULL, o.sets, o.seed, curve);
+    if (st != FAL_OK) {
+        cli_err("fallacy: %s\n", st == FAL_ENOMEM && !*fal_ctx_message(ctx) ? "out of memory" : fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto out;
+    }
+    fal_qnet_stats s;
+    fal_qtable_stats(t, &s);
+    size_t kneed = P;
+    for (size_t k = 0; k < P && kneed == P; k++)
+        if (curve[k].error <= o.eps) kneed = k;
+    int found = kneed < P;
+    if (o.json) {
+        printf("{\"id\":\"Q1\",\"family\":\"qnet\",");
+        print_arch(arch, &o.q);
+        printf(",\"params\":%llu,\"log2_settings\":", (unsigned long long)w);
+        jnum(l2s);
+        printf(",\"classes\":%llu,\"log2_classes\":", (unsigned long long)s.classes);
+        jnum(s.log2_classes);
+        printf(",\"entropy\":");
+        jnum(s.entropy_plugin);
+        printf(",\"teacher\":");
+        if (o.have_teacher) printf("%llu", (unsigned long long)o.teacher_seed);
+        else printf("\"uniform\"");
+        printf(",\"eps\":");
+        jnum(o.eps);
+        printf(",\"found\":%s,\"k_needed\":", found ? "true" : "false");
+        if (found) printf("%zu", kneed);
+        else printf("null");
+        printf(",\"curve\":[");
+        for (size_t k = 0; k < P; k++) {
+            printf("%s{\"k\":%zu,\"error\":", k ? "," : "", k);
+            jnum(curve[k].error);
+            printf(",\"stderr\":");
+            jnum(curve[k].stderr_);
+            printf(",\"spread\":");
+            jnum(curve[k].spread);
+            printf(",\"sets\":%llu,\"bits_targets\":%llu,\"bits_inputs\":%llu}", (unsigned long long)curve[k].sets,
+                   (unsigned long long)(k * nL), (unsigned long long)(k * n0));
+        }
+        printf("]}\n");
+    } else {
+        printf("qnet (Q1) %s: w = %llu, log2 e = %.6g, entropy %.6g bits, teacher %s\n", o.widths,
+               (unsigned long long)w, s.log2_classes, s.entropy_plugin, o.have_teacher ? "fixed (--teacher-seed)" : "uniform setting");
+        printf("  %4s  %-12s %-11s %-11s %8s  %12s %11s\n", "k", "error", "spread", "stderr", "sets", "bits_targets",
+               "bits_inputs");
+        for (size_t k = 0; k < P; k++)
+            printf("  %4zu  %-12.6g %-11.4g %-11.4g %8llu  %12zu %11zu\n", k, curve[k].error, curve[k].spread,
+                   curve[k].stderr_, (unsigned long long)curve[k].sets, k * nL, k * n0);
+        if (found) printf("  k needed for error <= %g: %zu (k n0 = %zu bits of inputs, log2 e = %.4g)\n", o.eps, kneed,
+                          kneed * n0, s.log2_classes);
+        else printf("  NOT FOUND: no k < %zu reaches expected error %g\n", P, o.eps);
+    }
+    if (!found) {
+        cli_err("fallacy: need: no k < %zu reaches expected error %g\n", P, o.eps);
+        rc = EXIT_FAILED;
+    }
+out:
+    free(dig);
+    free(curve);
+    fal_qtable_free(t);
+    return rc;
+}
