@@ -603,7 +603,7 @@ INPLACE=$(kv $G inplace_gbs)
                   printf "| %s | %s | %s | %s | %.2e | %.2e | %s |\n", L, f1[L], fs[L], sp[L], m1[L], ms[L], (m1[L] <= 1e-12 && ms[L] <= 1e-12) ? "yes" : "**NO**" } }
     ' "$LOGS/chain_check.txt"
     echo
-    echo "## Python call overhead (\`bench/py_overhead.py\`, \`bench/py_call.c\`)"
+    echo "## 7. Python call overhead (\`bench/py_overhead.py\`, \`bench/py_call.c\`)"
     echo
     echo "\`fallacy.run(\"linear-chain\", depth=10, examples=1)\` (10 parameters) against the same run in C, in"
     echo "alternation; the best of each side's per-call medians.  c_run: fal_run alone on a context and"
@@ -634,7 +634,6 @@ INPLACE=$(kv $G inplace_gbs)
     echo "A(7,40,40,1) ReLU, Gaussian weights: $(get $Q "qnet sample " rate) functions/s; torch (batched matmuls, bits packed,"
     echo "$THREADS threads) at its best batch size ($(or_na "$QTB")): $(or_na "$QTR") functions/s; ratio $(ratio "$(get $Q "qnet sample " rate)" "$QTR" %.2f)."
     echo
-    [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
     echo "## 9. mlp (M1): one full-batch GD step against torch, and classes mlp"
     echo
     echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
@@ -667,6 +666,7 @@ INPLACE=$(kv $G inplace_gbs)
     cat "$LOGS/classes_mlp.txt" 2>/dev/null
     echo '```'
     echo
+    [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
     echo "## Raw output"
     echo
     echo '```'
