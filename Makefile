@@ -5,7 +5,10 @@ OPT     ?= -O3 -march=native
 WARN    := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -fopenmp -fPIC $(CFLAGS)
-LDLIBS  := -llapacke -lopenblas -lsqlite3 -lm
+# GLPK (libglpk-dev) solves the Hamming clustering's integer program
+# (src/nets/hamming_mip.c); Debian ships no glpk.pc, hence the fallback.
+GLPK_LIBS := $(shell pkg-config --libs glpk 2>/dev/null || echo -lglpk)
+LDLIBS  := -llapacke -lopenblas -lsqlite3 $(GLPK_LIBS) -lm
 B       ?= build
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
@@ -101,7 +104,7 @@ INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 PCDIR   ?= $(LIBDIR)/pkgconfig
-PC_LIBS_PRIVATE := -llapacke -lopenblas -lsqlite3 -lm -fopenmp
+PC_LIBS_PRIVATE := -llapacke -lopenblas -lsqlite3 $(GLPK_LIBS) -lm -fopenmp
 
 $(B)/fallacy.1: $(B)/fallacy
 	./$(B)/fallacy --man > $@

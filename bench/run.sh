@@ -45,6 +45,8 @@ SHAPES="64 1000 256 100 1024 10"
 CHAIN_DEPTHS="1000 10000 100000 1000000"
 # mlp step shapes, n0 width hidden-layers k (issue 16): (8, 32x3, 256), (64, 256x3, 1024), (784, 1024x2, 1024)
 MLP_SHAPES="8 32 3 256 64 256 3 1024 784 1024 2 1024"
+PCA_MS="2 5 10"
+PCA_BUDGET=${BENCH_PCA_BUDGET:-10}
 # The Python peers run with glibc's malloc keeping freed blocks (no mmap/munmap
 # per large temporary): fresh pages are slow to fault in on this machine (§1
 # first touch), and torch's autograd allocates its temporaries every step.
@@ -153,6 +155,12 @@ measure() {
     say "bool_eval (bit-sliced vs one-pattern reference, 1 thread)"
     "$BIN/bool_eval" > "$LOGS/bool.txt" || say "bool kernels DISAGREE or failed (see $LOGS/bool.txt)"
 
+    # ---- 4b. optimal Hamming clustering (N4/N6) ------------------------------
+    say "ham_exact rate (100 random tables: the default heuristic against the integer program's proved optimum)"
+    "$BIN/ham_exact" rate 100 > "$LOGS/ham_rate.txt" || say "ham_exact rate failed (see $LOGS/ham_rate.txt)"
+    say "ham_exact time (old branch and bound vs the integer program, side by side)"
+    "$BIN/ham_exact" time > "$LOGS/ham_time.txt" || say "ham_exact time failed (see $LOGS/ham_time.txt)"
+
     # ---- 5. the tool end to end ----------------------------------------------
     # Wall time and peak RSS of whole commands (GNU time), 3 runs each, the
     # median wall time quoted.
@@ -183,7 +191,7 @@ measure() {
     # vectorised and module-list spellings in alternation, ROUNDS rounds.
     say "chain step vs torch: starts and honesty check"
     : > "$LOGS/chain_check.txt"
-    for f in chainstep torchvec2 torchvec1 torchvec1m torchvec1m torchmod2 torchmod1 pycall; do : > "$LOGS/$f.txt"; done
+    for f in chainstep torchvec2 torchvec1 torchvec1m torchvec1m torchmod2 torchmod1 pycall pca pca_torch; do : > "$LOGS/$f.txt"; done
     CFILES=""
     for L in $CHAIN_DEPTHS; do
         "$BIN/chain_step" dump $L "$LOGS/chain_start_$L.npy" 20 | sed 's/^check /check impl=fallacy /' >> "$LOGS/chain_check.txt"
@@ -234,7 +242,36 @@ measure() {
         env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/qnet_torch.py $THREADS 50000 300 1000 3000 10000 > "$LOGS/torchqnet.txt" 2>>"$LOGS/torch.err" ||
             say "torch qnet peer failed (see $LOGS/torch.err)"
     fi
-    # ---- 9. mlp (M1): one full-batch GD step against torch; classes mlp ------
+    # ---- 9. L3 on a real table: digits to the PCA optimum (issue 11) -----------
+    # sklearn's digits (Debian python3-sklearn): drop the label, divide by 16.
+    # fallacy's default algorithm, 3 runs per m (the median of its JSON
+    # seconds quoted); the torch peer's best of SGD, momentum and Adam over a
+    # small lr grid (bench/peers/pca_torch.py), in the same run.
+    : > "$LOGS/pca.txt"
+    DIGITS=$LOGS/digits.npy
+    if $PY -c "import numpy as np; d = np.loadtxt('/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz', delimiter=','); np.save('$DIGITS', d[:, :-1] / 16.0)" 2>>"$LOGS/pca.err"; then
+        FAL=$BIN/../fallacy
+        for m in $PCA_MS; do
+            for r in 1 2 3; do
+                say "digits linear-ae 64,$m,64 run $r/3"
+                "$FAL" run linear-ae --widths 64,$m,64 --data "$DIGITS" --json 2>>"$LOGS/pca.err" | $PY -c "
+import json, sys
+d = json.load(sys.stdin)
+o = d['optimum_error']
+print('pca_fallacy m=$m algo=%s converged=%s steps=%d gap=%.3e tol=%g ms=%.3f' % (d['algo'], d['converged'], d['steps'], (d['train_error'] - o) / o, d['tol'], 1e3 * d['seconds']))" >> "$LOGS/pca.txt"
+            done
+        done
+        if [ $TORCH = yes ]; then
+            say "digits: torch peer (SGD, momentum, Adam x 3 rates x m in $PCA_MS, up to ${PCA_BUDGET} s each)"
+            env $PEER_ENV OMP_WAIT_POLICY=PASSIVE BENCH_PCA_BUDGET=$PCA_BUDGET $PY peers/pca_torch.py $THREADS "$DIGITS" $PCA_MS >> "$LOGS/pca_torch.txt" 2>>"$LOGS/pca.err" ||
+                say "pca torch peer failed (see $LOGS/pca.err)"
+        else
+            echo "skipped: torch not installed" > "$LOGS/pca_torch.txt"
+        fi
+    else
+        say "digits table not converted (see $LOGS/pca.err)"
+    fi
+    # ---- 10. mlp (M1): one full-batch GD step against torch; classes mlp ------
     # fallacy and torch (nn.Sequential + SGD, autograd; 2 threads under
     # OMP_WAIT_POLICY=PASSIVE and 1 thread, the faster quoted) in alternation.
     for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; done
@@ -504,6 +541,24 @@ INPLACE=$(kv $G inplace_gbs)
         echo "| $m | $(get $f "$p" mux_ns) | $(get $f "$p" gather_ns) | $(get $f "$p" faster) | $(get $f "$p" chosen) | $(get $f "$p" agree) |"
     done
     echo
+    echo "## 4b. Optimal Hamming clustering (bool-ae N4, threshold-ae N6)"
+    echo
+    echo "\`bench/ham_exact\` (one thread).  Rate: 100 uniform random 0/1 tables (6-8 bits, 20-40 rows, m = 1-3, the"
+    echo "library's generator); the default heuristic alone (32 restarts of Lloyd + single-point moves + swap search)"
+    echo "against the optimum proved by the integer program over all 2^n centres (GLPK):"
+    echo
+    echo "    $(grep '^rate ' $LOGS/ham_rate.txt 2>/dev/null || echo 'n/a')"
+    echo
+    echo "Exact solve, the same table in both: the old branch and bound (\`fal__ham_exact\`, bounded by the heuristic's"
+    echo "cost, as \`--algo exact\` ran before; capped at 2^28 nodes, then \">\" its time) against the integer program."
+    echo
+    echo "| rows x bits | m | distinct | old s | integer program s | old / program | cost (old, program) |"
+    echo "|---|---:|---:|---:|---:|---:|---|"
+    awk '/^time / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        o = v["old_s"]; sub(/^>/, "", o)
+        r = (v["old_s"] == "n/a") ? "n/a" : sprintf("%s%.1f", substr(v["old_s"], 1, 1) == ">" ? ">" : "", o / v["ip_s"])
+        printf "| %sx%s | %s | %s | %s | %s | %s | %s, %s |\n", v["k"], v["n"], v["m"], v["distinct"], v["old_s"], v["ip_s"], r, v["old_cost"], v["ip_cost"] }' "$LOGS/ham_time.txt" 2>/dev/null
+    echo
     echo "## 5. The tool end to end"
     echo
     echo "GNU time on the built \`fallacy\`, 3 runs each; the median wall time and the peak RSS of that run."
@@ -634,7 +689,29 @@ INPLACE=$(kv $G inplace_gbs)
     echo "A(7,40,40,1) ReLU, Gaussian weights: $(get $Q "qnet sample " rate) functions/s; torch (batched matmuls, bits packed,"
     echo "$THREADS threads) at its best batch size ($(or_na "$QTB")): $(or_na "$QTR") functions/s; ratio $(ratio "$(get $Q "qnet sample " rate)" "$QTR" %.2f)."
     echo
-    echo "## 9. mlp (M1): one full-batch GD step against torch, and classes mlp"
+    echo "## 9. L3 on a real table: the digits to the PCA optimum"
+    echo
+    echo "sklearn's digits (1797 x 64, \`/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz\`, label dropped,"
+    echo "divided by 16), \`fallacy run linear-ae --widths 64,m,64 --data digits.npy\` (default algorithm, $THREADS threads; seconds"
+    echo "from its JSON, median of 3) against the torch peer's best of SGD, momentum 0.9 and Adam over 3 learning"
+    echo "rates each (encoder and decoder float64 tensors, full batch, $THREADS threads, OMP_WAIT_POLICY=PASSIVE; each"
+    echo "configuration stopped at a relative gap of 1e-9 or after ${PCA_BUDGET} s).  gap = (err - opt) / opt."
+    echo
+    echo "| m | fallacy algo | steps | gap | ms (median) | torch best | torch s | torch gap | ratio | target (<= 0.5 s, >= 10x) |"
+    echo "|---:|---|---:|---:|---:|---|---:|---:|---:|---|"
+    for m in $PCA_MS; do
+        f=$(grep "^pca_fallacy m=$m " "$LOGS/pca.txt" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if (index($i, "ms=") == 1) print substr($i, 4), $0 }' | sort -g | awk 'NR == 2 { $1 = ""; print }')
+        [ -z "$f" ] && f=$(grep "^pca_fallacy m=$m " "$LOGS/pca.txt" 2>/dev/null | head -1)
+        fv() { echo "$f" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+        t=$(grep "^pca_torch_best m=$m " "$LOGS/pca_torch.txt" 2>/dev/null | head -1)
+        tv() { echo "$t" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+        ms=$(fv ms); ts=$(tv s)
+        if [ -n "$t" ] && [ "$(tv reached)" = yes ]; then r=$(ratio "$(awk -v s="$ts" 'BEGIN { print s * 1000 }')" "$ms" "%.1f"); else r="> $(ratio "$(awk -v s="$PCA_BUDGET" 'BEGIN { print s * 1000 }')" "$ms" "%.1f")"; fi
+        met=$(awk -v ms="$ms" -v g="$(fv gap)" -v r="${r#> }" 'BEGIN { print (ms != "" && ms + 0 <= 500 && g + 0 <= 1e-9 && r + 0 >= 10) ? "met" : "**missed**" }')
+        echo "| $m | $(or_na "$(fv algo)") | $(or_na "$(fv steps)") | $(or_na "$(fv gap)") | $(or_na "$ms") | $(or_na "$(tv opt) lr $(tv lr)") | $(or_na "$ts") | $(or_na "$(tv gap)") | $r | $met |"
+    done
+    echo
+    echo "## 10. mlp (M1): one full-batch GD step against torch, and classes mlp"
     echo
     echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
     echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
@@ -672,7 +749,7 @@ INPLACE=$(kv $G inplace_gbs)
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
+        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet pca pca_torch mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -75,8 +75,8 @@ TEST(test_n4_params_closed_form_and_block)
 /* Bad architectures and options are refused with EINVAL (CLI exit 2). */
 TEST(test_n4_refuses_bad_architectures)
 {
-    const size_t nob[] = { 4, 4, 4 }, notae[] = { 4, 2, 5 }, one[] = { 4, 4 }, wide[] = { 25, 2, 25 },
-                 wider[] = { 6, 2, 30, 6 };
+    const size_t nob[] = { 4, 4, 4 }, notae[] = { 4, 2, 5 }, one[] = { 4, 4 }, wide[] = { 65, 2, 65 },
+                 wider[] = { 6, 2, 70, 6 };
     const size_t *as[] = { nob, notae, one, wide, wider };
     const size_t ns[] = { 3, 3, 2, 3, 4 };
     for (int t = 0; t < 5; t++) {
@@ -186,7 +186,7 @@ TEST(test_n4_lloyd_equals_brute_force_tiny)
         CHECK_MSG(res.train_error * (double)(k * n) == (double)opt, "trial %d: run %g, optimum %llu", trial,
                   res.train_error * (double)(k * n), (unsigned long long)opt);
         CHECK(res.optimum_error == res.train_error);
-        CHECK(strcmp(res.algo, "lloyd+exact") != 0); /* Lloyd did not need the exact search */
+        CHECK(strcmp(res.algo, "lloyd+swap+ip") != 0); /* the heuristic did not need the integer program */
         fal_arch_free(a);
         fal_table_free(t);
     }
@@ -390,7 +390,10 @@ TEST(test_n4_bound_and_exact_search)
     CHECK(fal_result_extra(&res, "gap") == D - lb);
     CHECK(isnan(res.optimum_error));
     fal_arch_free(a);
-    CHECK(run_ae("bool-ae", w, 3, 200, 2, FAL_ALGO_EXACT, NULL, &rex, &b) == FAL_EINVAL); /* > 32 distinct */
+    /* u 2^n above the integer program's 2^20 assignment variables */
+    const size_t wide[] = { 16, 2, 16 };
+    CHECK(run_ae("bool-ae", wide, 3, 200, 2, FAL_ALGO_EXACT, NULL, &rex, &b) == FAL_EINVAL);
+    CHECK(strstr(fal_ctx_message(test_ctx()), "integer program") != NULL);
     fal_arch_free(b);
     CHECK_OK(run_ae("bool-ae", w, 3, 30, 4, FAL_ALGO_DEFAULT, NULL, &res, &a));
     CHECK_OK(run_ae("bool-ae", w, 3, 30, 4, FAL_ALGO_EXACT, NULL, &rex, &b));
@@ -448,4 +451,314 @@ TEST(test_n4_deterministic_and_budget)
     CHECK(run_ae("bool-ae", big, 3, 100, 1, FAL_ALGO_DEFAULT, NULL, &r1, &a) == FAL_ENOMEM);
     fal_arch_free(a);
     fal_ctx_set_mem_limit(ctx, 0);
+}
+
+/* ---- the tie rule, the decoder and the test error, recomputed ---------------- */
+
+/* Pins what the network outputs, not only the optimum's cost: on tiny tables
+ * (split into training and test rows) the run's centres are recomputed from
+ * scratch -- each training row to its nearest centre (the lowest index on
+ * ties), each group's per-bit majority with a tie giving 0 -- and must be the
+ * network's; the training distortion is the brute-force optimum; the test
+ * error is recomputed from the centres by a direct scan, and the decoder's
+ * output on every test row is its nearest centre.  Ties occur (counted), so
+ * a changed tie rule (2 cnt >= tot) fails here. */
+TEST(test_n4_tie_rule_centres_and_test_error_recomputed)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 515);
+    int ties = 0;
+    for (int trial = 0; trial < 60; trial++) {
+        unsigned n = 4 + (unsigned)fal_rng_below(&gen, 3), m = 1 + (unsigned)fal_rng_below(&gen, 2);
+        size_t k = 8 + (size_t)fal_rng_below(&gen, 5), ntest = 10, K = k + ntest;
+        uint64_t x[32];
+        oracle_clustered_points(&gen, n, K, x);
+        uint64_t opt = oracle_hamming_optimum(x, k, n, 1u << m);
+        fal_table *t = oracle_bits_table(x, K, n);
+        fal_config cfg;
+        fal_config_init(&cfg);
+        fal_arch *arch = NULL;
+        size_t w[] = { n, m, n };
+        CHECK_OK(fal_arch_from_widths(ctx, w, 3, &arch));
+        cfg.arch = arch;
+        cfg.data = t;
+        cfg.examples = k;
+        cfg.examples_set = 1;
+        cfg.seed = (uint64_t)trial;
+        fal_result res;
+        memset(&res, 0, sizeof res);
+        fal__bool_ae_net net;
+        CHECK_OK(fal__bool_ae_run(ctx, &cfg, &res, &net));
+        CHECK(res.examples == k);
+        /* groups by the nearest centre, then their majorities */
+        uint64_t ones[16][8] = { { 0 } }, tot[16] = { 0 }, dist = 0;
+        for (size_t i = 0; i < k; i++) {
+            size_t bj = 0;
+            unsigned bd = 99;
+            for (size_t j = 0; j < net.c; j++) {
+                unsigned d = (unsigned)__builtin_popcountll(x[i] ^ net.centre[j]);
+                if (d < bd) bd = d, bj = j;
+            }
+            dist += bd;
+            tot[bj]++;
+            for (unsigned b = 0; b < n; b++) ones[bj][b] += (x[i] >> b) & 1;
+        }
+        CHECK_MSG(dist == opt, "trial %d: distortion %llu, brute-force optimum %llu", trial, (unsigned long long)dist,
+                  (unsigned long long)opt);
+        CHECK(fal_result_extra(&res, "distortion") == (double)dist);
+        for (size_t j = 0; j < net.c; j++) {
+            CHECK_MSG(tot[j] > 0, "trial %d: centre %zu serves no training row", trial, j);
+            uint64_t want = 0;
+            for (unsigned b = 0; b < n; b++) {
+                if (2 * ones[j][b] == tot[j]) ties++;
+                if (2 * ones[j][b] > tot[j]) want |= (uint64_t)1 << b;
+            }
+            CHECK_MSG(net.centre[j] == want, "trial %d centre %zu: %#llx, the group's majority (ties 0) %#llx", trial,
+                      j, (unsigned long long)net.centre[j], (unsigned long long)want);
+        }
+        /* the test error and the decoder's outputs */
+        uint64_t dte = 0;
+        for (size_t i = k; i < K; i++) {
+            size_t bj = 0;
+            unsigned bd = 99;
+            for (size_t j = 0; j < net.c; j++) {
+                unsigned d = (unsigned)__builtin_popcountll(x[i] ^ net.centre[j]);
+                if (d < bd) bd = d, bj = j;
+            }
+            dte += bd;
+            CHECK(fal__bool_ae_eval(&net, x[i]) == net.centre[bj]);
+        }
+        CHECK_MSG(res.test_error == (double)dte / (double)(ntest * n), "trial %d: test error %g, recomputed %g", trial,
+                  res.test_error, (double)dte / (double)(ntest * n));
+        fal__bool_ae_net_free(ctx, &net);
+        fal_result_clear(&res);
+        fal_arch_free(arch);
+        fal_table_free(t);
+    }
+    CHECK_MSG(ties >= 8, "only %d tied bits: the tie rule is not exercised", ties);
+}
+
+/* ---- the integer program, the default against it, n up to 64 ------------------- */
+
+/* All 2^n candidate centres. */
+static uint64_t *all_centres(unsigned n)
+{
+    uint64_t *c = malloc(((size_t)1 << n) * sizeof *c);
+    for (size_t q = 0; q < ((size_t)1 << n); q++) c[q] = q;
+    return c;
+}
+
+/* The integer program over every centre of H^n proves the brute-force
+ * optimum of tiny tables (raw examples, every partition), many seeds; its
+ * clustering costs what it claims, and the heuristic is never below it. */
+TEST(test_n4_integer_program_equals_brute_force_tiny)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 4242);
+    int solved = 0;
+    for (int trial = 0; trial < 60; trial++) {
+        unsigned n = 3 + (unsigned)fal_rng_below(&gen, 4), m = 1 + (unsigned)fal_rng_below(&gen, 2);
+        size_t k = 7 + (size_t)fal_rng_below(&gen, 7), C = (size_t)1 << m;
+        uint64_t x[16];
+        if (trial % 2) oracle_clustered_points(&gen, n, k, x);
+        else
+            for (size_t i = 0; i < k; i++) x[i] = fal_rng_next(&gen) & (((uint64_t)1 << n) - 1);
+        uint64_t opt = oracle_hamming_optimum(x, k, n, (unsigned)C);
+        fal__ham_set s;
+        CHECK_OK(fal__ham_set_new(ctx, n, x, k, &s));
+        if (s.u > C) {
+            uint64_t *cand = all_centres(n);
+            fal__ham_clust cl;
+            int proved = 0;
+            CHECK_OK(fal__ham_mip(ctx, &s, C, cand, (size_t)1 << n, FAL__HAM_MIP_EXACT_NODES, 1000, &cl, &proved));
+            CHECK_MSG(proved && cl.cost == opt, "trial %d n=%u m=%u k=%zu: program %llu (proved %d), brute force %llu",
+                      trial, n, m, k, (unsigned long long)cl.cost, proved, (unsigned long long)opt);
+            uint64_t again = 0;
+            for (size_t i = 0; i < s.u; i++)
+                again += s.wt[i] * (uint64_t)__builtin_popcountll(s.pt[i] ^ cl.centre[cl.assign[i]]);
+            CHECK(again == cl.cost && cl.c <= C);
+            fal__ham_clust_free(ctx, &cl);
+            free(cand);
+            fal__ham_clust h;
+            uint64_t it;
+            int fixed;
+            fal_rng r;
+            fal_rng_seed(&r, (uint64_t)trial);
+            CHECK_OK(fal__ham_lloyd(ctx, &s, C, FAL__HAM_RESTARTS, 1000, &r, &h, &it, &fixed));
+            CHECK(h.cost >= opt);
+            fal__ham_clust_free(ctx, &h);
+            solved++;
+        }
+        fal__ham_set_free(ctx, &s);
+    }
+    CHECK(solved >= 40);
+}
+
+/* The default (heuristic, then the program unasked on small tables) against
+ * --algo exact on uniform random tables like issue 11's: never below it,
+ * equal whenever it says the optimum is proved, and optimum_error is the
+ * exact run's error. */
+TEST(test_n4_default_against_the_integer_program)
+{
+    fal_rng gen;
+    fal_rng_seed(&gen, 99);
+    int proved = 0, at = 0;
+    for (int trial = 0; trial < 8; trial++) {
+        unsigned n = 6 + (unsigned)fal_rng_below(&gen, 2), m = 1 + (unsigned)fal_rng_below(&gen, 2);
+        size_t k = 20 + (size_t)fal_rng_below(&gen, 9);
+        uint64_t x[32];
+        for (size_t i = 0; i < k; i++) x[i] = fal_rng_next(&gen) & (((uint64_t)1 << n) - 1);
+        fal_table *t = oracle_bits_table(x, k, n);
+        size_t w[] = { n, m, n };
+        fal_result rd, rx;
+        fal_arch *a, *b;
+        CHECK_OK(run_ae("bool-ae", w, 3, 0, (uint64_t)trial, FAL_ALGO_DEFAULT, t, &rd, &a));
+        CHECK_OK(run_ae("bool-ae", w, 3, 0, (uint64_t)trial, FAL_ALGO_EXACT, t, &rx, &b));
+        CHECK(strcmp(rx.algo, "exact") == 0);
+        CHECK(fal_result_extra(&rx, "optimum_proved") == 1.0);
+        CHECK(rx.optimum_error == rx.train_error);
+        CHECK(rd.train_error >= rx.train_error);
+        if (fal_result_extra(&rd, "optimum_proved") == 1.0) {
+            proved++;
+            CHECK(rd.optimum_error == rx.train_error);
+            CHECK(rd.train_error == rx.train_error);
+        } else {
+            CHECK(isnan(rd.optimum_error));
+        }
+        at += rd.train_error == rx.train_error;
+        fal_arch_free(a);
+        fal_arch_free(b);
+        fal_table_free(t);
+    }
+    CHECK(proved >= 6); /* u 2^n <= 2^14: the program runs unasked */
+    CHECK(at >= 7);
+}
+
+/* n = 64 (and 40) without truth tables: every training and test row is
+ * decoded to its nearest centre (a direct scan), the distortion is the
+ * clustering's, a deeper net with wide hidden layers gives the same errors,
+ * the same seed gives the same bytes on 1 and 4 threads; params saturates
+ * and log2_params is log2 w; log2_classes is null at n = 64 and at n = 40
+ * equals N log2 J + log2 C(N, J) (the other terms are below 2^-1000 there). */
+TEST(test_n4_up_to_64_inputs)
+{
+    fal_ctx *ctx = test_ctx();
+    const size_t a1[] = { 64, 3, 64 }, a2[] = { 64, 40, 3, 40, 64 }, a3[] = { 40, 2, 40 };
+    const size_t *as[] = { a1, a2, a3 };
+    const size_t ns[] = { 3, 5, 3 };
+    double tr[3], te[3];
+    for (int q = 0; q < 3; q++) {
+        fal_config cfg;
+        fal_config_init(&cfg);
+        fal_arch *arch = NULL;
+        CHECK_OK(fal_arch_from_widths(ctx, as[q], ns[q], &arch));
+        cfg.arch = arch;
+        cfg.examples = 60;
+        cfg.examples_set = 1;
+        cfg.test = 200;
+        cfg.seed = 4;
+        fal_result res;
+        memset(&res, 0, sizeof res);
+        fal__bool_ae_net net;
+        CHECK_OK(fal__bool_ae_run(ctx, &cfg, &res, &net));
+        unsigned n = (unsigned)as[q][0];
+        /* the teacher's rows again, from the same seed */
+        fal_rng rdata, rtest;
+        fal_rng_seed(&rdata, 4);
+        rtest = rdata;
+        fal_rng_jump(&rtest);
+        fal_rng_jump(&rtest);
+        fal__ham_data d;
+        CHECK_OK(fal__ham_data_make(ctx, &cfg, n, (unsigned)as[q][ns[q] / 2], &rdata, &rtest, &d));
+        uint64_t dtr = 0, dte = 0;
+        int bad = 0;
+        for (size_t i = 0; i < d.k + d.ntest; i++) {
+            unsigned bd = 99;
+            size_t bj = 0;
+            for (size_t j = 0; j < net.c; j++) {
+                unsigned dd = (unsigned)__builtin_popcountll(d.x[i] ^ net.centre[j]);
+                if (dd < bd) bd = dd, bj = j;
+            }
+            if (fal__bool_ae_eval(&net, d.x[i]) != net.centre[bj]) bad++;
+            if (i < d.k) dtr += bd;
+            else dte += bd;
+        }
+        CHECK_MSG(bad == 0, "arch %d: %d rows not decoded to their nearest centre", q, bad);
+        CHECK(fal_result_extra(&res, "distortion") == (double)dtr);
+        CHECK(res.test_error == (double)dte / (200.0 * n));
+        CHECK(fal_result_extra(&res, "implicit_layers") == (q == 1 ? 3.0 : 1.0)); /* layers fed by > 24 bits */
+        tr[q] = res.train_error;
+        te[q] = res.test_error;
+        if (n == 64) {
+            CHECK(res.params == UINT64_MAX);
+            CHECK(isnan(res.log2_classes));
+        } else {
+            double N = ldexp(1.0, (int)n), J = 4, lc = 0;
+            for (int i = 0; i < 4; i++) lc += log2(N - i);
+            lc -= log2(24.0);
+            double want = N * log2(J) + lc;
+            CHECK_MSG(fabs(res.log2_classes - want) <= 1e-12 * want, "n=40: log2_classes %.17g, leading terms %.17g",
+                      res.log2_classes, want);
+            CHECK(res.params == 2 * ((uint64_t)1 << 40) + 40 * 4);
+        }
+        double w = 0;
+        for (size_t i = 1; i < ns[q]; i++) w += (double)as[q][i] * ldexp(1.0, (int)as[q][i - 1]);
+        CHECK_NEAR(fal_result_extra(&res, "log2_params"), log2(w), 1e-12);
+        fal__ham_data_free(ctx, &d);
+        fal__bool_ae_net_free(ctx, &net);
+        fal_result_clear(&res);
+        fal_arch_free(arch);
+    }
+    CHECK(tr[1] == tr[0] && te[1] == te[0]); /* the deeper net: same function on the rows */
+    /* same seed, same bytes, 1 and 4 threads */
+    fal_result r1, r2;
+    fal_arch *a, *b;
+    fal_ctx_set_threads(ctx, 1);
+    CHECK_OK(run_ae("bool-ae", a1, 3, 300, 8, FAL_ALGO_DEFAULT, NULL, &r1, &a));
+    fal_ctx_set_threads(ctx, 4);
+    CHECK_OK(run_ae("bool-ae", a1, 3, 300, 8, FAL_ALGO_DEFAULT, NULL, &r2, &b));
+    fal_ctx_set_threads(ctx, 1);
+    r1.seconds = r2.seconds = 0;
+    r1.arch = r2.arch = NULL;
+    CHECK(memcmp(&r1, &r2, sizeof r1) == 0);
+    fal_arch_free(a);
+    fal_arch_free(b);
+}
+
+/* The integer program runs unasked on a 30 x 7 table: bool-ae gives the
+ * same result bytes on 1 and 4 threads, and threshold-ae reports the same
+ * proved N4 optimum (it calls the same clustering on the same streams). */
+TEST(test_n4_n6_integer_program_same_bytes_any_threads)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 31);
+    uint64_t x[30];
+    for (size_t i = 0; i < 30; i++) x[i] = fal_rng_next(&gen) & 0x7f;
+    fal_table *t = oracle_bits_table(x, 30, 7);
+    const size_t w[] = { 7, 2, 7 };
+    fal_result r1, r2;
+    fal_arch *a, *b;
+    fal_ctx_set_threads(ctx, 1);
+    CHECK_OK(run_ae("bool-ae", w, 3, 0, 3, FAL_ALGO_DEFAULT, t, &r1, &a));
+    fal_ctx_set_threads(ctx, 4);
+    CHECK_OK(run_ae("bool-ae", w, 3, 0, 3, FAL_ALGO_DEFAULT, t, &r2, &b));
+    fal_ctx_set_threads(ctx, 1);
+    CHECK(fal_result_extra(&r1, "integer_program") == 1.0);
+    CHECK(fal_result_extra(&r1, "optimum_proved") == 1.0);
+    double opt = r1.optimum_error;
+    r1.seconds = r2.seconds = 0;
+    r1.arch = r2.arch = NULL;
+    CHECK(memcmp(&r1, &r2, sizeof r1) == 0);
+    fal_arch_free(a);
+    fal_arch_free(b);
+    fal_result r6;
+    fal_status s6 = run_ae("threshold-ae", w, 3, 0, 3, FAL_ALGO_DEFAULT, t, &r6, &a); /* linear gates */
+    CHECK(s6 == FAL_OK || s6 == FAL_ENOCONV);
+    fal_arch_free(a);
+    CHECK(fal_result_extra(&r6, "n4_exact") == 1.0);
+    CHECK(fal_result_extra(&r6, "n4_optimum") == opt * 30 * 7);
+    fal_table_free(t);
 }

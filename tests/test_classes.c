@@ -316,3 +316,116 @@ TEST(test_i1_cli_classes_verify_and_json)
     CHECK(test_cli("classes nosuch", out, sizeof out) == 2);
     CHECK(test_cli("classes threshold-gate --widths 7,1", out, sizeof out) == 2);
 }
+
+/* ---- the k_min search on rank sequences that saturate below n0 ---------- */
+#include <lapacke.h>
+#include "../src/info/kmin.h"
+
+typedef struct syn_rank {
+    size_t ksat, plateau; /* rank 3 min(k, ksat), except full - 1 on the plateau before ksat */
+    int calls;
+} syn_rank;
+
+static fal_status syn_rank_fn(void *ud, size_t k, uint64_t *r)
+{
+    syn_rank *s = ud;
+    s->calls++;
+    uint64_t full = 3 * (uint64_t)s->ksat;
+    *r = 3 * (uint64_t)(k < s->ksat ? k : s->ksat);
+    if (k < s->ksat && k + s->plateau >= s->ksat) *r = full - 1;
+    return FAL_OK;
+}
+
+/* Every saturation point k* in [1, kmax] for kmax up to 40, with and
+ * without a plateau one below full rank just before k*: the search
+ * returns k* (the oracle: a linear scan for the first k with full rank),
+ * in at most ceil(log2 kmax) rank evaluations. */
+TEST(test_classes_kmin_search_synthetic)
+{
+    for (size_t kmax = 1; kmax <= 40; kmax++)
+        for (size_t ks = 1; ks <= kmax; ks++)
+            for (size_t pl = 0; pl <= 3; pl += 3) {
+                syn_rank s = { ks, pl, 0 };
+                size_t want = 0;
+                for (size_t k = 1; k <= kmax && !want; k++) {
+                    uint64_t r;
+                    syn_rank_fn(&s, k, &r);
+                    if (r >= 3 * ks) want = k;
+                }
+                s.calls = 0;
+                size_t got = 0;
+                CHECK_OK(fal__kmin_search(kmax, 3 * ks, syn_rank_fn, &s, &got));
+                int bound = 0;
+                while (((size_t)1 << bound) < kmax) bound++;
+                CHECK_MSG(got == want && s.calls <= bound, "kmax %zu k* %zu plateau %zu: got %zu (want %zu), %d calls",
+                          kmax, ks, pl, got, want, s.calls);
+            }
+}
+
+/* A real rank sequence that saturates below n0: the Jacobian of
+ * Y = W2 W1 X (A(8, 3, 4), generic weights) with respect to (W1, W2) on
+ * probes that span only d = 5 of the 8 input directions.  Its rank on k
+ * probes, computed here (explicit Jacobian, LAPACK dgesvd), stops growing
+ * at k = d = 5 < n0: the search finds 5 where a scan does. */
+typedef struct jac_rank {
+    const double *W1, *W2, *X; /* 3 x 8, 4 x 3, 8 x 8 (column-major) */
+} jac_rank;
+
+static fal_status jac_rank_fn(void *ud, size_t k, uint64_t *r)
+{
+    const jac_rank *j = ud;
+    enum { N0 = 8, M = 3, NL = 4, W = M * N0 + NL * M };
+    size_t rows = k * NL;
+    double *J = calloc(rows * W, sizeof(double)), sv[W], sup[W];
+    for (size_t p = 0; p < k; p++) {
+        const double *x = j->X + p * N0;
+        double h[M] = { 0 };
+        for (size_t a = 0; a < M; a++)
+            for (size_t q = 0; q < N0; q++) h[a] += j->W1[a + q * M] * x[q];
+        for (size_t o = 0; o < NL; o++) {
+            size_t row = p * NL + o;
+            /* dY[o]/dW1[a, q] = W2[o, a] x[q]; dY[o]/dW2[o, a] = h[a] */
+            for (size_t a = 0; a < M; a++)
+                for (size_t q = 0; q < N0; q++) J[row + (a + q * M) * rows] = j->W2[o + a * NL] * x[q];
+            for (size_t a = 0; a < M; a++) J[row + (M * N0 + o + a * NL) * rows] = h[a];
+        }
+    }
+    size_t mn = rows < W ? rows : W;
+    int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', (lapack_int)rows, W, J, (lapack_int)rows, sv, NULL, 1,
+                              NULL, 1, sup);
+    free(J);
+    if (info) return FAL_EINTERNAL;
+    *r = 0;
+    for (size_t i = 0; i < mn; i++) *r += sv[i] > 1e-9 * sv[0];
+    return FAL_OK;
+}
+
+TEST(test_classes_kmin_search_rank_saturating_below_n0)
+{
+    fal_rng r;
+    fal_rng_seed(&r, 11);
+    double W1[24], W2[12], B[40], Cf[40], X[64];
+    for (int i = 0; i < 24; i++) W1[i] = fal_rng_normal(&r);
+    for (int i = 0; i < 12; i++) W2[i] = fal_rng_normal(&r);
+    for (int i = 0; i < 40; i++) B[i] = fal_rng_normal(&r);  /* 8 x 5 basis */
+    for (int i = 0; i < 40; i++) Cf[i] = fal_rng_normal(&r); /* 5 x 8 coordinates */
+    for (int a = 0; a < 8; a++)
+        for (int p = 0; p < 8; p++) {
+            double s = 0;
+            for (int q = 0; q < 5; q++) s += B[a + q * 8] * Cf[q + p * 5];
+            X[a + p * 8] = s;
+        }
+    jac_rank j = { W1, W2, X };
+    uint64_t full = 0, rk;
+    CHECK_OK(jac_rank_fn(&j, 8, &full));
+    size_t want = 0;
+    for (size_t k = 1; k <= 8 && !want; k++) {
+        CHECK_OK(jac_rank_fn(&j, k, &rk));
+        if (rk >= full) want = k;
+    }
+    /* rank m (d + nL - m) = 3 (5 + 4 - 3) = 18 at d = 5 probes, below n0 = 8 */
+    CHECK_MSG(full == 18 && want == 5, "full rank %llu reached at %zu probes", (unsigned long long)full, want);
+    size_t got = 0;
+    CHECK_OK(fal__kmin_search(8, full, jac_rank_fn, &j, &got));
+    CHECK(got == want);
+}

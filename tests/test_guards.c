@@ -99,7 +99,7 @@ static const struct guard_row {
     { "run bool --widths 24,24," W32, 3, "bool needs 16.0 PiB, " },
     { "run bool --width 24 --depth " D50, 3, "bool needs more than 16 EiB" },
 
-    { "run bool-ae --widths " W32 ",1," W32, 2, "feeds truth tables of 2^4294967296 entries; the limit is 24" },
+    { "run bool-ae --widths " W32 ",1," W32, 2, "bool-ae: width 4294967296 of layer 0; the limit is 64 (one word)" },
     { "run bool-ae --depth " D50, 2, "bool-ae needs a bottleneck" },
     { "run bool-ae --examples 1e17", 2, "bool-ae: --examples 100000000000000000: at most 2^32 - 1 training examples" },
     { "run bool-ae --test 1e17", 3, "bool-ae needs 710.5 PiB, " },

@@ -194,3 +194,84 @@ TEST(test_l1_budget_refuses_before_allocating)
     CHECK(fal_ctx_mem_peak(ctx) < (1 << 20));
     fal_arch_free(a);
 }
+
+/* A fixed --lr runs the family's own step: at depth 1 (P = w_1) GD is
+ * P <- P - lr (beta P - alpha), alpha = mean(x t), beta = mean(x^2)
+ * computed here from the table.  The runs stopped after s = 1..6 steps
+ * (--steps s) give P_1..P_6 (the "product" extra); each must follow from
+ * the previous by that recursion (to 1e-13).  The step w <- w - lr g / w
+ * (kc = lr g instead of lr g P) breaks it unless P = +-1.  Converged,
+ * lr_sharpness = lr beta P*^2 / w_1^2 = lr beta. */
+TEST(test_l1_fixed_lr_is_the_gd_step)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_table *t = NULL;
+    CHECK_OK(fal_table_new(ctx, 3, 2, FAL_REAL, &t));
+    if (!t) return;
+    double *v = fal_table_data(t);
+    const double xt[6] = { 0.7, 1.9, -1.3, -2.2, 0.4, 0.5 };
+    memcpy(v, xt, sizeof xt);
+    double alpha = (0.7 * 1.9 + 1.3 * 2.2 + 0.4 * 0.5) / 3, beta = (0.49 + 1.69 + 0.16) / 3, lr = 0.3;
+    fal_arch *arch = NULL;
+    CHECK_OK(fal_arch_uniform(ctx, 1, 1, &arch));
+    double P[8];
+    for (int s = 1; s <= 7; s++) {
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find("linear-chain");
+        cfg.arch = arch;
+        cfg.data = t;
+        cfg.lr = lr;
+        cfg.seed = 4;
+        cfg.max_steps = s < 7 ? (uint64_t)s : 0;
+        fal_result res;
+        fal_status st = fal_run(ctx, &cfg, &res);
+        if (s < 7) {
+            CHECK(st == FAL_ENOCONV && res.steps == (uint64_t)s);
+            P[s] = fal_result_extra(&res, "product");
+            CHECK_MSG(fabs(fabs(P[s]) - 1) > 1e-3, "P_%d = %g: the test needs P != +-1", s, P[s]);
+            if (s > 1)
+                CHECK_NEAR(P[s], P[s - 1] - lr * (beta * P[s - 1] - alpha), 1e-13 * fabs(P[s]));
+        } else {
+            CHECK_OK(st);
+            CHECK_NEAR(fal_result_extra(&res, "product"), alpha / beta, 1e-11);
+            CHECK_NEAR(fal_result_extra(&res, "lr_sharpness"), lr * beta, 1e-10);
+        }
+        fal_result_clear(&res);
+    }
+    fal_arch_free(arch);
+    fal_table_free(t);
+}
+
+/* `--depth 10 --lr 0.05`: seed 1's example has x^2 = 1.85, and GD settles
+ * on a stable 2-cycle around P* (lr x sharpness at P* = 2.10 > 2, the edge
+ * of stability: no minimum near its path is flat enough for that rate);
+ * it is reported so, not as "no progress".  Seeds 2 and 3 (x^2 = 0.60, ...)
+ * have lr x sharpness < 2 and converge.  Oracle for the sharpness: the
+ * 2-cycle's own condition, |1 - lr lambda| > 1 iff lr lambda > 2. */
+TEST(test_l1_fixed_lr_past_the_edge_of_stability_is_reported)
+{
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        fal_ctx *ctx = test_ctx();
+        fal_arch *arch = NULL;
+        CHECK_OK(fal_arch_uniform(ctx, 10, 1, &arch));
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find("linear-chain");
+        cfg.arch = arch;
+        cfg.lr = 0.05;
+        cfg.seed = seed;
+        fal_result res;
+        fal_status st = fal_run(ctx, &cfg, &res);
+        double ls = fal_result_extra(&res, "lr_sharpness");
+        if (seed == 1) {
+            CHECK(st == FAL_ENOCONV && res.note && strstr(res.note, "2-cycle"));
+            CHECK_LT(2.0, ls);
+        } else {
+            CHECK(st == FAL_OK && res.converged);
+            CHECK_LT(ls, 2.0);
+        }
+        fal_result_clear(&res);
+        fal_arch_free(arch);
+    }
+}

@@ -39,7 +39,9 @@ static int sh(char *err, size_t cap, const char *fmt, ...)
     if (err && cap) {
         size_t n = 0;
         char *e = test_slurp(errp, &n);
-        snprintf(err, cap, "%s", e ? e : "");
+        /* keep the end when it does not fit: a sweep's batch log comes
+         * first, the message that ended the command last */
+        snprintf(err, cap, "%s", e ? (n >= cap ? e + (n - (cap - 1)) : e) : "");
         free(e);
     }
     unlink(errp);

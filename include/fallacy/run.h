@@ -20,12 +20,14 @@ typedef enum fal_algo {
     FAL_ALGO_GD,          /* full-batch gradient descent on the squared error */
     FAL_ALGO_FA,          /* feedback alignment: fixed random backward weights */
     FAL_ALGO_EXACT,       /* the closed-form optimum (alpha/beta, least squares, eigenspace) */
+    FAL_ALGO_NESTEROV,    /* linear, linear-ae: Nesterov's accelerated gradient with adaptive
+                             restart (doc/linear.md); their default */
     FAL_ALGO_ADAM,        /* mlp: full-batch Adam (doc/mlp.md for its defaults) */
     FAL_ALGO_LBFGS        /* mlp: full-batch L-BFGS, memory 10, backtracking (doc/mlp.md) */
 } fal_algo;
 
 const char *fal_algo_name(fal_algo a);
-/* Parse "gd", "fa", "exact", "adam", "lbfgs"; FAL_EINVAL otherwise. */
+/* Parse "gd", "fa", "exact", "nesterov", "adam", "lbfgs"; FAL_EINVAL otherwise. */
 fal_status fal_algo_parse(fal_ctx *ctx, const char *name, fal_algo *out);
 
 typedef enum fal_init {
@@ -170,6 +172,10 @@ typedef struct fal_result {
      * (closed forms, exact solvers, enumeration). */
     fal_curve_point curve[FAL_MAX_CURVE];
     int ncurve;
+    /* The convergence tolerance the run used (the relative gap to the
+     * optimum, doc/linear.md), NaN for a family without one.  Added by
+     * issue 11. */
+    double tol;
 } fal_result;
 
 /* Run one experiment.  Returns FAL_OK when the run finished and converged,

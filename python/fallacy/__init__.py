@@ -32,9 +32,9 @@ __all__ = ["run", "classes", "need", "families", "version", "Error", "BadInput",
 
 # ---- errors -------------------------------------------------------------------
 
-OK, EINVAL, ENOMEM, EIO, EFORMAT, ERANGE, ENOCONV, EINTERNAL = range(8)
+OK, EINVAL, ENOMEM, EIO, EFORMAT, ERANGE, ENOCONV, EINTERNAL, ENOSPC = range(9)
 _STATUS_NAMES = ["FAL_OK", "FAL_EINVAL", "FAL_ENOMEM", "FAL_EIO", "FAL_EFORMAT", "FAL_ERANGE", "FAL_ENOCONV",
-                 "FAL_EINTERNAL"]
+                 "FAL_EINTERNAL", "FAL_ENOSPC"]
 
 
 class Error(Exception):
@@ -57,7 +57,8 @@ class OutOfMemory(Error, MemoryError):
 
 
 class FileError(Error, OSError):
-    """A file could not be read or written (FAL_EIO)."""
+    """A file could not be read or written (FAL_EIO), or not in full: no
+    space left on its device (FAL_ENOSPC)."""
 
 
 class NotConverged(Error):
@@ -70,7 +71,7 @@ class InternalError(Error, RuntimeError):
 
 def _error(status, message):
     cls = {EINVAL: BadInput, EFORMAT: BadInput, ERANGE: BadInput, ENOMEM: OutOfMemory, EIO: FileError,
-           ENOCONV: NotConverged}.get(status, InternalError)
+           ENOSPC: FileError, ENOCONV: NotConverged}.get(status, InternalError)
     return cls(message, status)
 
 
@@ -137,7 +138,7 @@ class _Result(ctypes.Structure):
                 ("log2_classes", c_double), ("bits_provided", c_double), ("converged", c_int), ("steps", c_u64),
                 ("seconds", c_double), ("algo", c_char_p), ("note", c_char_p),
                 ("extras", _Extra * FAL_MAX_EXTRAS), ("nextras", c_int), ("owned_arch", c_void_p),
-                ("curve", _CurvePoint * FAL_MAX_CURVE), ("ncurve", c_int)]
+                ("curve", _CurvePoint * FAL_MAX_CURVE), ("ncurve", c_int), ("tol", c_double)]
 
 
 class _Classes(ctypes.Structure):
@@ -304,7 +305,7 @@ RUN_OPTIONS = {
     "width": ("uint", 1, _UMAX, None, None),
     "examples": ("uint", 1, _SMAX, None, "examples"),
     "test": ("uint", 0, _SMAX, None, "test"),
-    "algo": ("algo", None, None, ("gd", "fa", "exact", "adam", "lbfgs"), "algo"),
+    "algo": ("algo", None, None, ("gd", "nesterov", "fa", "exact", "adam", "lbfgs"), "algo"),
     "steps": ("uint", 1, _UMAX, None, "max_steps"),
     "lr": ("real", None, None, None, "lr"),
     "tol": ("real", None, None, None, "tol"),

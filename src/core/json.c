@@ -103,6 +103,8 @@ fal_status fal_result_json(fal_ctx *ctx, const fal_result *r, char *buf, size_t 
     put(&j, ",\"note\":");
     if (r->note) str(&j, r->note);
     else put(&j, "null");
+    put(&j, ",\"tol\":"); /* the convergence tolerance used; null: none */
+    num(&j, r->tol);
     for (int i = 0; i < r->nextras; i++) {
         put(&j, ",");
         str(&j, r->extras[i].name);

@@ -62,7 +62,7 @@ fal_status fal__herm_eig(fal_ctx *ctx, fal_field f, size_t n, double *A, double 
     else
         info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)n, (lapack_complex_double *)A, (lapack_int)n,
                               ev);
-    if (info) return fal__fail(ctx, FAL_EINTERNAL, "eigen-decomposition failed (LAPACK info %d)", (int)info);
+    if (info) return fal__fail(ctx, FAL_ERANGE, "eigen-decomposition failed (LAPACK info %d: non-finite or extreme values in the data, or no convergence)", (int)info);
     return FAL_OK;
 }
 
@@ -73,7 +73,7 @@ fal_status fal__herm_eig_values(fal_ctx *ctx, fal_field f, size_t n, double *A, 
     else
         info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)n, (lapack_complex_double *)A, (lapack_int)n,
                               ev);
-    if (info) return fal__fail(ctx, FAL_EINTERNAL, "eigenvalues failed (LAPACK info %d)", (int)info);
+    if (info) return fal__fail(ctx, FAL_ERANGE, "eigenvalues failed (LAPACK info %d: non-finite or extreme values in the data, or no convergence)", (int)info);
     return FAL_OK;
 }
 
@@ -106,7 +106,7 @@ fal_status fal__lstsq(fal_ctx *ctx, fal_field f, size_t n, size_t m, size_t k, c
                               (lapack_complex_double *)A, (lapack_int)k, (lapack_complex_double *)B,
                               (lapack_int)rows, s, -1.0, &rank);
     if (info) {
-        st = fal__fail(ctx, FAL_EINTERNAL, "least squares failed (LAPACK info %d)", (int)info);
+        st = fal__fail(ctx, FAL_ERANGE, "least squares failed (LAPACK info %d: non-finite or extreme values in the data, or no convergence)", (int)info);
         goto out;
     }
     /* P[i, q] = (P^T)[q, i] = B[q + i*rows] */
@@ -138,7 +138,7 @@ fal_status fal__singular_values(fal_ctx *ctx, fal_field f, size_t m, size_t n, c
                               (lapack_int)m, sv, NULL, 1, NULL, 1, sup);
     fal__free(ctx, sup, (mn ? mn : 1) * sizeof(double));
     fal__free(ctx, C, len * sizeof(double));
-    if (info) return fal__fail(ctx, FAL_EINTERNAL, "SVD failed (LAPACK info %d)", (int)info);
+    if (info) return fal__fail(ctx, FAL_ERANGE, "SVD failed (LAPACK info %d: non-finite or extreme values in the data, or no convergence)", (int)info);
     return FAL_OK;
 }
 

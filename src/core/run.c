@@ -65,6 +65,7 @@ const char *fal_algo_name(fal_algo a)
     case FAL_ALGO_GD: return "gd";
     case FAL_ALGO_FA: return "fa";
     case FAL_ALGO_EXACT: return "exact";
+    case FAL_ALGO_NESTEROV: return "nesterov";
     case FAL_ALGO_ADAM: return "adam";
     case FAL_ALGO_LBFGS: return "lbfgs";
     }
@@ -73,13 +74,14 @@ const char *fal_algo_name(fal_algo a)
 
 fal_status fal_algo_parse(fal_ctx *ctx, const char *name, fal_algo *out)
 {
-    static const fal_algo all[] = { FAL_ALGO_GD, FAL_ALGO_FA, FAL_ALGO_EXACT, FAL_ALGO_ADAM, FAL_ALGO_LBFGS };
+    static const fal_algo all[] = { FAL_ALGO_GD, FAL_ALGO_FA, FAL_ALGO_EXACT, FAL_ALGO_NESTEROV, FAL_ALGO_ADAM,
+                                    FAL_ALGO_LBFGS };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, fal_algo_name(all[i])) == 0) {
             *out = all[i];
             return FAL_OK;
         }
-    return fal__fail(ctx, FAL_EINVAL, "unknown algorithm '%s' (gd, fa, exact, adam, lbfgs)", name);
+    return fal__fail(ctx, FAL_EINVAL, "unknown algorithm '%s' (gd, nesterov, fa, exact, adam, lbfgs)", name);
 }
 
 const char *fal_act_name(fal_act a)
@@ -176,6 +178,7 @@ fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     res->seed = cfg->seed;
     res->train_error = res->test_error = res->optimum_error = NAN;
     res->log2_classes = res->bits_provided = NAN;
+    res->tol = NAN;
     res->algo = fal_algo_name(cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo);
     ctx->msg[0] = '\0';
     const char *ign = ignored_option(cfg);

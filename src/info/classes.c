@@ -41,6 +41,7 @@
 #include "../kern/kern.h"
 #include "../kern/bits.h"
 #include "../nets/hamming.h"
+#include "kmin.h"
 #include "../kern/ptf.h"
 #include "walks.h"
 #include "mlp_rank.h"
@@ -338,6 +339,32 @@ static fal_status rank_at(fal_ctx *ctx, point *p, size_t k, int method, uint64_t
     return st;
 }
 
+fal_status fal__kmin_search(size_t kmax, uint64_t full, fal__rank_fn rank, void *ud, size_t *kmin)
+{
+    size_t lo = 1, hi = kmax;
+    fal_status st = FAL_OK;
+    while (st == FAL_OK && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t r = 0;
+        st = rank(ud, mid, &r);
+        if (r >= full) hi = mid;
+        else lo = mid + 1;
+    }
+    *kmin = lo;
+    return st;
+}
+
+struct rank_ud {
+    fal_ctx *ctx;
+    point *p;
+};
+
+static fal_status point_rank(void *ud, size_t k, uint64_t *r)
+{
+    struct rank_ud *u = ud;
+    return rank_at(u->ctx, u->p, k, 0, r, NULL, NULL, NULL);
+}
+
 fal_status fal_classes_rank_at(fal_ctx *ctx, const fal_config *cfg, size_t k, int method, uint64_t *rank)
 {
     if (!cfg->family || !is_continuous(cfg->family->name))
@@ -450,14 +477,9 @@ fal_status fal_classes_compute_draws(fal_ctx *ctx, const fal_config *cfg, uint64
         uint64_t full = 0;
         st = rank_at(ctx, &p, p.k, 0, &full, &out->sigma_last, &out->sigma_next, &out->rank_method);
         /* k_min: the smallest k whose leading block reaches full rank */
-        size_t lo = 1, hi = p.k;
-        while (st == FAL_OK && lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            uint64_t r = 0;
-            st = rank_at(ctx, &p, mid, 0, &r, NULL, NULL, NULL);
-            if (r >= full) hi = mid;
-            else lo = mid + 1;
-        }
+        size_t lo = p.k;
+        struct rank_ud ud = { ctx, &p };
+        if (st == FAL_OK) st = fal__kmin_search(p.k, full, point_rank, &ud, &lo);
         point_free(ctx, &p);
         if (st != FAL_OK) return st;
         out->function_dim = full;
@@ -691,7 +713,7 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
         uint64_t steps;
         double err;
         const char *note;
-        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 1e-20, 0.0, 20000, &steps, &err, &note, NULL);
+        st = fal__dlin_train(net, p.X, T, p.k, 0.0, 0.0, 1e-10, 0.0, 0, 20000, &steps, &err, &note, NULL);
         if (st == FAL_ENOCONV) st = FAL_OK; /* the walk needs a network, not the optimum */
         if (st != FAL_OK) goto out;
         memcpy(Y0, fal__dlin_forward(net, p.X, p.k), ylen * sizeof(double));

@@ -12,8 +12,9 @@
  *  - at most 2^m distinct examples: each gets its own code, distortion 0;
  *  - more: the examples sharing a code are best decoded to their per-bit
  *    majority, so the optimum is the best clustering into <= 2^m groups in
- *    Hamming space (hamming.c: Lloyd with restarts, exact up to a dozen
- *    distinct points, a lower bound beyond).
+ *    Hamming space (hamming.c: Lloyd with restarts and a swap search;
+ *    hamming_mip.c: the exact optimum by an integer program, GLPK; a lower
+ *    bound beyond its reach).
  * Unseen inputs go to the code of their nearest centre (the lowest index on
  * ties): every one of the 2^n inputs is encoded that way, which defines the
  * encoder's tables entirely; it is also how the trained network generalises
@@ -34,16 +35,49 @@
 #include <string.h>
 #include "hamming.h"
 
-#define BOOLAE_MAX_WIDTH 24 /* a table of 2^24 entries per unit of the next layer */
 
 static inline unsigned tbit(const uint64_t *t, uint64_t b) { return (unsigned)(t[b >> 6] >> (b & 63)) & 1; }
+
+/* A free unit's function without a table: bit 63 of a 64-bit mix
+ * (splitmix64's finaliser) of the input and the unit's key. */
+static unsigned free_bit(uint64_t key, size_t j, uint64_t x)
+{
+    uint64_t z = x ^ (key + 0x9e3779b97f4a7c15ULL * (j + 1));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (unsigned)((z ^ (z >> 31)) >> 63);
+}
+
+/* Layer i of an implicit net on input x: the same roles as fill_unit. */
+static uint64_t implicit_layer(const fal__bool_ae_net *net, size_t i, uint64_t x)
+{
+    uint64_t y = 0, cmask = ((uint64_t)1 << net->m) - 1;
+    size_t code = i == 1 ? fal__ham_nearest(x, net->centre, net->c, NULL) : 0;
+    for (size_t j = 0; j < net->width[i]; j++) {
+        unsigned bit;
+        if (i == net->L) {
+            uint64_t cd = x & cmask;
+            bit = cd < net->c ? (unsigned)(net->centre[cd] >> j) & 1 : free_bit(net->key[i], j, x);
+        } else if (j >= net->m) {
+            bit = free_bit(net->key[i], j, x);
+        } else {
+            bit = i == 1 ? (unsigned)(code >> j) & 1 : (unsigned)(x >> j) & 1;
+        }
+        y |= (uint64_t)bit << j;
+    }
+    return y;
+}
 
 uint64_t fal__bool_ae_eval(const fal__bool_ae_net *net, uint64_t x)
 {
     for (size_t i = 1; i <= net->L; i++) {
         uint64_t y = 0;
-        const uint64_t *t = net->block + net->off[i];
-        for (size_t j = 0; j < net->width[i]; j++, t += net->stride[i]) y |= (uint64_t)tbit(t, x) << j;
+        if (net->implicit[i]) {
+            y = implicit_layer(net, i, x);
+        } else {
+            const uint64_t *t = net->block + net->off[i];
+            for (size_t j = 0; j < net->width[i]; j++, t += net->stride[i]) y |= (uint64_t)tbit(t, x) << j;
+        }
         x = y;
     }
     return x;
@@ -57,6 +91,8 @@ void fal__bool_ae_net_free(fal_ctx *ctx, fal__bool_ae_net *net)
     fal__free(ctx, net->stride, L1 * sizeof(size_t));
     fal__free(ctx, net->block, net->nwords * sizeof(uint64_t));
     fal__free(ctx, net->centre, (net->c ? net->c : 1) * sizeof(uint64_t));
+    fal__free(ctx, net->implicit, L1);
+    fal__free(ctx, net->key, L1 * sizeof(uint64_t));
     memset(net, 0, sizeof *net);
 }
 
@@ -69,6 +105,7 @@ static fal_status table_words(fal_ctx *ctx, const fal_arch *arch, size_t *out)
     size_t L = (size_t)fal_arch_depth(arch), words = 0;
     for (size_t i = 1; i <= L; i++) {
         size_t lw;
+        if (fal_arch_width(arch, i - 1) > FAL__BOOLAE_MAX_TABLE) continue; /* a rule, no table */
         if (fal__mul(fal_arch_width(arch, i), unit_words(fal_arch_width(arch, i - 1)), &lw) ||
             fal__add(words, lw, &words) || words > SIZE_MAX / 16)
             return fal__fail(ctx, FAL_ENOMEM, "bool-ae needs more than 16 EiB (its truth tables overflow 64 bits)");
@@ -90,8 +127,12 @@ static fal_status net_alloc(fal_ctx *ctx, const fal_arch *arch, size_t c, fal__b
     net->off = net->width ? fal__alloc(ctx, (L + 1) * sizeof(size_t), "bool-ae offsets") : NULL;
     net->stride = net->off ? fal__alloc(ctx, (L + 1) * sizeof(size_t), "bool-ae strides") : NULL;
     net->centre = net->stride ? fal__alloc(ctx, (c ? c : 1) * sizeof(uint64_t), "bool-ae centres") : NULL;
-    net->block = net->centre ? fal__alloc(ctx, words * sizeof(uint64_t), "bool-ae truth tables") : NULL;
+    net->implicit = net->centre ? fal__calloc(ctx, L + 1, 1, "bool-ae implicit layers") : NULL;
+    net->key = net->implicit ? fal__calloc(ctx, L + 1, sizeof(uint64_t), "bool-ae free keys") : NULL;
+    net->block = net->key ? fal__alloc(ctx, (words ? words : 1) * sizeof(uint64_t), "bool-ae truth tables") : NULL;
     if (!net->block) {
+        fal__free(ctx, net->implicit, L + 1);
+        fal__free(ctx, net->key, (L + 1) * sizeof(uint64_t));
         fal__free(ctx, net->width, (L + 1) * sizeof(size_t));
         fal__free(ctx, net->off, (L + 1) * sizeof(size_t));
         fal__free(ctx, net->stride, (L + 1) * sizeof(size_t));
@@ -99,8 +140,8 @@ static fal_status net_alloc(fal_ctx *ctx, const fal_arch *arch, size_t c, fal__b
         memset(net, 0, sizeof *net);
         return FAL_ENOMEM;
     }
-    fal__advise_huge(net->block, words * sizeof(uint64_t));
-    net->nwords = words;
+    fal__advise_huge(net->block, (words ? words : 1) * sizeof(uint64_t));
+    net->nwords = words ? words : 1;
     net->c = c;
     size_t off = 0;
     net->width[0] = fal_arch_width(arch, 0);
@@ -108,8 +149,13 @@ static fal_status net_alloc(fal_ctx *ctx, const fal_arch *arch, size_t c, fal__b
     for (size_t i = 1; i <= L; i++) {
         size_t p = fal_arch_width(arch, i - 1);
         net->width[i] = fal_arch_width(arch, i);
-        net->stride[i] = unit_words(p);
         net->off[i] = off;
+        if (p > FAL__BOOLAE_MAX_TABLE) {
+            net->implicit[i] = 1;
+            net->stride[i] = 0;
+            continue;
+        }
+        net->stride[i] = unit_words(p);
         off += net->width[i] * net->stride[i];
         net->block_bits += (uint64_t)net->width[i] << p; /* the entries actually stored */
     }
@@ -146,6 +192,13 @@ static void fill_unit(uint64_t *t, size_t p, enum role role, unsigned j, const u
     }
 }
 
+static size_t implicit_count(const fal__bool_ae_net *net)
+{
+    size_t c = 0;
+    for (size_t i = 1; i <= net->L; i++) c += net->implicit[i];
+    return c;
+}
+
 fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     return fal__bool_ae_run(ctx, cfg, res, NULL);
@@ -161,21 +214,28 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     if (st != FAL_OK) return st;
     uint64_t L64 = fal_arch_depth(arch);
     size_t L = (size_t)L64; /* a uniform arch has no bottleneck: L came from a width list */
-    for (size_t i = 0; i < L; i++)
-        if (fal_arch_width(arch, i) > BOOLAE_MAX_WIDTH)
-            return fal__fail(ctx, FAL_EINVAL, "bool-ae: width %zu of layer %zu feeds truth tables of 2^%zu entries; "
-                             "the limit is %d", fal_arch_width(arch, i), i, fal_arch_width(arch, i), BOOLAE_MAX_WIDTH);
+    for (size_t i = 0; i <= L; i++)
+        if (fal_arch_width(arch, i) > 64)
+            return fal__fail(ctx, FAL_EINVAL, "bool-ae: width %zu of layer %zu; the limit is 64 (one word)",
+                             fal_arch_width(arch, i), i);
     if (cfg->algo != FAL_ALGO_DEFAULT && cfg->algo != FAL_ALGO_EXACT)
-        return fal__fail(ctx, FAL_EINVAL, "bool-ae trains by clustering: --algo exact (branch and bound) or the default "
-                         "(Lloyd with restarts), not %s", fal_algo_name(cfg->algo));
+        return fal__fail(ctx, FAL_EINVAL, "bool-ae trains by clustering: --algo exact (integer program) or the default "
+                         "(Lloyd with restarts and swaps), not %s", fal_algo_name(cfg->algo));
     if (cfg->field != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "bool-ae is Boolean: no --field complex");
+    /* w = sum_i n_i 2^(n_{i-1}) reaches 2^64 from n = 62 on: params then
+     * saturates at 2^64 - 1 and log2_params carries it */
     uint64_t params = 0;
+    double wd = 0;
+    int saturated = 0;
     for (size_t i = 1; i <= L; i++) {
         uint64_t t;
-        if (__builtin_mul_overflow((uint64_t)fal_arch_width(arch, i), (uint64_t)1 << fal_arch_width(arch, i - 1), &t) ||
+        size_t p = fal_arch_width(arch, i - 1);
+        wd += (double)fal_arch_width(arch, i) * ldexp(1.0, (int)p);
+        if (p >= 64 || __builtin_mul_overflow((uint64_t)fal_arch_width(arch, i), (uint64_t)1 << p, &t) ||
             __builtin_add_overflow(params, t, &params))
-            return fal__fail(ctx, FAL_ENOMEM, "bool-ae needs more than 16 EiB (w overflows 64 bits)");
+            saturated = 1;
     }
+    if (saturated) params = UINT64_MAX;
 
     /* ---- data ---- */
     fal_rng rdata, rstart, rtest, rfree;
@@ -191,7 +251,9 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal__ham_solution sol = { 0 };
     fal__bool_ae_net net = { 0 };
     uint32_t *label = NULL;
-    size_t N = (size_t)1 << n, C = (size_t)1 << m, words = 0, lim = fal_ctx_mem_limit(ctx);
+    /* every input's label only when layer 1 has tables (n <= 24) */
+    int tables1 = n <= FAL__BOOLAE_MAX_TABLE;
+    size_t N = tables1 ? (size_t)1 << n : 0, C = (size_t)1 << m, words = 0, lim = fal_ctx_mem_limit(ctx);
     /* The network (its tables, the centres, every input's label) is made
      * after the clustering but sized by the architecture alone: it is
      * budgeted now, and reserved by lowering the limit while the examples
@@ -199,8 +261,10 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
      * examples and then finds no room for its tables. */
     st = table_words(ctx, arch, &words);
     if (st != FAL_OK) return st;
-    /* words <= SIZE_MAX / 16, L <= 2^20, C, N <= 2^24: no overflow */
-    size_t reserve = words * sizeof(uint64_t) + 3 * (L + 1) * sizeof(size_t) + C * sizeof(uint64_t);
+    if (m > 32) return fal__fail(ctx, FAL_EINVAL, "bool-ae: bottleneck m = %zu; the 2^m codes stop at m = 32", m);
+    /* words <= SIZE_MAX / 16, L <= 2^20, C <= 2^32, N <= 2^24: no overflow */
+    size_t reserve = words * sizeof(uint64_t) + 3 * (L + 1) * sizeof(size_t) + C * sizeof(uint64_t) +
+                     (L + 1) * (1 + sizeof(uint64_t));
     reserve += N * (2 * sizeof(uint32_t) + 1); /* labels, and the search that finds them */
     st = fal__budget(ctx, reserve, "bool-ae");
     if (st != FAL_OK) return st;
@@ -215,20 +279,27 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     st = fal__ham_solve(ctx, &set, C, cfg->algo == FAL_ALGO_EXACT, maxit, &rstart, &sol);
     fal_ctx_set_mem_limit(ctx, lim); /* the reserve is now the network's */
     if (st != FAL_OK) goto done;
-    st = fal__budget(ctx, N * sizeof(uint32_t), "nearest centre of every input");
-    if (st != FAL_OK) goto done;
-    label = fal__alloc(ctx, N * sizeof(uint32_t), "nearest centre of every input");
-    if (!label) {
-        st = FAL_ENOMEM;
-        goto done;
+    if (tables1) {
+        st = fal__budget(ctx, N * sizeof(uint32_t), "nearest centre of every input");
+        if (st != FAL_OK) goto done;
+        label = fal__alloc(ctx, N * sizeof(uint32_t), "nearest centre of every input");
+        if (!label) {
+            st = FAL_ENOMEM;
+            goto done;
+        }
+        st = fal__ham_nearest_all(ctx, (unsigned)n, sol.cl.centre, sol.cl.c, label);
+        if (st != FAL_OK) goto done;
     }
-    st = fal__ham_nearest_all(ctx, (unsigned)n, sol.cl.centre, sol.cl.c, label);
-    if (st != FAL_OK) goto done;
     st = net_alloc(ctx, arch, sol.cl.c, &net);
     if (st != FAL_OK) goto done;
+    net.m = (unsigned)m;
     memcpy(net.centre, sol.cl.centre, sol.cl.c * sizeof(uint64_t));
     for (size_t i = 1; i <= L; i++) {
         size_t p = net.width[i - 1];
+        if (net.implicit[i]) {
+            net.key[i] = fal_rng_next(&rfree); /* the free units' functions of this layer */
+            continue;
+        }
         for (size_t j = 0; j < net.width[i]; j++) {
             enum role role = i == L ? ROLE_DECODE : j >= m ? ROLE_FREE : i == 1 ? ROLE_CODE : ROLE_COPY;
             fill_unit(net.block + net.off[i] + j * net.stride[i], p, role, (unsigned)j, label, net.centre, net.c,
@@ -255,7 +326,8 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     res->train_error = (double)dtr / kn;
     res->test_error = data.ntest ? (double)dte / ((double)data.ntest * (double)n) : NAN;
     res->optimum_error = sol.optimum != UINT64_MAX ? (double)sol.optimum / kn : NAN;
-    res->log2_classes = fal__ham_log2_maps((uint64_t)N, (uint64_t)C, &method);
+    /* N = 2^n maps need N in 64 bits: up to n = 63 (doc/bool-ae.md) */
+    res->log2_classes = n <= 63 ? fal__ham_log2_maps((uint64_t)1 << n, (uint64_t)C, &method) : NAN;
     res->bits_provided = kn;
     res->converged = sol.fixed;
     res->steps = sol.iters;
@@ -271,7 +343,11 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal__result_extra(res, "codes", (double)C);
     fal__result_extra(res, "restarts", (double)sol.restarts);
     fal__result_extra(res, "param_block_bits", (double)net.block_bits);
-    fal__result_extra(res, "log2_classes_method", (double)method);
+    fal__result_extra(res, "log2_classes_method", n <= 63 ? (double)method : NAN);
+    fal__result_extra(res, "log2_params", log2(wd));
+    fal__result_extra(res, "optimum_proved", sol.optimum != UINT64_MAX);
+    fal__result_extra(res, "integer_program", sol.ip_run);
+    fal__result_extra(res, "implicit_layers", (double)implicit_count(&net));
     fal__result_extra(res, "teacher_flip_prob", data.teacher ? FAL__HAM_FLIP_PROB : NAN);
     st = sol.fixed ? FAL_OK : FAL_ENOCONV;
     if (keep) {

@@ -8,9 +8,11 @@
  * autoencoder on its training set is
  *   min over partitions into <= C groups of sum_groups sum_bits min(ones, zeros),
  * the Hamming analogue of k-medians, NP-hard in general.  Lloyd with
- * restarts and single-point moves is the heuristic; a Russian-doll branch and
- * bound over partitions gives the exact answer up to about 30 distinct
- * points; fal__ham_lower_bound certifies what it can beyond.  Everything is
+ * restarts, single-point moves and a swap search is the heuristic; the
+ * integer program of hamming_mip.c (GLPK) gives the exact answer where u 2^n
+ * is small enough; a Russian-doll branch and bound over partitions (exact up
+ * to about 30 distinct points) feeds the group lower bound and the tests;
+ * fal__ham_lower_bound certifies what it can beyond.  Everything is
  * integer; only the class count is reported as a log.  The one parallel loop
  * (Lloyd's assignment) writes each point's own result, so the thread count
  * never changes a byte. */
@@ -24,6 +26,28 @@ static inline unsigned hd(uint64_t a, uint64_t b) { return (unsigned)__builtin_p
 static inline uint64_t low_mask(unsigned n) { return n >= 64 ? UINT64_MAX : (((uint64_t)1 << n) - 1); }
 
 /* ---- data ---------------------------------------------------------------- */
+
+/* The swap search's pass costs C u^2 and its table u^2 bytes: it runs up to
+ * these sizes. */
+#define FAL__HAM_SWAP_U 4096
+#define FAL__HAM_SWAP_WORK ((double)(1 << 28))
+
+/* The most the swap search and the integer program can budget for up to
+ * u_max distinct points: the swap table for the largest u <= u_max that
+ * still runs it, the program's arrays and GLPK's estimate (hamming_mip.c)
+ * for the largest u whose u 2^n cells it accepts (unasked or, exact, asked). */
+size_t fal__ham_solver_bytes(size_t u_max, unsigned n, size_t C, int exact)
+{
+    size_t us = u_max < FAL__HAM_SWAP_U ? u_max : FAL__HAM_SWAP_U;
+    while (us && (double)C * (double)us * (double)us > FAL__HAM_SWAP_WORK) us--;
+    size_t bytes = us * us + us * (sizeof(uint32_t) + 2);
+    if (n < 32) {
+        size_t K = (size_t)1 << n, lim = exact ? FAL__HAM_MIP_CELLS : FAL__HAM_MIP_AUTO_CELLS;
+        size_t ui = lim / K < u_max ? lim / K : u_max;
+        if (ui > C) bytes += fal__ham_mip_bytes(ui * K, K, C) + K * sizeof(uint64_t);
+    }
+    return bytes;
+}
 
 fal_status fal__ham_data_make(fal_ctx *ctx, const fal_config *cfg, unsigned n, unsigned m, fal_rng *rdata,
                               fal_rng *rtest, fal__ham_data *out)
@@ -61,7 +85,8 @@ fal_status fal__ham_data_make(fal_ctx *ctx, const fal_config *cfg, unsigned n, u
     if (fal__add(k, ntest, &total) || fal__add(total, ncent, &need) || fal__add(need, 2 * k, &need) ||
         fal__add(need, 8 * u, &need) || fal__mul(need, sizeof(uint64_t), &need) ||
         fal__mul(C < u ? C : u, (n + 4) * sizeof(uint64_t), &t1) || fal__add(need, t1, &need) ||
-        fal__add(need, bitset + ((size_t)32 << 10), &need))
+        fal__add(need, bitset + ((size_t)32 << 10), &need) ||
+        fal__add(need, fal__ham_solver_bytes(u, n, C, cfg->algo == FAL_ALGO_EXACT), &need))
         return fal__fail(ctx, FAL_ENOMEM, "%s needs more than 16 EiB (its size overflows 64 bits)", family);
     st = fal__budget(ctx, need, family);
     if (st != FAL_OK) return st;
@@ -251,6 +276,10 @@ typedef struct lloyd {
     uint64_t *cnt;      /* C x n */
     uint64_t *tot;      /* C */
     uint64_t *dmin;     /* u: seeding distances */
+    uint8_t *D;         /* u x u pairwise distances for the swap search, or NULL (no swaps) */
+    uint32_t *a1;       /* u: nearest centre (swap search) */
+    uint8_t *d1, *d2;   /* u: nearest and second-nearest distances */
+    double swap_work;   /* operations the swap search may still spend (C u^2 a pass) */
     int threads;        /* the assignment, u C distances, runs in parallel:
                            each point's result is its own, so any thread
                            count gives the same bytes */
@@ -264,18 +293,28 @@ static void lloyd_recount(lloyd *L)
         counts_add(L->cnt + (size_t)L->asg[i] * L->n, &L->tot[L->asg[i]], L->n, L->s->pt[i], L->s->wt[i], 1);
 }
 
-/* A bit flips only on a strict majority for the other value: a tie keeps it. */
+/* The majority of a group from its bit counts: bit b is 1 on a strict
+ * majority of ones, 0 otherwise -- a tie goes to 0.  The rule is history-free
+ * (unlike "a tie keeps the bit"), so the kept centres are a function of the
+ * groups alone, which the tests recompute independently; both values of a
+ * tied bit cost the group the same, so the rule never changes a cost. */
+uint64_t fal__ham_majority(const uint64_t *cnt, uint64_t tot, unsigned n)
+{
+    uint64_t c = 0;
+    for (unsigned b = 0; b < n; b++)
+        if (2 * cnt[b] > tot) c |= (uint64_t)1 << b;
+    return c;
+}
+
+/* Every non-empty group's centre becomes its majority.  Lloyd still ends: a
+ * change either lowers the cost or, on a tie, clears a bit, so (cost,
+ * set bits of the centres) falls lexicographically at every change. */
 static int lloyd_majority(lloyd *L)
 {
     int changed = 0;
     for (size_t j = 0; j < L->C; j++) {
         if (!L->tot[j]) continue;
-        const uint64_t *cnt = L->cnt + j * L->n;
-        uint64_t c = L->cent[j];
-        for (unsigned b = 0; b < L->n; b++) {
-            if (2 * cnt[b] > L->tot[j]) c |= (uint64_t)1 << b;
-            else if (2 * cnt[b] < L->tot[j]) c &= ~((uint64_t)1 << b);
-        }
+        uint64_t c = fal__ham_majority(L->cnt + j * L->n, L->tot[j], L->n);
         if (c != L->cent[j]) changed = 1;
         L->cent[j] = c;
     }
@@ -360,6 +399,59 @@ static int lloyd_moves(lloyd *L)
     return moved;
 }
 
+/* Swap search (the k-medoids exchange, with Lloyd after it): replace centre
+ * j by distinct point p when that lowers the cost of the nearest-centre
+ * assignment, sum_i wt_i min(d(x_i, p), d(x_i, nearest centre other than
+ * j)).  With a1/d1 the nearest centre and its distance and d2 the second
+ * distance, one candidate costs O(u), a pass O(C u^2) with the pairwise
+ * distances D (u x u bytes).  The best exchange of the pass (the lowest j,
+ * then p, on ties) is made when it lowers the cost; Lloyd resumes from it.
+ * Returns 1 if it exchanged. */
+static int lloyd_swap(lloyd *L)
+{
+    const fal__ham_set *s = L->s;
+    size_t u = L->u, C = L->C;
+    uint64_t cur = 0;
+    L->swap_work -= (double)C * (double)u * (double)u;
+    for (size_t i = 0; i < u; i++) {
+        unsigned d1 = 65, d2 = 65;
+        uint32_t a1 = 0;
+        for (size_t j = 0; j < C; j++) {
+            unsigned d = hd(s->pt[i], L->cent[j]);
+            if (d < d1) {
+                d2 = d1;
+                d1 = d;
+                a1 = (uint32_t)j;
+            } else if (d < d2) {
+                d2 = d;
+            }
+        }
+        L->a1[i] = a1;
+        L->d1[i] = (uint8_t)d1;
+        L->d2[i] = (uint8_t)d2;
+        cur += s->wt[i] * d1;
+    }
+    uint64_t best = cur;
+    size_t bj = 0, bp = 0;
+    for (size_t j = 0; j < C; j++)
+        for (size_t p = 0; p < u; p++) {
+            const uint8_t *Dp = L->D + p * u;
+            uint64_t c = 0;
+            for (size_t i = 0; i < u && c < best; i++) {
+                unsigned other = L->a1[i] == j ? L->d2[i] : L->d1[i];
+                c += s->wt[i] * (Dp[i] < other ? Dp[i] : other);
+            }
+            if (c < best) {
+                best = c;
+                bj = j;
+                bp = p;
+            }
+        }
+    if (best == cur) return 0;
+    L->cent[bj] = s->pt[bp];
+    return 1;
+}
+
 /* k-means++ seeding with distance (not squared distance) as the weight: the
  * Hamming cost is a sum of distances, the k-medians analogue. */
 static void lloyd_seed(lloyd *L, fal_rng *r)
@@ -383,6 +475,137 @@ static void lloyd_seed(lloyd *L, fal_rng *r)
     }
 }
 
+/* One descent from the centres in L->cent (L->asg unset): Lloyd to a fixed
+ * point, then single-point moves, the networks' assignment rule and the swap
+ * search, each followed by Lloyd when it helps.  Returns the rounds used;
+ * *fp = 1 when it ended at a fixed point of all of them within maxit. */
+static uint64_t lloyd_descend(lloyd *L, int moves, int swaps, uint64_t maxit, int *fp)
+{
+    lloyd_assign(L, 1);
+    uint64_t it = 0;
+    *fp = 0;
+    while (it < maxit) {
+        it++;
+        lloyd_recount(L);
+        int ch = lloyd_majority(L);
+        ch |= lloyd_repair(L);
+        ch |= lloyd_assign(L, 0);
+        if (ch) continue;
+        /* a Lloyd fixed point: try single-point moves */
+        if (moves) {
+            lloyd_recount(L);
+            if (lloyd_moves(L)) {
+                lloyd_majority(L);
+                continue;
+            }
+        }
+        /* then the networks' rule: every point to its nearest centre, the
+         * lowest index on ties (the cost stays); a majority that moves on
+         * the new groups lowers it (or clears a tied bit), and Lloyd resumes */
+        lloyd_assign(L, 1);
+        lloyd_recount(L);
+        if (lloyd_majority(L)) continue;
+        /* then exchanges of a centre for a data point */
+        if (swaps && L->swap_work > 0 && lloyd_swap(L)) {
+            lloyd_assign(L, 1);
+            continue;
+        }
+        *fp = 1;
+        break;
+    }
+    return it;
+}
+
+static void lloyd_free(fal_ctx *ctx, lloyd *L)
+{
+    size_t C = L->C, u = L->u, n = L->n;
+    fal__free(ctx, L->cent, C * sizeof(uint64_t));
+    fal__free(ctx, L->tot, C * sizeof(uint64_t));
+    fal__free(ctx, L->cnt, C * n * sizeof(uint64_t) + 1);
+    fal__free(ctx, L->asg, u * sizeof(uint32_t));
+    fal__free(ctx, L->dmin, u * sizeof(uint64_t));
+    if (L->D) {
+        fal__free(ctx, L->D, u * u);
+        fal__free(ctx, L->a1, u * sizeof(uint32_t));
+        fal__free(ctx, L->d1, u);
+        fal__free(ctx, L->d2, u);
+    }
+}
+
+/* The working state; the swap search's arrays when swaps. */
+static fal_status lloyd_alloc(fal_ctx *ctx, const fal__ham_set *s, size_t C, int swaps, lloyd *L)
+{
+    memset(L, 0, sizeof *L);
+    L->s = s;
+    L->n = s->n;
+    L->C = C;
+    L->u = s->u;
+    L->threads = fal_ctx_threads(ctx);
+    size_t n = s->n, u = s->u;
+    size_t need = C * sizeof(uint64_t) * (2 + n) + u * (sizeof(uint32_t) + sizeof(uint64_t));
+    if (swaps) need += u * u + u * (sizeof(uint32_t) + 2);
+    fal_status st = fal__budget(ctx, need, "Lloyd clustering");
+    if (st != FAL_OK) return st;
+    L->cent = fal__alloc(ctx, C * sizeof(uint64_t), "Lloyd centres");
+    L->tot = fal__alloc(ctx, C * sizeof(uint64_t), "Lloyd cluster sizes");
+    L->cnt = fal__alloc(ctx, C * n * sizeof(uint64_t) + 1, "Lloyd bit counts");
+    L->asg = fal__alloc(ctx, u * sizeof(uint32_t), "Lloyd assignment");
+    L->dmin = fal__alloc(ctx, u * sizeof(uint64_t), "Lloyd seeding");
+    int ok = L->cent && L->tot && L->cnt && L->asg && L->dmin;
+    if (ok && swaps) {
+        L->D = fal__alloc(ctx, u * u, "swap search distances");
+        L->a1 = fal__alloc(ctx, u * sizeof(uint32_t), "swap search nearest");
+        L->d1 = fal__alloc(ctx, u, "swap search distances");
+        L->d2 = fal__alloc(ctx, u, "swap search distances");
+        ok = L->D && L->a1 && L->d1 && L->d2;
+        if (!ok) {
+            /* lloyd_free frees the swap arrays as a set */
+            fal__free(ctx, L->D, u * u);
+            fal__free(ctx, L->a1, u * sizeof(uint32_t));
+            fal__free(ctx, L->d1, u);
+            fal__free(ctx, L->d2, u);
+            L->D = NULL;
+        } else {
+            for (size_t p = 0; p < u; p++)
+                for (size_t i = 0; i < u; i++) L->D[p * u + i] = (uint8_t)hd(s->pt[p], s->pt[i]);
+        }
+    }
+    if (!ok) {
+        lloyd_free(ctx, L);
+        return FAL_ENOMEM;
+    }
+    return FAL_OK;
+}
+
+/* Copy the working clustering to out, dropping empty clusters (keeping the
+ * order of the others). */
+static void lloyd_export(lloyd *L, const uint64_t *cent, const uint32_t *asg, fal__ham_clust *out)
+{
+    const fal__ham_set *s = L->s;
+    size_t C = L->C;
+    memcpy(out->centre, cent, C * sizeof(uint64_t));
+    memcpy(out->assign, asg, s->u * sizeof(uint32_t));
+    uint32_t *mp = (uint32_t *)L->dmin; /* scratch: u > C entries of 64 bits */
+    memset(mp, 0xff, C * sizeof(uint32_t));
+    for (size_t i = 0; i < s->u; i++) mp[out->assign[i]] = 0;
+    size_t c = 0;
+    for (size_t j = 0; j < C; j++)
+        if (mp[j] == 0) {
+            out->centre[c] = out->centre[j];
+            mp[j] = (uint32_t)c++;
+        }
+    for (size_t i = 0; i < s->u; i++) out->assign[i] = mp[out->assign[i]];
+    out->c = c;
+    out->cost = clust_cost(s, out->centre, out->assign);
+}
+
+#define FAL__HAM_SWAP_TOTAL ((double)(1 << 29))
+
+static int swaps_fit(const fal__ham_set *s, size_t C)
+{
+    return s->u <= FAL__HAM_SWAP_U && (double)C * (double)s->u * (double)s->u <= FAL__HAM_SWAP_WORK;
+}
+
 fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigned restarts, uint64_t maxit,
                           fal_rng *r, fal__ham_clust *out, uint64_t *iters, int *fixed)
 {
@@ -391,85 +614,78 @@ fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigne
     *fixed = 0;
     if (C >= s->u || C == 0 || s->u > UINT32_MAX)
         return fal__fail(ctx, FAL_EINTERNAL, "Lloyd called with C = %zu for %zu distinct points", C, s->u);
-    lloyd L = { .s = s, .n = s->n, .C = C, .u = s->u, .threads = fal_ctx_threads(ctx) };
-    size_t n = s->n, need = C * sizeof(uint64_t) * (2 + n) + s->u * (sizeof(uint32_t) + sizeof(uint64_t));
-    fal_status st = fal__budget(ctx, need, "Lloyd clustering");
+    lloyd L;
+    fal_status st = lloyd_alloc(ctx, s, C, swaps_fit(s, C), &L);
     if (st != FAL_OK) return st;
     st = clust_alloc(ctx, C, s->u, out);
-    if (st != FAL_OK) return st;
-    L.cent = fal__alloc(ctx, C * sizeof(uint64_t), "Lloyd centres");
-    L.tot = fal__alloc(ctx, C * sizeof(uint64_t), "Lloyd cluster sizes");
-    L.cnt = fal__alloc(ctx, C * n * sizeof(uint64_t) + 1, "Lloyd bit counts");
-    L.asg = fal__alloc(ctx, s->u * sizeof(uint32_t), "Lloyd assignment");
-    L.dmin = fal__alloc(ctx, s->u * sizeof(uint64_t), "Lloyd seeding");
-    if (!L.cent || !L.tot || !L.cnt || !L.asg || !L.dmin) {
-        st = FAL_ENOMEM;
-        goto done;
+    if (st != FAL_OK) {
+        lloyd_free(ctx, &L);
+        return st;
     }
+    uint64_t *bcent = out->centre;
+    uint32_t *basg = out->assign;
     /* single-point moves cost u C n per pass: skipped on large problems */
-    int moves = (double)s->u * (double)C * (double)n <= (double)(1 << 28);
+    int moves = (double)s->u * (double)C * (double)s->n <= (double)(1 << 28);
+    /* The swap search runs in every restart while a pass is cheap (C u^2 <=
+     * 2^22: the small tables where restarts alone miss optima); above that
+     * only from the best restart's clustering, once.  Its total work is
+     * capped (FAL__HAM_SWAP_TOTAL operations, counted, not timed). */
+    double pass = (double)C * (double)s->u * (double)s->u;
+    int every = L.D != NULL && pass <= (double)(1 << 22);
+    L.swap_work = FAL__HAM_SWAP_TOTAL;
     uint64_t best = UINT64_MAX;
     for (unsigned rs = 0; rs < restarts; rs++) {
         lloyd_seed(&L, r);
-        lloyd_assign(&L, 1);
-        uint64_t it = 0;
-        int fp = 0;
-        while (it < maxit) {
-            it++;
-            lloyd_recount(&L);
-            int ch = lloyd_majority(&L);
-            ch |= lloyd_repair(&L);
-            ch |= lloyd_assign(&L, 0);
-            if (ch) continue;
-            /* a Lloyd fixed point: try single-point moves */
-            if (moves) {
-                lloyd_recount(&L);
-                if (lloyd_moves(&L)) {
-                    lloyd_majority(&L);
-                    continue;
-                }
-            }
-            /* then the networks' rule: every point to its nearest centre, the
-             * lowest index on ties (the cost stays); a majority that moves on
-             * the new groups lowers it, and Lloyd resumes */
-            lloyd_assign(&L, 1);
-            lloyd_recount(&L);
-            if (lloyd_majority(&L)) continue;
-            fp = 1;
-            break;
-        }
-        *iters += it;
+        int fp;
+        *iters += lloyd_descend(&L, moves, every, maxit, &fp);
         uint64_t cost = clust_cost(s, L.cent, L.asg);
         if (cost < best) {
             best = cost;
             *fixed = fp;
-            memcpy(out->centre, L.cent, C * sizeof(uint64_t));
-            memcpy(out->assign, L.asg, s->u * sizeof(uint32_t));
+            memcpy(bcent, L.cent, C * sizeof(uint64_t));
+            memcpy(basg, L.asg, s->u * sizeof(uint32_t));
         }
     }
-    /* drop empty clusters, keeping the order of the others */
-    {
-        uint32_t *map = L.asg; /* reuse: C <= u */
-        memset(map, 0xff, C * sizeof(uint32_t));
-        for (size_t i = 0; i < s->u; i++) map[out->assign[i]] = 0;
-        size_t c = 0;
-        for (size_t j = 0; j < C; j++)
-            if (map[j] == 0) {
-                out->centre[c] = out->centre[j];
-                map[j] = (uint32_t)c++;
-            }
-        for (size_t i = 0; i < s->u; i++) out->assign[i] = map[out->assign[i]];
-        out->c = c;
+    if (L.D != NULL && !every) {
+        int fp;
+        memcpy(L.cent, bcent, C * sizeof(uint64_t));
+        *iters += lloyd_descend(&L, moves, 1, maxit, &fp);
+        uint64_t cost = clust_cost(s, L.cent, L.asg);
+        if (cost < best) {
+            best = cost;
+            *fixed = fp;
+            memcpy(bcent, L.cent, C * sizeof(uint64_t));
+            memcpy(basg, L.asg, s->u * sizeof(uint32_t));
+        }
     }
-    out->cost = clust_cost(s, out->centre, out->assign);
-done:
-    fal__free(ctx, L.cent, C * sizeof(uint64_t));
-    fal__free(ctx, L.tot, C * sizeof(uint64_t));
-    fal__free(ctx, L.cnt, C * n * sizeof(uint64_t) + 1);
-    fal__free(ctx, L.asg, s->u * sizeof(uint32_t));
-    fal__free(ctx, L.dmin, s->u * sizeof(uint64_t));
-    if (st != FAL_OK) fal__ham_clust_free(ctx, out);
-    return st;
+    /* bcent/basg are out's own arrays: export compacts them in place */
+    lloyd_export(&L, bcent, basg, out);
+    lloyd_free(ctx, &L);
+    return FAL_OK;
+}
+
+fal_status fal__ham_polish(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *centre, size_t c,
+                           uint64_t maxit, fal__ham_clust *out, int *fixed)
+{
+    memset(out, 0, sizeof *out);
+    *fixed = 0;
+    if (c == 0 || c > C || C >= s->u || s->u > UINT32_MAX)
+        return fal__fail(ctx, FAL_EINTERNAL, "polish called with %zu of C = %zu centres for %zu distinct points", c,
+                         C, s->u);
+    lloyd L;
+    fal_status st = lloyd_alloc(ctx, s, c, 0, &L);
+    if (st != FAL_OK) return st;
+    st = clust_alloc(ctx, c, s->u, out);
+    if (st != FAL_OK) {
+        lloyd_free(ctx, &L);
+        return st;
+    }
+    memcpy(L.cent, centre, c * sizeof(uint64_t));
+    int moves = (double)s->u * (double)c * (double)s->n <= (double)(1 << 28);
+    lloyd_descend(&L, moves, 0, maxit, fixed);
+    lloyd_export(&L, L.cent, L.asg, out);
+    lloyd_free(ctx, &L);
+    return FAL_OK;
 }
 
 /* ---- the exact optimum ----------------------------------------------------- */
@@ -599,10 +815,7 @@ fal_status fal__ham_exact(fal_ctx *ctx, const fal__ham_set *s, size_t C, uint64_
         uint64_t cnt[64] = { 0 }, tot = 0;
         for (size_t i = 0; i < s->u; i++)
             if (B->best[i] == j) counts_add(cnt, &tot, s->n, s->pt[i], s->wt[i], 1);
-        uint64_t centre = 0;
-        for (unsigned b = 0; b < s->n; b++)
-            if (2 * cnt[b] > tot) centre |= (uint64_t)1 << b;
-        out->centre[j] = centre;
+        out->centre[j] = fal__ham_majority(cnt, tot, s->n);
     }
     memcpy(out->assign, B->best, s->u * sizeof(uint32_t));
     out->c = c;
@@ -806,7 +1019,7 @@ fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exa
     memset(out, 0, sizeof *out);
     out->lloyd_cost = out->optimum = out->lower = UINT64_MAX;
     out->fixed = 1;
-    out->how = exact_only ? "exact" : "lloyd";
+    out->how = exact_only ? "exact" : "lloyd+swap";
     fal_status st;
     if (s->u <= C) {
         out->how = "exact";
@@ -814,9 +1027,13 @@ fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exa
         if (st == FAL_OK) out->optimum = out->lower = 0;
         return st;
     }
-    if (exact_only && s->u > FAL__HAM_EXACT_MAX)
-        return fal__fail(ctx, FAL_EINVAL, "--algo exact: %zu distinct examples, the exact clustering stops at %d",
-                         s->u, FAL__HAM_EXACT_MAX);
+    /* the integer program over every centre of H^n: u 2^n assignment variables */
+    size_t K = s->n < 32 ? (size_t)1 << s->n : SIZE_MAX;
+    size_t cells = K == SIZE_MAX ? SIZE_MAX : fal__ham_mip_cells(s, K);
+    if (exact_only && cells > FAL__HAM_MIP_CELLS)
+        return fal__fail(ctx, FAL_EINVAL,
+                         "--algo exact: %zu distinct examples x 2^%u candidate centres exceed the integer program's "
+                         "%d assignment variables", s->u, s->n, FAL__HAM_MIP_CELLS);
     /* restarts cost u C each round: fewer of them on large problems */
     unsigned R = FAL__HAM_RESTARTS;
     while (R > 1 && (double)R * (double)s->u * (double)C > 4e9) R /= 2;
@@ -824,24 +1041,38 @@ fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exa
     st = fal__ham_lloyd(ctx, s, C, R, maxit, r, &out->cl, &out->iters, &out->fixed);
     if (st != FAL_OK) return st;
     out->lloyd_cost = out->cl.cost;
-    if (s->u <= FAL__HAM_EXACT_MAX) {
-        /* Lloyd's cost bounds the search; --algo exact searches to the end */
-        fal__ham_clust ex;
-        int capped = 0;
-        st = fal__ham_exact(ctx, s, C, out->cl.cost, exact_only ? FAL__HAM_EXACT_NODES : FAL__HAM_AUTO_NODES, &ex,
-                            exact_only ? NULL : &capped);
+    if (exact_only || cells <= FAL__HAM_MIP_AUTO_CELLS) {
+        st = fal__budget(ctx, K * sizeof(uint64_t), "candidate centres");
         if (st != FAL_OK) goto fail;
-        if (!capped) {
-            out->optimum = out->lower = ex.cost;
-            if (ex.cost < out->cl.cost || exact_only) {
-                if (!exact_only) out->how = "lloyd+exact";
-                fal__ham_clust_free(ctx, &out->cl);
-                out->cl = ex;
-                out->used_exact = 1;
-                out->fixed = 1;
-            } else {
-                fal__ham_clust_free(ctx, &ex);
-            }
+        uint64_t *cand = fal__alloc(ctx, K * sizeof(uint64_t), "candidate centres");
+        if (!cand) {
+            st = FAL_ENOMEM;
+            goto fail;
+        }
+        for (size_t c = 0; c < K; c++) cand[c] = c;
+        fal__ham_clust ex;
+        int proved = 0;
+        st = fal__ham_mip(ctx, s, C, cand, K, exact_only ? FAL__HAM_MIP_EXACT_NODES : FAL__HAM_MIP_AUTO_NODES, maxit,
+                          &ex, &proved);
+        fal__free(ctx, cand, K * sizeof(uint64_t));
+        if (st != FAL_OK) goto fail;
+        out->ip_run = 1;
+        if (exact_only && !proved) {
+            fal__ham_clust_free(ctx, &ex);
+            st = fal__fail(ctx, FAL_ERANGE, "--algo exact: the integer program was not solved within %d nodes",
+                           FAL__HAM_MIP_EXACT_NODES);
+            goto fail;
+        }
+        if (ex.c > 0 && (ex.cost < out->cl.cost || exact_only)) {
+            if (!exact_only) out->how = "lloyd+swap+ip";
+            fal__ham_clust_free(ctx, &out->cl);
+            out->cl = ex;
+            out->used_exact = 1;
+        } else if (ex.c > 0) {
+            fal__ham_clust_free(ctx, &ex);
+        }
+        if (proved) {
+            out->optimum = out->lower = out->cl.cost;
             return FAL_OK;
         }
     }

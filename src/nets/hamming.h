@@ -69,25 +69,35 @@ void fal__ham_clust_free(fal_ctx *ctx, fal__ham_clust *c);
 /* Each distinct point its own cluster (u <= C): cost 0, the optimum. */
 fal_status fal__ham_identity(fal_ctx *ctx, const fal__ham_set *s, fal__ham_clust *out);
 
-/* Lloyd's iteration with restarts, into <= C clusters (C < u).  Each restart
- * seeds k-means++-style (the next centre a point drawn with probability
- * proportional to weight x distance to the chosen ones), then alternates:
- * each point moves to a strictly nearer centre (the first assignment takes
- * the nearest, ties to the lowest index; later ones keep the current centre
- * on ties), each centre becomes its cluster's majority (a tied bit keeps its
- * value), an emptied cluster takes the point farthest from its centre.
- * Every change strictly lowers the integer cost, so it ends at a fixed point;
- * then single-point moves between clusters (the exact change of the two
- * majorities' cost) are tried, then the networks' assignment (nearest centre,
- * the lowest index on ties) with its majorities, and Lloyd resumes after
- * either if it helps.  The kept clustering is thus the networks' own: each
- * point sits at its lowest-index nearest centre, each centre is a majority of
- * its group.
+/* The heuristic, into <= C clusters (C < u): restarts, each seeded
+ * k-means++-style (the next centre a point drawn with probability
+ * proportional to weight x distance to the chosen ones), then a descent:
+ * Lloyd (each point moves to a strictly nearer centre, the first assignment
+ * to the nearest, ties to the lowest index; each centre becomes its group's
+ * majority, fal__ham_majority, a tie giving 0; an emptied cluster takes the
+ * point farthest from its centre) to a fixed point, then single-point moves
+ * (the exact change of both majorities' costs), the networks' assignment
+ * (nearest centre, lowest index on ties) with its majorities, and the swap
+ * search (a centre exchanged for a data point when the nearest-centre cost
+ * falls; hamming.c), Lloyd resuming after any of them that helps.  The kept
+ * clustering is thus the networks' own: each point at its lowest-index
+ * nearest centre, each centre the majority (ties 0) of its group.
  * maxit caps the rounds of one restart; *iters receives the rounds of all
  * restarts and *fixed whether the kept one reached its fixed point.  The
  * best restart (lowest cost, the earliest on ties) is kept. */
 fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigned restarts, uint64_t maxit,
                           fal_rng *r, fal__ham_clust *out, uint64_t *iters, int *fixed);
+
+/* Descend from the c <= C given centres as one restart of fal__ham_lloyd
+ * does, without the swap search (used on the integer program's optimum:
+ * the cost can only fall, and the groups end at the networks' rule with
+ * majority centres). */
+fal_status fal__ham_polish(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *centre, size_t c,
+                           uint64_t maxit, fal__ham_clust *out, int *fixed);
+
+/* The majority of a group from its per-bit counts of ones (cnt[n]) and its
+ * weight tot: bit b is 1 iff 2 cnt[b] > tot (a tie gives 0). */
+uint64_t fal__ham_majority(const uint64_t *cnt, uint64_t tot, unsigned n);
 
 /* The exact optimum into <= C clusters, by a Russian-doll branch and bound
  * over the set partitions of the distinct points (restricted growth
@@ -100,6 +110,28 @@ fal_status fal__ham_lloyd(fal_ctx *ctx, const fal__ham_set *s, size_t C, unsigne
 #define FAL__HAM_AUTO_NODES ((uint64_t)1 << 20)  /* the optimum computed unasked */
 fal_status fal__ham_exact(fal_ctx *ctx, const fal__ham_set *s, size_t C, uint64_t upper, uint64_t node_cap,
                           fal__ham_clust *out, int *capped);
+
+/* The optimum among K candidate centres cand[K] into <= C clusters, by the
+ * integer program of hamming_mip.c (GLPK, silent).  With cand = all of H^n
+ * (fal__ham_all_centres) it is the exact optimum.  *proved = 1 when GLPK
+ * proved its optimality within node_cap branch-and-bound nodes (a
+ * deterministic cap, no clock); otherwise out holds the best solution found
+ * (its c = 0 when none).  The solution is polished (fal__ham_polish, maxit
+ * rounds) so that it follows the networks' rule.  EINVAL when u K exceeds
+ * FAL__HAM_MIP_CELLS. */
+#define FAL__HAM_MIP_CELLS (1 << 20)          /* assignment variables at most */
+#define FAL__HAM_MIP_AUTO_CELLS (1 << 14)     /* the program run unasked up to this size */
+#define FAL__HAM_MIP_AUTO_NODES 2000          /* ... and this many nodes */
+#define FAL__HAM_MIP_EXACT_NODES 2000000      /* --algo exact */
+fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *cand, size_t K,
+                        uint64_t node_cap, uint64_t maxit, fal__ham_clust *out, int *proved);
+/* u K, saturating. */
+size_t fal__ham_mip_cells(const fal__ham_set *s, size_t K);
+/* The bytes fal__ham_mip budgets for `cells` assignment variables. */
+size_t fal__ham_mip_bytes(size_t cells, size_t K, size_t C);
+/* What the swap search and the integer program may budget at most for up
+ * to u_max distinct points (fal__ham_data_make adds it up front). */
+size_t fal__ham_solver_bytes(size_t u_max, unsigned n, size_t C, int exact);
 
 /* A lower bound on the optimal cost into <= C clusters, the larger of two:
  *  - nn bound.  With nn(p) the distance from p to the nearest other distinct
@@ -138,18 +170,21 @@ typedef struct fal__ham_solution {
     int fixed;             /* the clustering is a fixed point (or exact) */
     unsigned restarts;
     int used_exact;
-    const char *how;       /* "exact" (u <= C, or --algo exact), "lloyd", "lloyd+exact" (Lloyd missed the optimum) */
+    const char *how;       /* "exact" (u <= C, or --algo exact), "lloyd+swap", "lloyd+swap+ip" (the
+                              integer program improved on the heuristic) */
+    int ip_run;            /* the integer program ran (unasked or --algo exact) */
 } fal__ham_solution;
 
 #define FAL__HAM_RESTARTS 32
 /* Cluster s into <= C = 2^m clusters the same way for both families:
- * u <= C: identity, the optimum.  Otherwise Lloyd (FAL__HAM_RESTARTS
- * restarts, fewer when u C is large), then, up to FAL__HAM_EXACT_MAX
- * distinct points, the exact search bounded by Lloyd's cost: within
- * FAL__HAM_AUTO_NODES unasked (the better clustering is kept, and the
- * optimum is known), to the end (FAL__HAM_EXACT_NODES, else ERANGE) when
- * exact_only (EINVAL above FAL__HAM_EXACT_MAX).  When the optimum stays
- * unknown, the lower bound (which certifies Lloyd's cost when it meets it). */
+ * u <= C: identity, the optimum.  Otherwise the heuristic
+ * (FAL__HAM_RESTARTS restarts, fewer when u C is large), then the integer
+ * program over all 2^n centres: unasked when u 2^n <= FAL__HAM_MIP_AUTO_CELLS
+ * (FAL__HAM_MIP_AUTO_NODES nodes; its clustering kept when better, the
+ * optimum known when proved), and when exact_only up to FAL__HAM_MIP_CELLS
+ * (EINVAL beyond) to FAL__HAM_MIP_EXACT_NODES nodes (ERANGE if unproved).
+ * When the optimum stays unknown, the lower bound (which certifies the
+ * heuristic's cost when it meets it). */
 fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exact_only, uint64_t maxit, fal_rng *r,
                           fal__ham_solution *out);
 void fal__ham_solution_free(fal_ctx *ctx, fal__ham_solution *sol);
@@ -191,7 +226,15 @@ typedef struct fal__bool_ae_net {
     uint64_t block_bits;    /* table entries actually stored: sum n_i 2^(n_{i-1}) */
     size_t c;               /* clusters; cluster j has code j */
     uint64_t *centre;       /* c centres */
+    /* Units fed by more than FAL__BOOLAE_MAX_TABLE bits store no table: they
+     * are their rule (bool_ae.c: the nearest centre's code bit, a copied
+     * bit, the centre of a code, or a free unit's random function given by
+     * a 64-bit key).  Added for n up to 64 (issue 11). */
+    unsigned m;             /* the bottleneck */
+    uint8_t *implicit;      /* L + 1 flags; [0] unused */
+    uint64_t *key;          /* L + 1 keys of the free units' functions */
 } fal__bool_ae_net;
+#define FAL__BOOLAE_MAX_TABLE 24  /* a stored table has at most 2^24 entries */
 
 uint64_t fal__bool_ae_eval(const fal__bool_ae_net *net, uint64_t x);
 void fal__bool_ae_net_free(fal_ctx *ctx, fal__bool_ae_net *net);

@@ -19,9 +19,13 @@
  * With a bottleneck (some hidden width m < min(n0, nL)) the family is the
  * teacher-student version of L3: the teacher is a random rank-m map
  * A = G1 G2 / sqrt(m n0), the start random partial isometries, and the
- * optimum error 0 (the teacher is realisable, the data noise-free); the
- * rank-constrained optimum of arbitrary --data is not computed (null).
- * How many examples a rank-m map needs is measured by `fallacy classes`. */
+ * optimum error 0 (the teacher is realisable, the data noise-free).  On
+ * any data the optimum over maps of rank <= r (r the narrowest width) is
+ * reduced-rank regression (Baldi & Hornik 1989; Izenman 1975): the
+ * minimum-norm least-squares fit P_ls projected on the top-r left singular
+ * vectors U_r of the fitted values P_ls X, P* = U_r U_r^H P_ls
+ * (rrr_optimum; doc/linear.md).  How many examples a rank-m map needs is
+ * measured by `fallacy classes`. */
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -79,6 +83,40 @@ static fal_status make_inputs(fal_ctx *ctx, fal_rng *r, fal_field f, size_t n, s
 
 static size_t smax(size_t a, size_t b) { return a > b ? a : b; }
 
+/* Reduced-rank regression: P (nL x n0) holds the least-squares fit P_ls on
+ * entry and P* = U_r U_r^H P_ls on return, U_r the top-r eigenvectors of
+ * the fitted values' second moment P_ls (X X^H / k) P_ls^H, i.e. the top-r
+ * left singular vectors of P_ls X.  Among maps of rank <= r, P* minimises
+ * ||P X - T||_F: with T = P_ls X + R, R orthogonal to the rows of X,
+ * ||P X - T||^2 = ||P X - P_ls X||^2 + ||R||^2 and the best rank-r
+ * approximation of P_ls X (Eckart-Young) is U_r U_r^H P_ls X, reached by
+ * P*, whose rank is <= r. */
+static fal_status rrr_optimum(fal_ctx *ctx, fal_field f, size_t n0, size_t nL, size_t k, size_t r, const double *X,
+                              double *P)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1, yl = nL * k * per, cl = nL * nL * per, zl = r * n0 * per;
+    double *Y = fal__alloc(ctx, yl * sizeof(double), "fitted values");
+    double *C = Y ? fal__alloc(ctx, cl * sizeof(double), "fitted second moment") : NULL;
+    double *ev = C ? fal__alloc(ctx, nL * sizeof(double), "eigenvalues") : NULL;
+    double *Z = ev ? fal__alloc(ctx, zl * sizeof(double), "projected fit") : NULL;
+    fal_status st = Z ? FAL_OK : FAL_ENOMEM;
+    if (st == FAL_OK) {
+        fal__gemm(f, 0, 0, nL, k, n0, 1.0, P, nL, X, n0, 0.0, Y, nL);               /* Y = P_ls X */
+        fal__gemm(f, 0, 1, nL, nL, k, 1.0 / (double)k, Y, nL, Y, nL, 0.0, C, nL); /* C = Y Y^H / k */
+        st = fal__herm_eig(ctx, f, nL, C, ev);
+    }
+    if (st == FAL_OK) {
+        const double *Ur = C + (nL - r) * nL * per;                     /* eigenvalues ascend: the last r */
+        fal__gemm(f, 1, 0, r, n0, nL, 1.0, Ur, nL, P, nL, 0.0, Z, r);   /* Z = U_r^H P_ls */
+        fal__gemm(f, 0, 0, nL, n0, r, 1.0, Ur, nL, Z, r, 0.0, P, nL);   /* P = U_r Z */
+    }
+    fal__free(ctx, Z, zl * sizeof(double));
+    fal__free(ctx, ev, nL * sizeof(double));
+    fal__free(ctx, C, cl * sizeof(double));
+    fal__free(ctx, Y, yl * sizeof(double));
+    return st;
+}
+
 /* Refuse, before allocating anything, what CBLAS/LAPACK cannot index (their
  * dimensions are 32-bit ints) and what the memory budget cannot hold: the
  * peak of the run is the examples, the teacher and the two maps, plus the
@@ -102,10 +140,14 @@ static fal_status linear_budget(fal_ctx *ctx, const fal_config *cfg, const fal_a
     size_t tmp = cfg->data ? 0 : smax(plen, fal__smul(fal__smul(fal__sadd(n0, nL), bott), per));
     size_t lsq = fal__sadd(fal__smul(fal__sadd(fal__smul(k, n0), fal__smul(smax(k, n0), nL)), per), smax(1, k < n0 ? k : n0));
     tmp = smax(tmp, lsq);
+    if (bott) /* reduced-rank regression: the fitted values, their second moment, U_r^H P_ls */
+        tmp = smax(tmp, fal__sadd(fal__smul(fal__sadd(fal__sadd(fal__smul(nL, k), fal__smul(nL, nL)), fal__smul(bott, n0)), per), nL));
     size_t outs = fal__smul(fal__smul(nL, smax(k, ntest)), per); /* a map's outputs, for its error */
     size_t net = 0; /* bytes */
     if (algo != FAL_ALGO_EXACT) {
-        if (fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &net) != FAL_OK) net = SIZE_MAX;
+        /* the network on min(k, n0) (pseudo-)examples, plus the compression (fal__dlin_compress) */
+        if (fal__dlin_bytes(ctx, arch, f, k > n0 ? n0 : k, algo == FAL_ALGO_FA, &net) != FAL_OK) net = SIZE_MAX;
+        if (k > n0) net = fal__sadd(net, fal__dlin_compress_bytes(f, n0, nL, k, 0));
         outs = fal__sadd(outs, fal__smul(fal__smul(nmax, n0), 2 * per)); /* the product's scratch */
     }
     size_t d = sizeof(double), need = fal__sadd(fal__smul(keep, d), smax(fal__smul(tmp, d), fal__sadd(net, fal__smul(outs, d))));
@@ -138,7 +180,7 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         k = cfg->examples_set ? cfg->examples : n0;
         ntest = cfg->test;
     }
-    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
+    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_NESTEROV : cfg->algo;
     st = linear_budget(ctx, cfg, arch, f, k, ntest, bott, algo);
     if (st != FAL_OK) return st;
     uint64_t w;
@@ -171,6 +213,7 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
             fal__gemm(f, 0, 0, nL, ntest, n0, 1.0, A, nL, te.x, n0, 0.0, te.t, nL);
         }
     }
+    if (st == FAL_OK && cfg->data) st = fal__xy_normalise(ctx, "linear", &tr, &te);
     if (st != FAL_OK) goto done;
     P = fal__alloc(ctx, plen * sizeof(double), "overall map");
     Ps = P ? fal__alloc(ctx, plen * sizeof(double), "optimum map") : NULL;
@@ -178,42 +221,49 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         st = FAL_ENOMEM;
         goto done;
     }
-    /* the optimum: minimum-norm least squares */
+    /* the optimum: minimum-norm least squares, projected on the top-r
+     * output directions of its fitted values with a bottleneck of width r */
     st = fal__lstsq(ctx, f, n0, nL, k, tr.x, tr.t, Ps);
+    if (st == FAL_OK && bott) st = rrr_optimum(ctx, f, n0, nL, k, bott, tr.x, Ps);
     if (st != FAL_OK) goto done;
     double opt_err, train_err;
     st = fal__map_rel_err(ctx, f, Ps, nL, n0, tr.x, tr.t, k, &opt_err);
     if (st != FAL_OK) goto done;
-    if (bott) {
-        if (algo == FAL_ALGO_EXACT) {
-            st = fal__fail(ctx, FAL_EINVAL, "linear: --algo exact has no closed form with a bottleneck");
-            goto done;
-        }
-        /* realisable noise-free teacher: 0; --data: the rank-m optimum is not computed */
-        opt_err = cfg->data ? NAN : 0.0;
-    }
 
-    /* converged: the relative error is within 1e-20 of the optimum, or
-     * within 11 digits of it when the optimum is not 0 */
-    double tol = cfg->tol > 0 ? cfg->tol : 1e-20 + 1e-11 * (isnan(opt_err) ? 0 : opt_err);
+    /* converged: fal__dlin_converged, the gap to the optimum relative to it */
+    double tol = cfg->tol > 0 ? cfg->tol : FAL__DLIN_TOL;
     uint64_t steps = 0;
     const char *note = NULL;
     if (algo == FAL_ALGO_EXACT) {
         memcpy(P, Ps, plen * sizeof(double));
         train_err = opt_err;
     } else {
-        st = fal__dlin_new(ctx, arch, f, k, algo == FAL_ALGO_FA, &net);
-        if (st != FAL_OK) goto done;
-        if (bott) {
+        res->tol = tol;
+        /* k > n0: train on the compressed examples (fal__dlin_compress) */
+        size_t kc = k > n0 ? n0 : k;
+        double *Xc = tr.x, *Tc = tr.t, c0 = 0;
+        if (k > n0) st = fal__dlin_compress(ctx, f, n0, nL, k, tr.x, tr.t, &Xc, &Tc, &c0);
+        if (st == FAL_OK) st = fal__dlin_new(ctx, arch, f, kc, algo == FAL_ALGO_FA, &net);
+        if (st == FAL_OK && bott) {
             st = fal__dlin_init_isometries(ctx, &net, net.w, &rinit);
             if (st == FAL_OK && net.b) st = fal__dlin_init_isometries(ctx, &net, net.b, &rinit);
-            if (st != FAL_OK) goto done;
-        } else {
+        } else if (st == FAL_OK) {
             fal__dlin_init_near_identity(&net, net.w, &rinit);
             if (net.b) fal__dlin_init_near_identity(&net, net.b, &rinit);
         }
-        st = fal__dlin_train(&net, tr.x, tr.t, k, isnan(opt_err) ? 0 : opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
-                             &steps, &train_err, &note, res);
+        /* nesterov: on whitened inputs (fal__dlin_whiten) */
+        double *Z = NULL, *M = NULL;
+        if (st == FAL_OK && algo == FAL_ALGO_NESTEROV) st = fal__dlin_whiten(ctx, f, n0, kc, Xc, &Z, &M);
+        if (st == FAL_OK)
+            st = fal__dlin_train(&net, Z ? Z : Xc, Tc, kc, c0, opt_err, tol, cfg->lr, algo == FAL_ALGO_NESTEROV,
+                                 cfg->max_steps ? cfg->max_steps : 100000, &steps, &train_err, &note, res);
+        if (M && (st == FAL_OK || st == FAL_ENOCONV)) {
+            fal_status s0 = fal__dlin_unwhiten(&net, M);
+            if (s0 != FAL_OK) st = s0;
+        }
+        fal__free(ctx, M, n0 * n0 * per * sizeof(double));
+        fal__free(ctx, Z, n0 * kc * per * sizeof(double));
+        if (k > n0) fal__dlin_compress_free(ctx, f, n0, nL, Xc, Tc);
         if (st != FAL_OK && st != FAL_ENOCONV) goto done;
         fal_status s1 = fal__dlin_product(&net, P);
         if (s1 != FAL_OK) {

@@ -138,9 +138,11 @@ static fal_status ae_budget(fal_ctx *ctx, const fal_config *cfg, const fal_arch 
     size_t angle = fal__sadd(fal__sadd(fal__smul(plen, 2), fal__smul(fal__smul(fal__sadd(n, m), m), per)), fal__sadd(n, m));
     /* the product's scratch, an isometry's copy */
     size_t post = smax(smax(outs, angle), fal__smul(fal__smul(nmax, smax(n, nmax)), 2 * per));
-    size_t net = 0; /* bytes */
-    if (algo != FAL_ALGO_EXACT && fal__dlin_bytes(ctx, arch, f, k, algo == FAL_ALGO_FA, &net) != FAL_OK)
-        net = SIZE_MAX;
+    size_t net = 0; /* bytes: the network on min(k, n) (pseudo-)examples, the compressed examples */
+    if (algo != FAL_ALGO_EXACT) {
+        if (fal__dlin_bytes(ctx, arch, f, k > n ? n : k, algo == FAL_ALGO_FA, &net) != FAL_OK) net = SIZE_MAX;
+        if (k > n) net = fal__sadd(net, fal__dlin_compress_bytes(f, n, n, k, 1));
+    }
     size_t d = sizeof(double), need = fal__sadd(fal__smul(keep, d), smax(fal__smul(pre, d), fal__sadd(net, fal__smul(post, d))));
     if (need == SIZE_MAX)
         return fal__fail(ctx, FAL_ENOMEM, "linear autoencoder needs more than 16 EiB (its size overflows 64 bits)");
@@ -168,7 +170,7 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
         k = cfg->examples_set ? cfg->examples : (D < n ? D : 4 * n);
         ntest = cfg->test;
     }
-    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
+    fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_NESTEROV : cfg->algo;
     st = ae_budget(ctx, cfg, arch, f, k, ntest, D, algo);
     if (st != FAL_OK) return st;
     uint64_t w;
@@ -200,6 +202,7 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
             subspace_data(&rtest, f, U, n, D, ntest, te.x, z);
         }
     }
+    if (st == FAL_OK && cfg->data) st = fal__xy_normalise(ctx, "linear-ae", &tr, &te);
     if (st != FAL_OK) goto done;
     P = fal__alloc(ctx, plen * sizeof(double), "overall map");
     Ps = P ? fal__alloc(ctx, plen * sizeof(double), "optimum map") : NULL;
@@ -213,21 +216,35 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     if (st == FAL_OK) st = fal__map_rel_err(ctx, f, Ps, n, n, tr.x, tr.t, k, &opt_err);
     if (st != FAL_OK) goto done;
 
-    /* converged: the relative error is within 1e-20 of the optimum, or
-     * within 11 digits of it when the optimum is not 0 */
-    double tol = cfg->tol > 0 ? cfg->tol : 1e-20 + 1e-11 * opt_err;
+    /* converged: fal__dlin_converged, the gap to the optimum relative to it */
+    double tol = cfg->tol > 0 ? cfg->tol : FAL__DLIN_TOL;
     uint64_t steps = 0;
     const char *note = NULL;
     if (algo == FAL_ALGO_EXACT) {
         memcpy(P, Ps, plen * sizeof(double));
         train_err = opt_err;
     } else {
-        st = fal__dlin_new(ctx, arch, f, k, algo == FAL_ALGO_FA, &net);
+        res->tol = tol;
+        /* k > n: train on the n x n compressed examples (fal__dlin_compress) */
+        size_t kc = k > n ? n : k;
+        double *Xc = tr.x, *Tc = tr.t, c0 = 0;
+        if (k > n) st = fal__dlin_compress(ctx, f, n, n, k, tr.x, NULL, &Xc, &Tc, &c0);
+        if (st == FAL_OK) st = fal__dlin_new(ctx, arch, f, kc, algo == FAL_ALGO_FA, &net);
         if (st == FAL_OK) st = fal__dlin_init_isometries(ctx, &net, net.w, &rinit);
         if (st == FAL_OK && net.b) st = fal__dlin_init_isometries(ctx, &net, net.b, &rinit);
-        if (st != FAL_OK) goto done;
-        st = fal__dlin_train(&net, tr.x, tr.t, k, opt_err, tol, cfg->lr, cfg->max_steps ? cfg->max_steps : 100000,
-                             &steps, &train_err, &note, res);
+        /* nesterov: on whitened inputs (fal__dlin_whiten), the targets unchanged */
+        double *Z = NULL, *M = NULL;
+        if (st == FAL_OK && algo == FAL_ALGO_NESTEROV) st = fal__dlin_whiten(ctx, f, n, kc, Xc, &Z, &M);
+        if (st == FAL_OK)
+            st = fal__dlin_train(&net, Z ? Z : Xc, Tc, kc, c0, opt_err, tol, cfg->lr, algo == FAL_ALGO_NESTEROV,
+                                 cfg->max_steps ? cfg->max_steps : 100000, &steps, &train_err, &note, res);
+        if (M && (st == FAL_OK || st == FAL_ENOCONV)) {
+            fal_status s0 = fal__dlin_unwhiten(&net, M);
+            if (s0 != FAL_OK) st = s0;
+        }
+        fal__free(ctx, M, n * n * per * sizeof(double));
+        fal__free(ctx, Z, n * kc * per * sizeof(double));
+        if (k > n) fal__dlin_compress_free(ctx, f, n, n, Xc, Tc);
         if (st != FAL_OK && st != FAL_ENOCONV) goto done;
         fal_status s1 = fal__dlin_product(&net, P);
         if (s1 != FAL_OK) {

@@ -157,6 +157,8 @@ static void chain_teacher(fal_rng *r, double *x, size_t n)
     }
 }
 
+static int algo_is_exact(fal_algo a) { return a == FAL_ALGO_EXACT; }
+
 fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     const fal_arch *arch;
@@ -166,6 +168,9 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     if (L64 > SIZE_MAX / sizeof(double)) return fal__fail(ctx, FAL_ENOMEM, "depth too large for this machine");
     size_t L = (size_t)L64;
     if (cfg->field != FAL_REAL) return fal__fail(ctx, FAL_EINVAL, "linear-chain is real-valued");
+    if (cfg->algo == FAL_ALGO_NESTEROV)
+        return fal__fail(ctx, FAL_EINVAL, "linear-chain: --algo nesterov is not offered (gd, fa, exact: its gd "
+                                          "converges in a few steps by its own step rule)");
     if (cfg->algo == FAL_ALGO_FA && L > ((size_t)1 << 24))
         return fal__fail(ctx, FAL_EINVAL, "fa on linear-chain is sequential; depth above 2^24 refused");
     if (cfg->lr > 0 && cfg->algo != FAL_ALGO_DEFAULT && cfg->algo != FAL_ALGO_GD)
@@ -258,14 +263,16 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
 
     /* ---- train ---- */
     double tol = cfg->tol > 0 ? cfg->tol : 1e-12;
+    res->tol = algo_is_exact(cfg->algo) ? NAN : tol; /* |P - P*| / |P*| */
     fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_GD : cfg->algo;
     uint64_t maxs = cfg->max_steps ? cfg->max_steps : (cfg->lr > 0 || algo == FAL_ALGO_FA ? 100000 : 200);
     uint64_t fa_key = fal_rng_next(&rinit);
     uint64_t step = 0;
     int conv = 0;
     const char *note = NULL;
-    double best = INFINITY;
+    double best = INFINITY, lr_sharp = NAN, g_prev = 0;
     int stall = 0;
+    uint64_t flips = 0;
     if (algo == FAL_ALGO_EXACT) {
         /* the closed form: scale w_1 so that the product is P* exactly */
         if (Pstar == 0) {
@@ -312,11 +319,19 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
             stall = 0;
         } else if (++stall >= (algo == FAL_ALGO_FA ? 20000 : 50)) {
             note = sP != sPstar ? "stuck at the P = 0 saddle: the start was on the far side (see --init)"
-                                : "no progress for 50 steps";
+                   : cfg->lr > 0 && flips >= 49 ? "a stable 2-cycle around P*: --lr is past the edge of stability "
+                                                   "(lr x sharpness > 2, see lr_sharpness and doc/linear.md)"
+                                                 : "no progress for 50 steps";
             break;
         }
         double P = sP * exp(lnP);
         double g = beta * P - alpha;
+        /* fixed --lr: lr times the sharpness of E at P = P* for the present
+         * weights' sum 1/w_i^2, beta P*^2 sum 1/w_i^2 (the Hessian's top
+         * eigenvalue there); GD can settle on a minimum only where it is < 2 */
+        if (cfg->lr > 0) lr_sharp = cfg->lr * beta * Pstar * Pstar * c.tot.inv2;
+        flips = (g > 0) != (g_prev > 0) && step > 0 ? flips + 1 : 0; /* the sign of P - P* alternating */
+        g_prev = g;
         if (algo == FAL_ALGO_FA) {
             fa_step(&c, fa_key, g, beta, 0.5);
         } else {
@@ -370,6 +385,7 @@ fal_status fal__run_linear_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     fal__result_extra(res, "optimum_product", Pstar);
     fal__result_extra(res, "product_rel_dev", Pstar != 0 ? fabs(P - Pstar) / fabs(Pstar) : fabs(P));
     fal__result_extra(res, "negative_weights", (double)c.tot.neg);
+    if (cfg->lr > 0) fal__result_extra(res, "lr_sharpness", lr_sharp);
     fal__result_extra(res, "teacher", teacher);
     fal__result_extra(res, "param_bytes", (double)L * sizeof(double));
     st = conv ? FAL_OK : FAL_ENOCONV;

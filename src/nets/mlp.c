@@ -634,7 +634,7 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         return fal__fail(ctx, FAL_EINVAL, "mlp: depth above %d layers refused", FAL__MLP_MAX_DEPTH);
     fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_LBFGS : cfg->algo;
     res->algo = fal_algo_name(algo);
-    if (algo == FAL_ALGO_FA || algo == FAL_ALGO_EXACT)
+    if (algo != FAL_ALGO_GD && algo != FAL_ALGO_ADAM && algo != FAL_ALGO_LBFGS)
         return fal__fail(ctx, FAL_EINVAL, "mlp: --algo %s does not apply (gd, adam or lbfgs)", fal_algo_name(algo));
     if (!(cfg->init_scale >= 0) || !isfinite(cfg->init_scale))
         return fal__fail(ctx, FAL_EINVAL, "mlp: --init-scale must be a finite number > 0");

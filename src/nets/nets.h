@@ -27,6 +27,17 @@ fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, s
  * else the run would be stored under the other field's key. */
 fal_status fal__data_field(fal_ctx *ctx, const fal_config *cfg, fal_field *f);
 
+/* Rescale the examples of a --data run so that relative errors do not
+ * depend on the data's scale (doc/bad-inputs.md): the inputs, and
+ * separately the targets, are multiplied by the power of two that brings
+ * their largest |value| over train and test (te may be NULL) into
+ * [1/2, 1) -- exact for normal numbers, and it changes no relative error,
+ * no optimum's relative figure, no principal angle.  Without it the
+ * squares of 1e160 overflow and those of 1e-300 underflow to 0 (0/0
+ * reported as a perfect fit).  Refuses (FAL_EINVAL) training targets that
+ * are all zero: the relative error is then undefined. */
+fal_status fal__xy_normalise(fal_ctx *ctx, const char *family, fal__xy *tr, fal__xy *te);
+
 /* The train/test split every family uses with --data: the first k rows
  * train (all rows without --examples), the rest test.  Checks the width. */
 fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest);

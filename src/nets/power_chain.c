@@ -349,7 +349,8 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
                          LOG2_RANGE, q, (unsigned long long)floor(LOG2_RANGE / log2((double)q)));
     size_t L = (size_t)L64;
     fal_algo algo = cfg->algo;
-    if (algo == FAL_ALGO_FA) return fal__fail(ctx, FAL_EINVAL, "power-chain: --algo fa is not offered (gd, exact)");
+    if (algo == FAL_ALGO_FA || algo == FAL_ALGO_NESTEROV)
+        return fal__fail(ctx, FAL_EINVAL, "power-chain: --algo %s is not offered (gd, exact)", fal_algo_name(algo));
     if (algo != FAL_ALGO_GD && cfg->lr > 0)
         return fal__fail(ctx, FAL_EINVAL, "power-chain: --lr applies to --algo gd only (log-gd uses a line search)");
 
@@ -455,6 +456,7 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
      * --data at depth): convergence is judged no finer than that */
     double tol = cfg->tol > 0 ? cfg->tol : 1e-12;
     if (Ps.s) tol = fmax(tol, 8 * (nextafter(fabs(Ps.l), INFINITY) - fabs(Ps.l)));
+    res->tol = algo == FAL_ALGO_EXACT ? NAN : tol;
     uint64_t step = 0;
     int conv = 0;
     const char *note = NULL;

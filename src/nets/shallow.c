@@ -154,8 +154,26 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal__xy tr = { 0 };
     double *beta = NULL, *bhat = NULL, *xt = NULL;
     int teacher = !cfg->data;
+    int ex = 0, et = 0; /* --data: inputs and targets scaled by 2^-ex and 2^-et (fal__xy_normalise) */
     if (cfg->data) {
         st = fal__xy_from_table(ctx, cfg->data, w, 1, 0, 0, k, &tr);
+        if (st == FAL_OK) {
+            /* the exponents over every row, train and test, as fal__xy_normalise */
+            const double *v = fal_table_cdata(cfg->data);
+            double ax = 0, at = 0, tr_t = 0;
+            for (size_t j = 0; j < k + ntest; j++) {
+                for (size_t i = 0; i < w; i++) ax = fmax(ax, fabs(v[j * (w + 1) + i]));
+                at = fmax(at, fabs(v[j * (w + 1) + w]));
+                if (j < k) tr_t = fmax(tr_t, fabs(v[j * (w + 1) + w]));
+            }
+            if (tr_t == 0)
+                st = fal__fail(ctx, FAL_EINVAL, "--data: shallow: the training targets are all zero, so every "
+                                                "relative error (divided by their energy) is undefined");
+            if (ax > 0) frexp(ax, &ex);
+            if (at > 0) frexp(at, &et);
+            for (size_t q = 0; st == FAL_OK && q < xlen; q++) tr.x[q] = ldexp(tr.x[q], -ex);
+            for (size_t j = 0; st == FAL_OK && j < k; j++) tr.t[j] = ldexp(tr.t[j], -et);
+        }
     } else {
         /* not fal__xy_alloc: its zero fill of the w x k inputs costs as much
          * as drawing them */
@@ -195,8 +213,8 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
             y = dot(beta, xt, w);
         } else {
             const double *row = tv + (k + j) * (w + 1);
-            memcpy(xt, row, w * sizeof(double));
-            y = row[w];
+            for (size_t i = 0; i < w; i++) xt[i] = ldexp(row[i], -ex);
+            y = ldexp(row[w], -et);
         }
         double e = dot(bhat, xt, w) - y;
         dte += e * e;

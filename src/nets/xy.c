@@ -82,6 +82,46 @@ fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, s
     return FAL_OK;
 }
 
+/* The largest |value| of n values (complex: both parts). */
+static double max_abs(const double *a, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
+    return m;
+}
+
+/* Multiply n values by 2^e: exact for normal numbers. */
+static void scale2(double *a, size_t n, int e)
+{
+    for (size_t i = 0; i < n; i++) a[i] = ldexp(a[i], e);
+}
+
+fal_status fal__xy_normalise(fal_ctx *ctx, const char *family, fal__xy *tr, fal__xy *te)
+{
+    size_t per = tr->field == FAL_COMPLEX ? 2 : 1;
+    int autoenc = tr->t == tr->x;
+    size_t nx = tr->n_in * tr->k * per, nt = tr->n_out * tr->k * per;
+    size_t mx = te ? te->n_in * te->k * per : 0, mt = te ? te->n_out * te->k * per : 0;
+    double ax = fmax(max_abs(tr->x, nx), te ? max_abs(te->x, mx) : 0);
+    double at = autoenc ? ax : fmax(max_abs(tr->t, nt), te ? max_abs(te->t, mt) : 0);
+    if (max_abs(tr->t, nt) == 0)
+        return fal__fail(ctx, FAL_EINVAL,
+                         "--data: %s: the training %s all zero, so every relative error (divided by their energy) "
+                         "is undefined", family, autoenc ? "examples are" : "targets are");
+    int ex = 0, et = 0;
+    if (ax > 0) frexp(ax, &ex);
+    frexp(at, &et);
+    if (ex) {
+        scale2(tr->x, nx, -ex);
+        if (te) scale2(te->x, mx, -ex);
+    }
+    if (!autoenc && et) {
+        scale2(tr->t, nt, -et);
+        if (te) scale2(te->t, mt, -et);
+    }
+    return FAL_OK;
+}
+
 double fal__rel_err(double sq_diff, double sq_t)
 {
     if (sq_t == 0.0) return sq_diff == 0.0 ? 0.0 : INFINITY;

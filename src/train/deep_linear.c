@@ -1,5 +1,6 @@
 /* deep_linear.c -- forward, backward and the training loop of deep linear
  * networks over R and C (see deep_linear.h for the formulas). */
+#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 #include "deep_linear.h"
@@ -247,23 +248,196 @@ double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *
     return lam;
 }
 
-fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
-                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note,
-                           fal_result *curve_res)
+/* ---- compression of the examples -------------------------------------- */
+
+size_t fal__dlin_compress_bytes(fal_field f, size_t n0, size_t nL, size_t k, int autoenc)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    /* the factored copy of X, tau, T's copy (not for an autoencoder), the outputs */
+    size_t d = fal__sadd(fal__sadd(fal__smul(n0, k), n0), fal__smul(n0, n0));
+    if (!autoenc) d = fal__sadd(d, fal__smul(nL, fal__sadd(k, n0)));
+    return fal__smul(fal__smul(d, per), sizeof(double));
+}
+
+void fal__dlin_compress_free(fal_ctx *ctx, fal_field f, size_t n0, size_t nL, double *Xc, double *Tc)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1;
+    if (Tc && Tc != Xc) fal__free(ctx, Tc, nL * n0 * per * sizeof(double));
+    fal__free(ctx, Xc, n0 * n0 * per * sizeof(double));
+}
+
+fal_status fal__dlin_compress(fal_ctx *ctx, fal_field f, size_t n0, size_t nL, size_t k, const double *X,
+                              const double *T, double **Xc, double **Tc, double *c0)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1, xl = n0 * k * per, tl = T ? nL * k * per : 0;
+    *Xc = *Tc = NULL;
+    *c0 = 0;
+    if (k <= n0) return fal__fail(ctx, FAL_EINTERNAL, "compression needs more examples than inputs");
+    double *A = fal__alloc(ctx, xl * sizeof(double), "LQ copy of the inputs");
+    double *tau = A ? fal__alloc(ctx, n0 * per * sizeof(double), "LQ reflectors") : NULL;
+    double *C = tau && T ? fal__alloc(ctx, tl * sizeof(double), "rotated targets") : NULL;
+    double *L = tau && (C || !T) ? fal__calloc(ctx, n0 * n0 * per, sizeof(double), "compressed inputs") : NULL;
+    double *Tq = L && T ? fal__alloc(ctx, nL * n0 * per * sizeof(double), "compressed targets") : NULL;
+    fal_status st = L && (Tq || !T) ? FAL_OK : FAL_ENOMEM;
+    lapack_int info = 0, N0 = (lapack_int)n0, K = (lapack_int)k, NL = (lapack_int)nL;
+    if (st == FAL_OK) {
+        memcpy(A, X, xl * sizeof(double));
+        if (T) memcpy(C, T, tl * sizeof(double));
+        if (f == FAL_REAL) {
+            info = LAPACKE_dgelqf(LAPACK_COL_MAJOR, N0, K, A, N0, tau);
+            /* C <- C Q^T: its first n0 columns are T Q1^T, the rest T's part outside row(X) */
+            if (!info && T) info = LAPACKE_dormlq(LAPACK_COL_MAJOR, 'R', 'T', NL, K, N0, A, N0, tau, C, NL);
+        } else {
+            lapack_complex_double *Ac = (lapack_complex_double *)A, *tc = (lapack_complex_double *)tau;
+            info = LAPACKE_zgelqf(LAPACK_COL_MAJOR, N0, K, Ac, N0, tc);
+            if (!info && T)
+                info = LAPACKE_zunmlq(LAPACK_COL_MAJOR, 'R', 'C', NL, K, N0, Ac, N0, tc, (lapack_complex_double *)C, NL);
+        }
+        if (info) st = fal__fail(ctx, FAL_EINTERNAL, "LQ factorisation of the examples failed (LAPACK info %d)", (int)info);
+    }
+    if (st == FAL_OK) {
+        double s = sqrt((double)n0 / (double)k);
+        for (size_t j = 0; j < n0; j++) /* the lower triangle of A's first n0 columns */
+            for (size_t i = j; i < n0; i++)
+                for (size_t p = 0; p < per; p++) L[(i + j * n0) * per + p] = s * A[(i + j * n0) * per + p];
+        if (T) {
+            for (size_t q = 0; q < nL * n0 * per; q++) Tq[q] = s * C[q];
+            *c0 = (double)n0 / (double)k * fal__sumsq(f, C + nL * n0 * per, nL * (k - n0));
+        }
+        *Xc = L;
+        *Tc = T ? Tq : L;
+    } else {
+        fal__free(ctx, Tq, nL * n0 * per * sizeof(double));
+        fal__free(ctx, L, n0 * n0 * per * sizeof(double));
+    }
+    fal__free(ctx, C, tl * sizeof(double));
+    fal__free(ctx, tau, n0 * per * sizeof(double));
+    fal__free(ctx, A, xl * sizeof(double));
+    return st;
+}
+
+fal_status fal__dlin_whiten(fal_ctx *ctx, fal_field f, size_t n0, size_t k, const double *X, double **Z, double **M)
+{
+    size_t per = f == FAL_COMPLEX ? 2 : 1, mn = n0 < k ? n0 : k, xl = n0 * k * per;
+    *Z = *M = NULL;
+    double *A = fal__alloc(ctx, xl * sizeof(double), "SVD copy of the inputs");
+    double *U = A ? fal__alloc(ctx, n0 * n0 * per * sizeof(double), "left singular vectors") : NULL;
+    double *Vt = U ? fal__alloc(ctx, mn * k * per * sizeof(double), "right singular vectors") : NULL;
+    double *sv = Vt ? fal__alloc(ctx, (2 * mn + 1) * sizeof(double), "singular values") : NULL;
+    double *z = sv ? fal__calloc(ctx, xl, sizeof(double), "whitened inputs") : NULL;
+    double *m = z ? fal__calloc(ctx, n0 * n0 * per, sizeof(double), "whitening map") : NULL;
+    fal_status st = m ? FAL_OK : FAL_ENOMEM;
+    if (st == FAL_OK) {
+        memcpy(A, X, xl * sizeof(double));
+        lapack_int info, N0 = (lapack_int)n0, K = (lapack_int)k, MN = (lapack_int)mn;
+        if (f == FAL_REAL)
+            info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'S', 'S', N0, K, A, N0, sv, U, N0, Vt, MN, sv + mn);
+        else
+            info = LAPACKE_zgesvd(LAPACK_COL_MAJOR, 'S', 'S', N0, K, (lapack_complex_double *)A, N0, sv,
+                                  (lapack_complex_double *)U, N0, (lapack_complex_double *)Vt, MN, sv + mn);
+        if (info)
+            st = fal__fail(ctx, info < 0 ? FAL_EINTERNAL : FAL_ERANGE, "SVD of the examples failed (LAPACK info %d)",
+                           (int)info);
+    }
+    if (st == FAL_OK) {
+        /* the numerical rank: singular values above n eps s_max */
+        size_t r = 0;
+        while (r < mn && sv[r] > (double)(n0 > k ? n0 : k) * 2.3e-16 * sv[0]) r++;
+        double rk = sqrt((double)k);
+        /* Z = sqrt(k) U_r V_r^H; M = sqrt(k) U_r S_r^-1 U_r^H; scale U_r's columns in A's room */
+        fal__gemm(f, 0, 0, n0, k, r, rk, U, n0, Vt, mn, 0.0, z, n0);
+        memcpy(A, U, n0 * r * per * sizeof(double));
+        for (size_t q = 0; q < r; q++)
+            for (size_t i = 0; i < n0 * per; i++) A[q * n0 * per + i] /= sv[q];
+        /* plus I - U_r U_r^H: what the data do not see keeps its start */
+        fal__eye(f, n0, n0, m);
+        if (r) fal__gemm(f, 0, 1, n0, n0, r, -1.0, U, n0, U, n0, 1.0, m, n0);
+        if (r) fal__gemm(f, 0, 1, n0, n0, r, rk, A, n0, U, n0, 1.0, m, n0);
+        *Z = z;
+        *M = m;
+    } else {
+        fal__free(ctx, m, n0 * n0 * per * sizeof(double));
+        fal__free(ctx, z, xl * sizeof(double));
+    }
+    fal__free(ctx, sv, (2 * mn + 1) * sizeof(double));
+    fal__free(ctx, Vt, mn * k * per * sizeof(double));
+    fal__free(ctx, U, n0 * n0 * per * sizeof(double));
+    fal__free(ctx, A, xl * sizeof(double));
+    return st;
+}
+
+fal_status fal__dlin_unwhiten(fal__dlin *net, const double *M)
+{
+    size_t n1 = net->n[1], n0 = net->n[0], len = n1 * n0 * net->per;
+    double *W = fal__alloc(net->ctx, len * sizeof(double), "first layer");
+    if (!W) return FAL_ENOMEM;
+    memcpy(W, fal__dlin_W(net, 1), len * sizeof(double));
+    fal__gemm(net->f, 0, 0, n1, n0, n0, 1.0, W, n1, M, n0, 0.0, fal__dlin_W(net, 1), n1);
+    fal__free(net->ctx, W, len * sizeof(double));
+    return FAL_OK;
+}
+
+/* ---- training ------------------------------------------------------------ */
+
+/* One warm-started power iteration per layer on W_i^H W_i: sig2[i] becomes an
+ * estimate (from below) of ||W_i||_2^2 and v (the concatenated unit vectors,
+ * n_{i-1} values for layer i) moves towards the top right singular vectors.
+ * u is scratch of nmax values. */
+static void layer_norms(const fal__dlin *net, double *v, double *u, double *sig2, int iters)
+{
+    size_t off = 0, per = net->per;
+    for (size_t i = 1; i <= net->L; i++) {
+        size_t ni = net->n[i], np = net->n[i - 1];
+        double *vi = v + off;
+        const double *W = fal__dlin_W(net, i);
+        double s = 0;
+        for (int it = 0; it < iters; it++) {
+            fal__gemm(net->f, 0, 0, ni, 1, np, 1.0, W, ni, vi, np, 0.0, u, ni); /* u = W v */
+            fal__gemm(net->f, 1, 0, np, 1, ni, 1.0, W, ni, u, ni, 0.0, vi, np); /* v = W^H u */
+            s = sqrt(fal__sumsq(net->f, vi, np));
+            if (!(s > 0) || !isfinite(s)) {
+                /* a zero layer (or a non-finite one): restart from a fixed vector */
+                for (size_t q = 0; q < np * per; q++) vi[q] = q % per ? 0 : 1.0 / sqrt((double)np);
+                break;
+            }
+            for (size_t q = 0; q < np * per; q++) vi[q] /= s;
+        }
+        sig2[i] = s; /* ||W^H W v|| for a unit v: a lower bound of ||W||_2^2, tight at the top vector */
+        off += np * per;
+    }
+}
+
+/* Lhat / lambda_max = sum_i prod_{j != i} sig2_j, by prefix and suffix
+ * products (pre and suf hold L + 2 values). */
+static double curvature_factor(size_t L, const double *sig2, double *pre, double *suf)
+{
+    pre[0] = 1;
+    for (size_t i = 1; i <= L; i++) pre[i] = pre[i - 1] * sig2[i];
+    suf[L + 1] = 1;
+    for (size_t i = L; i >= 1; i--) suf[i] = suf[i + 1] * sig2[i];
+    double c = 0;
+    for (size_t i = 1; i <= L; i++) c += pre[i - 1] * suf[i + 1];
+    return c;
+}
+
+/* Feedback alignment: not a gradient, so no descent guarantee and no
+ * curvature bound; the rate starts at 0.5 / (L lambda_max) and follows the
+ * "bold driver" (x1.02 after a step that lowered the loss, x0.5 after one
+ * that raised it, capped at 64 x the start). */
+static fal_status train_fa(fal__dlin *net, const double *X, const double *T, size_t k, double c0, double opt_err,
+                           double tol, double lr0, uint64_t max_steps, uint64_t *steps, double *final_err,
+                           const char **note, fal_result *curve_res)
 {
     size_t L = net->L, n0 = net->n[0], nL = net->n[L];
-    double tt = fal__sumsq(net->f, T, nL * k), xx = fal__sumsq(net->f, X, n0 * k);
+    double tt = fal__sumsq(net->f, T, nL * k) + c0;
     double lr = lr0;
     if (!(lr > 0)) {
-        /* lambda_max of X X^H/k by power iteration, using the delta buffers as scratch */
         double lmax = fal__gram_lmax(net->f, X, n0, k, net->d0, net->d1);
-        double s = xx > 0 ? sqrt(tt / xx) : 1.0;
-        if (s < 1) s = 1;
-        lr = 0.5 / ((double)L * (lmax > 0 ? lmax : 1.0) * pow(s, 2.0 * (double)(L - 1) / (double)L));
+        lr = 0.5 / ((double)L * (lmax > 0 ? lmax : 1.0));
     }
     double lr_max = 64 * lr;
     fal__dlin_forward(net, X, k);
-    double err = tt > 0 ? 2 * fal__dlin_half_sq(net, T, k) / tt : 0;
+    double err = tt > 0 ? (2 * fal__dlin_half_sq(net, T, k) + c0) / tt : 0;
     double best = err - opt_err;
     uint64_t since_best = 0, s = 0;
     *note = NULL;
@@ -272,12 +446,11 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
         fal__curve_add(curve_res, s, err); /* err after s steps */
         fal__progress(net->ctx, "train", s, max_steps, err, 0);
         if (!isfinite(err)) {
-            /* a run that ran and diverged: not converged (exit 1), not an error */
             *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
             st = FAL_ENOCONV;
             break;
         }
-        if (err - opt_err <= tol) break;
+        if (fal__dlin_converged(err, opt_err, tol)) break;
         if (s >= max_steps) {
             *note = "step limit reached";
             st = FAL_ENOCONV;
@@ -290,15 +463,12 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
         }
         fal__dlin_backward(net, T, k, lr, NULL);
         fal__dlin_forward(net, X, k);
-        double e2 = tt > 0 ? 2 * fal__dlin_half_sq(net, T, k) / tt : 0;
-        /* an automatic rate follows the "bold driver": grow while the loss
-         * falls, halve when it rises */
+        double e2 = tt > 0 ? (2 * fal__dlin_half_sq(net, T, k) + c0) / tt : 0;
         if (lr0 <= 0) {
             if (e2 > err) lr *= 0.5;
             else if (lr * 1.02 <= lr_max) lr *= 1.02;
         }
         err = e2;
-        /* progress is judged on the excess err - opt, the part GD can still remove */
         if (err - opt_err < best * (1 - 1e-3)) {
             best = err - opt_err;
             since_best = 0;
@@ -309,6 +479,110 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     }
     *steps = s;
     *final_err = err;
+    return st;
+}
+
+fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double c0, double opt_err,
+                           double tol, double lr0, int momentum, uint64_t max_steps, uint64_t *steps,
+                           double *final_err, const char **note, fal_result *curve_res)
+{
+    if (net->b)
+        return train_fa(net, X, T, k, c0, opt_err, tol, lr0, max_steps, steps, final_err, note, curve_res);
+    fal_ctx *ctx = net->ctx;
+    size_t L = net->L, n0 = net->n[0], nL = net->n[L], per = net->per, wl = net->wlen;
+    size_t vlen = 0;
+    for (size_t i = 1; i <= L; i++) vlen += net->n[i - 1] * per;
+    /* the previous and the current iterate; the power iteration's vectors,
+     * scratch and per-layer norms; the prefix and suffix products */
+    size_t len = 2 * wl + vlen + net->nmax * per + 3 * (L + 2);
+    double *buf = fal__alloc(ctx, len * sizeof(double), "training state");
+    if (!buf) return FAL_ENOMEM;
+    double *wprev = buf, *wcur = wprev + wl, *v = wcur + wl, *u = v + vlen, *sig2 = u + net->nmax * per;
+    double *pre = sig2 + L + 2, *suf = pre + L + 2;
+    memcpy(wprev, net->w, wl * sizeof(double));
+    for (size_t q = 0, off = 0; q < L; q++) {
+        size_t np = net->n[q];
+        for (size_t j = 0; j < np * per; j++) v[off + j] = j % per ? 0 : (1.0 + 0.1 * (double)(j % 7)) / sqrt((double)np);
+        off += np * per;
+    }
+    double tt = fal__sumsq(net->f, T, nL * k) + c0;
+    double lmax = 0, eta = 1.0;
+    if (!(lr0 > 0)) {
+        lmax = fal__gram_lmax(net->f, X, n0, k, net->d0, net->d1);
+        if (!(lmax > 0)) lmax = 1.0;
+        layer_norms(net, v, u, sig2, 30);
+    }
+    fal__dlin_forward(net, X, k);
+    double err = tt > 0 ? (2 * fal__dlin_half_sq(net, T, k) + c0) / tt : 0;
+    double best = err - opt_err;
+    uint64_t since_best = 0, s = 0, t = 0; /* t: steps since the momentum (re)started */
+    int fresh = 1;                          /* the activations are those of net->w */
+    *note = NULL;
+    fal_status st = FAL_OK;
+    for (;;) {
+        fal__curve_add(curve_res, s, err);
+        if (!isfinite(err)) {
+            *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
+            st = FAL_ENOCONV;
+            break;
+        }
+        if (fal__dlin_converged(err, opt_err, tol)) break;
+        if (s >= max_steps) {
+            *note = "step limit reached";
+            st = FAL_ENOCONV;
+            break;
+        }
+        if (since_best >= 10000 || eta < 1e-20) {
+            *note = "the excess over the optimum stopped shrinking for 10000 steps";
+            st = FAL_ENOCONV;
+            break;
+        }
+        double lr = lr0;
+        if (!(lr0 > 0)) {
+            layer_norms(net, v, u, sig2, 1);
+            double c = curvature_factor(L, sig2, pre, suf);
+            if (!(c > 0) || !isfinite(c)) c = (double)L;
+            lr = eta / (lmax * c);
+        }
+        /* Nesterov: the gradient is taken at y = w + beta (w - w_prev),
+         * beta = t / (t + 3) (the (k - 1)/(k + 2) of Nesterov's sequence) */
+        double beta = momentum ? (double)t / (double)(t + 3) : 0.0;
+        memcpy(wcur, net->w, wl * sizeof(double));
+        if (beta > 0) {
+            for (size_t q = 0; q < wl; q++) net->w[q] += beta * (wcur[q] - wprev[q]);
+            fal__dlin_forward(net, X, k);
+        } else if (!fresh) {
+            fal__dlin_forward(net, X, k);
+        }
+        fal__dlin_backward(net, T, k, lr, NULL);
+        fal__dlin_forward(net, X, k);
+        fresh = 1;
+        double e2 = tt > 0 ? (2 * fal__dlin_half_sq(net, T, k) + c0) / tt : 0;
+        s++;
+        if (e2 > err && (beta > 0 || !(lr0 > 0))) {
+            /* not a descent: back to w; restart the momentum, or, if the
+             * plain step rose, halve the step for good */
+            memcpy(net->w, wcur, wl * sizeof(double));
+            fresh = 0;
+            if (beta > 0) t = 0;
+            else eta *= 0.5;
+            since_best++;
+            continue;
+        }
+        memcpy(wprev, wcur, wl * sizeof(double));
+        err = e2;
+        t++;
+        if (err - opt_err < best * (1 - 1e-3)) {
+            best = err - opt_err;
+            since_best = 0;
+        } else {
+            since_best++;
+        }
+    }
+    if (!fresh) fal__dlin_forward(net, X, k);
+    *steps = s;
+    *final_err = err;
+    fal__free(ctx, buf, len * sizeof(double));
     return st;
 }
 

@@ -63,17 +63,68 @@ fal_status fal__dlin_product(const fal__dlin *net, double *P);
 /* Largest eigenvalue of X X^H / k (power iteration, fixed start, 50 steps). */
 double fal__gram_lmax(fal_field f, const double *X, size_t n, size_t k, double *tmp_n, double *tmp_k);
 
-/* Train from the current weights: GD (net->b == NULL) or FA.  lr0 > 0 is a
- * fixed rate; lr0 == 0 chooses 0.5 / (L lambda_max s^(2(L-1)/L)) with s the
- * scale ||T||/||X||, halved whenever the loss goes up.  Stops when
- * 1/2k-normalised relative excess err - opt <= tol, at max_steps, or on
- * divergence (non-finite loss): FAL_ENOCONV with *note saying why.  *steps and *final_err (the
- * relative error sum||y-t||^2/sum||t||^2) are written; *note says why it
- * stopped early, NULL when converged.  curve_res (NULL: none) receives the
- * training curve of that relative error (src/core/curve.h). */
-fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double opt_err, double tol,
-                           double lr0, uint64_t max_steps, uint64_t *steps, double *final_err, const char **note,
-                           fal_result *curve_res);
+/* Compression of the examples (doc/linear.md, "Steps that cost O(n^2), not
+ * O(k n)").  With k > n0 examples the loss 1/(2k) ||P X - T||^2 depends on
+ * the data only through X X^H and T X^H: with the LQ factorisation
+ * X = L Q (L n0 x n0 lower triangular, Q n0 x k with orthonormal rows),
+ * ||P X - T||^2 = ||P L - T Q^H||^2 + c0, c0 = ||T||^2 - ||T Q^H||^2 the
+ * target energy outside the row space of X (>= 0, computed as a sum of
+ * squares, not as a difference).  *Xc = L s and *Tc = T Q^H s with
+ * s = sqrt(n0/k), and *c0 is scaled by n0/k, so that n0 pseudo-examples
+ * give exactly the loss, the gradient and the curvature of the k examples.
+ * T == NULL: autoencoder, T = X, *Tc = *Xc (one block) and *c0 = 0.
+ * Allocated through ctx: n0 x n0 (+ nL x n0 unless T == NULL) doubles per
+ * value; free with fal__dlin_compress_free.  Needs k > n0. */
+fal_status fal__dlin_compress(fal_ctx *ctx, fal_field f, size_t n0, size_t nL, size_t k, const double *X,
+                              const double *T, double **Xc, double **Tc, double *c0);
+void fal__dlin_compress_free(fal_ctx *ctx, fal_field f, size_t n0, size_t nL, double *Xc, double *Tc);
+/* Bytes fal__dlin_compress holds at its peak (its outputs included). */
+size_t fal__dlin_compress_bytes(fal_field f, size_t n0, size_t nL, size_t k, int autoenc);
+
+/* Whitened first layer (doc/linear.md, "nesterov"): with the SVD
+ * X = U S V^H of the (compressed) inputs X (n0 x k), *Z = sqrt(k) U_r V_r^H
+ * (n0 x k, second moment Z Z^H / k = U_r U_r^H, the projector on the range
+ * of X; r the numerical rank) and *M = sqrt(k) U_r S_r^-1 U_r^H +
+ * (I - U_r U_r^H) (n0 x n0), so that W1' Z = (W1' M) X and the part of W1
+ * on directions the data do not span keeps its value: a network trained on Z gives the network on
+ * X whose first layer is W1' M (fal__dlin_unwhiten).  Descent on W1' is
+ * descent on W1 preconditioned by (X X^H / k)^+.  Free both with
+ * fal__free (n0 x k and n0 x n0 values). */
+fal_status fal__dlin_whiten(fal_ctx *ctx, fal_field f, size_t n0, size_t k, const double *X, double **Z, double **M);
+/* W_1 <- W_1 M (n_1 x n0 times n0 x n0); FAL_ENOMEM if its scratch is refused. */
+fal_status fal__dlin_unwhiten(fal__dlin *net, const double *M);
+
+/* Convergence, shared by the linear families: the relative error err is
+ * within tol of the optimum opt relative to it, err - opt <= tol opt; when
+ * opt < tol (a realisable fit) the test is err - opt <= tol^2, i.e. the
+ * residual's norm within tol of the targets' norm.  One formula:
+ * err - opt <= tol max(opt, tol). */
+static inline int fal__dlin_converged(double err, double opt, double tol)
+{
+    return err - opt <= tol * (opt > tol ? opt : tol);
+}
+/* The default --tol of the linear families. */
+#define FAL__DLIN_TOL 1e-10
+
+/* Train from the current weights by gradient descent (momentum == 0) or
+ * Nesterov's accelerated gradient with adaptive restart (momentum == 1),
+ * or by feedback alignment (net->b != NULL, momentum ignored).  The
+ * examples are X (n0 x k) and T (nL x k), possibly compressed
+ * (fal__dlin_compress), plus c0 >= 0 the (scaled) target energy the
+ * compression moved out of them: the relative error is
+ * (||P X - T||^2 + c0) / (||T||^2 + c0).
+ * lr0 > 0 is a fixed rate; lr0 == 0 chooses the step 1/Lhat from the
+ * curvature, Lhat = lambda_max(X X^H / k) sum_i prod_{j != i} ||W_j||_2^2
+ * (a bound on the largest eigenvalue of the Gauss-Newton Hessian; the
+ * spectral norms are tracked by one warm-started power iteration per layer
+ * and step), halved for good whenever a step would raise the loss (that
+ * step is then not taken).  Stops when fal__dlin_converged(err, opt_err,
+ * tol), at max_steps, or on divergence/no progress: FAL_ENOCONV with *note
+ * saying why.  *steps and *final_err (the relative error) are written;
+ * curve_res (NULL: none) receives the training curve (src/core/curve.h). */
+fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double c0, double opt_err,
+                           double tol, double lr0, int momentum, uint64_t max_steps, uint64_t *steps,
+                           double *final_err, const char **note, fal_result *curve_res);
 
 /* ---- single precision: the GD step in float ----------------------------
  * A real network whose weights, activations and deltas are floats, for the

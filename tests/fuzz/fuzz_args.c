@@ -260,7 +260,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_store_arch_parse(ctx, argv[i]);
         fal_algo algo;
         fal_status st = fal_algo_parse(ctx, argv[i], &algo);
-        int known = !strcmp(argv[i], "gd") || !strcmp(argv[i], "fa") || !strcmp(argv[i], "exact");
+        int known = !strcmp(argv[i], "gd") || !strcmp(argv[i], "fa") || !strcmp(argv[i], "exact") ||
+                    !strcmp(argv[i], "nesterov");
         FUZZ_CHECK((st == FAL_OK) == known, "fal_algo_parse('%s'): %s", argv[i], fal_errstr(st));
         if (known) FUZZ_CHECK(strcmp(fal_algo_name(algo), argv[i]) == 0, "algo name");
     }

@@ -60,7 +60,7 @@ echo "$stamp" >"$B/.flags"
 make -s -j2 B="$B" CC="$CC" CFLAGS="$LIBFLAGS" "$B/libfallacy.a"
 
 CFLAGS_COMMON="-std=c11 -D_GNU_SOURCE -Iinclude -fopenmp"
-LDLIBS="-llapacke -lopenblas -lsqlite3 -lm"
+LDLIBS="-llapacke -lopenblas -lsqlite3 $(pkg-config --libs glpk 2>/dev/null || echo -lglpk) -lm"
 
 # The CLI's sources for the option parser; main() renamed so that
 # libFuzzer's own main links.
