@@ -521,6 +521,7 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     fal_status st = FAL_OK;
     for (;;) {
         fal__curve_add(curve_res, s, err);
+        fal__progress(net->ctx, "train", s, max_steps, err, 0);
         if (!isfinite(err)) {
             *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
             st = FAL_ENOCONV;
