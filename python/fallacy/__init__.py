@@ -319,7 +319,7 @@ RUN_OPTIONS = {
     "units": ("choice", None, None, ("sign", "heaviside"), "units"),
     "degree": ("uint", 1, 64, None, "degree"),
     "features": ("uint", 1, 2**32, None, "features"),
-    "act": ("act", None, None, ("relu", "leaky-relu", "tanh", "sigmoid", "linear"), "act"),
+    "act": ("act", None, None, None, "act"),  # one --act row for mlp and qnet: the library checks the name
     "bias": ("choice", None, None, ("on", "off"), "bias_off"),
     "init_scale": ("real", None, None, None, "init_scale"),
     "teacher_widths": ("teacher", None, None, None, None),
