@@ -43,6 +43,8 @@ ROUNDS=2
 ROUNDS_ALT=1 # §2b repeats all of §2 on the second OpenBLAS core: one round there, for time
 SHAPES="64 1000 256 100 1024 10"
 CHAIN_DEPTHS="1000 10000 100000 1000000"
+# mlp step shapes, n0 width hidden-layers k (issue 16): (8, 32x3, 256), (64, 256x3, 1024), (784, 1024x2, 1024)
+MLP_SHAPES="8 32 3 256 64 256 3 1024 784 1024 2 1024"
 PCA_MS="2 5 10"
 PCA_BUDGET=${BENCH_PCA_BUDGET:-10}
 # The Python peers run with glibc's malloc keeping freed blocks (no mmap/munmap
@@ -268,6 +270,31 @@ print('pca_fallacy m=$m algo=%s converged=%s steps=%d gap=%.3e tol=%g ms=%.3f' %
         fi
     else
         say "digits table not converted (see $LOGS/pca.err)"
+    fi
+    # ---- 10. mlp (M1): one full-batch GD step against torch; classes mlp ------
+    # fallacy and torch (nn.Sequential + SGD, autograd; 2 threads under
+    # OMP_WAIT_POLICY=PASSIVE and 1 thread, the faster quoted) in alternation.
+    for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; done
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for p in 64 32; do
+            say "round $r/$ROUNDS f$p: mlp_step$([ $TORCH = yes ] && echo ', torch x 2')"
+            "$BIN/mlp_step" f$p $MLP_SHAPES >> "$LOGS/mlpstep$p.txt" || say "mlp_step failed"
+            if [ $TORCH = yes ]; then
+                env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/mlp_torch.py 2 f$p $MLP_SHAPES >> "$LOGS/torchmlp2$p.txt" 2>>"$LOGS/torch.err"
+                env $PEER_ENV $PY peers/mlp_torch.py 1 f$p $MLP_SHAPES >> "$LOGS/torchmlp1$p.txt" 2>>"$LOGS/torch.err"
+            fi
+        done
+    done
+    : > "$LOGS/classes_mlp.txt"
+    if [ -x "$FAL" ]; then
+        for wds in 8,32,32,1 16,64,64,1 32,100,100,1 32,220,220,220,1; do
+            say "classes mlp --widths $wds"
+            t0=$(date +%s.%N)
+            "$FAL" classes mlp --widths $wds --json > "$LOGS/classes_mlp_one.txt" 2>&1
+            rc=$?
+            t1=$(date +%s.%N)
+            echo "classes_mlp widths=$wds rc=$rc s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $(head -c 600 "$LOGS/classes_mlp_one.txt" | tr '\n' ' ')" >> "$LOGS/classes_mlp.txt"
+        done
     fi
     date +%s > "$LOGS/end.t"
 }
@@ -646,6 +673,7 @@ INPLACE=$(kv $G inplace_gbs)
     echo "| Python fallacy.run | $(or_na "$PYU") | | |"
     echo "| C fal_run (c_run) | $(or_na "$CRU") | $(awk -v a="$PYU" -v b="$CRU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CRU") |"
     echo "| C, all fallacy.run does (c_full) | $(or_na "$CFU") | $(awk -v a="$PYU" -v b="$CFU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CFU") |"
+    echo
     echo "## 8. Quantized networks (Q1): enumeration and sampling rates"
     echo
     Q=$LOGS/qnet.txt
@@ -661,7 +689,6 @@ INPLACE=$(kv $G inplace_gbs)
     echo "A(7,40,40,1) ReLU, Gaussian weights: $(get $Q "qnet sample " rate) functions/s; torch (batched matmuls, bits packed,"
     echo "$THREADS threads) at its best batch size ($(or_na "$QTB")): $(or_na "$QTR") functions/s; ratio $(ratio "$(get $Q "qnet sample " rate)" "$QTR" %.2f)."
     echo
-    [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
     echo "## 9. L3 on a real table: the digits to the PCA optimum"
     echo
     echo "sklearn's digits (1797 x 64, \`/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz\`, label dropped,"
@@ -684,12 +711,45 @@ INPLACE=$(kv $G inplace_gbs)
         echo "| $m | $(or_na "$(fv algo)") | $(or_na "$(fv steps)") | $(or_na "$(fv gap)") | $(or_na "$ms") | $(or_na "$(tv opt) lr $(tv lr)") | $(or_na "$ts") | $(or_na "$(tv gap)") | $r | $met |"
     done
     echo
+    echo "## 10. mlp (M1): one full-batch GD step against torch, and classes mlp"
+    echo
+    echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
+    echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
+    echo "autograd, the faster of 2 threads (OMP_WAIT_POLICY=PASSIVE) and 1 thread.  Best median over $ROUNDS rounds, ms."
+    echo
+    echo "| n0 | widths | k | dtype | fallacy ms | torch ms | torch/fallacy | target |"
+    echo "|---:|---|---:|---|---:|---:|---:|---|"
+    set -- $MLP_SHAPES
+    i=0
+    while [ $# -ge 4 ]; do
+        n0=$1; wd=$2; hd=$3; k=$4; shift 4; i=$((i + 1))
+        for p in 64 32; do
+            pre="mlp n0=$n0 width=$wd hidden=$hd k=$k "
+            tpre="torch n0=$n0 width=$wd hidden=$hd k=$k "
+            fms=$(best "$LOGS/mlpstep$p.txt" "$pre" ms)
+            t2=$(best "$LOGS/torchmlp2$p.txt" "$tpre" ms); t1=$(best "$LOGS/torchmlp1$p.txt" "$tpre" ms)
+            tms=$(awk -v a="$t2" -v b="$t1" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 < b + 0) print a; else print b }')
+            rt=$(ratio "$tms" "$fms")
+            tgt="-"
+            [ $i = 1 ] && tgt=">= 3: $(awk -v r="$rt" 'BEGIN { print r == "n/a" ? "not measured" : (r + 0 >= 3) ? "met" : "**missed**" }')"
+            [ $i = 3 ] && tgt=">= 0.9: $(awk -v r="$rt" 'BEGIN { print r == "n/a" ? "not measured" : (r + 0 >= 0.9) ? "met" : "**missed**" }')"
+            echo "| $n0 | ${wd}x$hd | $k | f$p | $(or_na "$fms") | $(or_na "$tms") | $rt | $tgt |"
+        done
+    done
+    echo
+    echo "\`fallacy classes mlp\` (wall seconds, exit status; rc 3 = refused before allocating):"
+    echo
+    echo '```'
+    cat "$LOGS/classes_mlp.txt" 2>/dev/null
+    echo '```'
+    echo
+    [ -s "$LOGS/slurm.md" ] && cat "$LOGS/slurm.md"
     echo "## Raw output"
     echo
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet pca pca_torch; do
+        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet pca pca_torch mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do

@@ -139,10 +139,14 @@ TEST(test_run_refuses_options_the_family_ignores)
 {
     size_t nf;
     const fal_family *fams = fal_families(&nf);
-    CHECK(nf == 10);
+    CHECK(nf == 11);
     int refusals = 0;
+    fal_arch *teacher = NULL;
+    fal_ctx *actx = NULL; /* its own context: the runs' context must end empty */
+    CHECK_OK(fal_ctx_new(&actx, NULL));
+    CHECK_OK(fal_arch_parse(actx, "3,4,1", &teacher));
     for (size_t i = 0; i < nf; i++) {
-        for (unsigned bit = 1; bit <= FAL_OPT_TEST; bit <<= 1) {
+        for (unsigned bit = 1; bit <= FAL_OPT_TEACHER; bit <<= 1) {
             if (fams[i].options & bit) continue;
             fal_config cfg;
             fal_config_init(&cfg);
@@ -158,6 +162,10 @@ TEST(test_run_refuses_options_the_family_ignores)
             case FAL_OPT_UNITS: cfg.units = FAL_UNITS_HEAVISIDE; break;
             case FAL_OPT_DEGREE: cfg.degree = 2; break;
             case FAL_OPT_TEST: cfg.test = 7; break;
+            case FAL_OPT_ACT: cfg.act = FAL_ACT_TANH; break;
+            case FAL_OPT_BIAS: cfg.bias_off = 1; break;
+            case FAL_OPT_INIT_SCALE: cfg.init_scale = 2; break;
+            case FAL_OPT_TEACHER: cfg.teacher_arch = teacher; break;
             }
             fal_ctx *ctx = test_ctx();
             fal_result res;
@@ -168,8 +176,11 @@ TEST(test_run_refuses_options_the_family_ignores)
             refusals++;
         }
     }
-    /* bool reads none, shallow two of ten, ...: 100 - sum of the mask sizes */
-    CHECK_MSG(refusals == 100 - (5 + 4 + 5 + 1 + 6 + 0 + 2 + 2 + 4 + 2), "%d refusals", refusals);
+    fal_arch_free(teacher);
+    fal_ctx_free(actx);
+    /* bool reads none, shallow two of fourteen, the mlp eight (lr, tol,
+     * steps, test and its own four), ...: 11 x 14 - sum of the mask sizes */
+    CHECK_MSG(refusals == 154 - (5 + 4 + 5 + 1 + 6 + 0 + 2 + 2 + 4 + 2 + 8), "%d refusals", refusals);
     /* the closed form refuses a step length and a step count */
     fal_config cfg;
     fal_config_init(&cfg);

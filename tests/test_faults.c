@@ -12,7 +12,7 @@ TEST(test_faults_every_allocation_of_every_family)
     } runs[] = { { "linear-chain", "1,1,1,1,1", 1 }, { "linear", "3,4,3", 3 },    { "linear-ae", "5,2,5", 2 },
                  { "bool-chain", "1,1,1,1", 1 },     { "power-chain", "1,1,1", 1 }, { "bool", "2,3,2", 4 },
                  { "bool-ae", "4,2,4", 6 },          { "threshold-chain", "1,1,1", 1 }, { "threshold-ae", "4,2,4", 6 },
-                 { "shallow", NULL, 5 } };
+                 { "shallow", NULL, 5 },             { "mlp", "3,4,2", 5 } };
     for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
         int done = 0;
         long last = -1;
@@ -59,4 +59,40 @@ TEST(test_faults_every_allocation_of_every_family)
         CHECK_MSG(done, "%s: never completed", runs[r].family);
         if (getenv("FAULTS_VERBOSE")) printf("    %s: %ld allocation points\n", runs[r].family, last);
     }
+}
+
+/* classes mlp: a failure at every allocation of the rank analysis (probes,
+ * networks, Jacobian deltas, the SVD, the draws) returns FAL_ENOMEM and
+ * leaves nothing allocated. */
+TEST(test_faults_every_allocation_of_classes_mlp)
+{
+    int done = 0;
+    for (long n = 0; n < 100000 && !done; n++) {
+        test_failing f = { 0, n + 1 };
+        fal_allocator al = test_failing_allocator(&f);
+        fal_ctx *ctx = NULL;
+        if (fal_ctx_new(&ctx, &al) != FAL_OK) continue;
+        fal_arch *a = NULL;
+        fal_status st = fal_arch_parse(ctx, "2,3,1", &a);
+        if (st == FAL_OK) {
+            fal_config cfg;
+            fal_config_init(&cfg);
+            cfg.family = fal_classes_family("mlp");
+            cfg.arch = a;
+            fal_classes c;
+            st = fal_classes_compute_draws(ctx, &cfg, 2, &c);
+            if (st == FAL_OK && f.count < f.fail_at) {
+                done = 1;
+                CHECK_MSG(n >= 10, "only %ld allocations", n);
+            } else if (st != FAL_OK) {
+                CHECK_MSG(st == FAL_ENOMEM, "allocation %ld: %s: %s", n, fal_errstr(st), fal_ctx_message(ctx));
+            }
+        } else {
+            CHECK(st == FAL_ENOMEM);
+        }
+        fal_arch_free(a);
+        CHECK_MSG(fal_ctx_mem_in_use(ctx) == 0, "%zu bytes left after failing allocation %ld", fal_ctx_mem_in_use(ctx), n);
+        fal_ctx_free(ctx);
+    }
+    CHECK(done);
 }

@@ -124,6 +124,19 @@ static const struct guard_row {
       "shallow: --test 100000000000000000 with w = 1000 features is 1e+20 Gaussian draws" },
     { "run shallow --features " I31 " --examples " I31, 3, "shallow needs more than 16 EiB" },
 
+    { "run mlp --width " W32, 2, "mlp: width 4294967296 exceeds the BLAS/LAPACK limit 2^31 - 1" },
+    { "run mlp --width 2 --depth " D50, 2, "mlp: depth above 100000 layers refused" },
+    { "run mlp --examples 1e17", 2, "mlp: --examples 100000000000000000 exceeds the BLAS/LAPACK limit" },
+    { "run mlp --test 1e17", 2, "mlp: --test 100000000000000000 exceeds the BLAS/LAPACK limit" },
+    { "run mlp --widths 100000,100000,100000", 3, "mlp needs 3.6 TiB, " },
+    { "run mlp --widths " I31 "," I31, 3, "mlp needs more than 16 EiB (its size overflows 64 bits)" },
+    { "run mlp --widths 8,30000,1 --teacher-widths 8," I31 ",1", 3, "mlp needs " },
+    { "classes mlp --width " W32, 2, "classes mlp: width 4294967296 exceeds the BLAS/LAPACK limit 2^31 - 1" },
+    { "classes mlp --width 2 --depth " D50, 2, "mlp: depth above 100000 layers refused" },
+    { "classes mlp --widths 3000,3000,1", 3, "classes mlp needs 612.2 TiB, " },
+    { "classes mlp --widths 32,220,220,220,1", 3, "classes mlp needs 105.1 GiB, " },
+    { "need mlp --eps 1e-6 --widths 100000,100000,100000", 3, "need: mlp at k = 1, seed 0: mlp needs 3.6 TiB, " },
+
     { "classes linear --width " W32, 2,
       "classes: 4294967296 probes x 4294967296 outputs exceed the BLAS/LAPACK limit" },
     { "classes linear --width 2 --depth " D50, 3, "classes linear needs 88.0 PiB, " },
@@ -237,6 +250,7 @@ static const lib_row lib_rows[] = {
     { "threshold-chain", NULL, SZ_DEPTH50, 1, 0, 0, 0, 0, FAL_REAL, GiB, FAL_ENOMEM,
       "threshold-chain needs 128.0 TiB" },
     { "bool", NULL, SZ_DEPTH50, 4, 0, 0, 0, 0, FAL_REAL, GiB, FAL_ENOMEM, "bool needs 24.0 PiB, 1.0 GiB available" },
+    { "mlp", "100000,100000,100000", 0, 0, 0, 0, 0, 0, FAL_REAL, GiB, FAL_ENOMEM, "mlp needs 3.6 TiB, 1.0 GiB available" },
     /* sizes whose arithmetic overflows: refused without a budget too */
     { "linear-chain", NULL, 1000, 1, SIZE_MAX / 8, 0, 0, 0, FAL_REAL, 0, FAL_ENOMEM, "linear-chain" },
     { "linear", I31 "," I31, 0, 0, 0, 0, 0, 0, FAL_REAL, 0, FAL_ENOMEM, "linear network needs more than 16 EiB" },
@@ -266,6 +280,7 @@ static const lib_row lib_rows[] = {
     { "bool-ae", "16,4,16", 0, 0, 3000000, 0, 0, 0, FAL_REAL, 64 * MiB, FAL_ENOMEM, "bool-ae needs" },
     { "threshold-ae", "16,4,16", 0, 0, 3000000, 0, 0, 0, FAL_REAL, 64 * MiB, FAL_ENOMEM, "threshold-ae needs" },
     { "shallow", NULL, 0, 0, 4000, 0, 4000, 0, FAL_REAL, 64 * MiB, FAL_ENOMEM, "shallow least squares needs" },
+    { "mlp", "64,1000,1000,1", 0, 0, 20000, 0, 0, 0, FAL_REAL, 64 * MiB, FAL_ENOMEM, "mlp needs" },
     /* the examples fit, and so does the network, but not both */
     { "bool-ae", "20,12,20", 0, 0, 640000, 0, 0, 0, FAL_REAL, 64 * MiB, FAL_ENOMEM,
       "are set aside for its truth tables" },
@@ -346,6 +361,8 @@ TEST(test_guards_classes_refuses_before_allocating)
         { "linear", NULL, SZ_DEPTH50, 2, GiB, FAL_ENOMEM, "classes linear needs 88.0 PiB" },
         { "linear-ae", "30000,1,30000", 0, 0, GiB, FAL_ENOMEM, "classes linear-ae needs 5.6 EiB" },
         { "linear", W32 "," W32, 0, 0, 0, FAL_EINVAL, "exceed the BLAS/LAPACK limit" },
+        { "mlp", "32,220,220,220,1", 0, 0, GiB, FAL_ENOMEM, "classes mlp needs " },
+        { "mlp", NULL, SZ_DEPTH50, 2, GiB, FAL_EINVAL, "mlp: depth above 100000 layers refused" },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fal_ctx *actx = NULL, *ctx = NULL;
@@ -397,6 +414,8 @@ static const lib_row peak_rows[] = {
     { "threshold-ae", "10,3,10", 0, 0, 60000, 0, 0, 0, FAL_REAL, 0, FAL_OK, NULL },
     { "threshold-ae", "14,6,14", 0, 0, 0, 0, 0, 14, FAL_REAL, 0, FAL_OK, NULL },
     { "shallow", NULL, 0, 0, 300, 0, 400, 0, FAL_REAL, 0, FAL_OK, NULL },
+    { "mlp", "16,64,64,2", 0, 0, 2000, 0, 0, 0, FAL_REAL, 0, FAL_OK, NULL },
+    { "mlp", "16,64,1", 0, 0, 20, 3000, 0, 0, FAL_REAL, 0, FAL_OK, NULL },
 };
 
 TEST(test_guards_budget_covers_the_peak)
@@ -461,6 +480,8 @@ TEST(test_guards_classes_budget_covers_the_peak)
         { "linear", "20,20,20", FAL_REAL, 3 },
         { "linear", "16,8,16", FAL_REAL, 1 },
         { "linear-ae", "40,1,40", FAL_REAL, 1 },
+        { "mlp", "4,12,6,2", FAL_REAL, 0 },
+        { "mlp", "3,40,1", FAL_REAL, 0 },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fal_ctx *actx = NULL;

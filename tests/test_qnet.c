@@ -526,3 +526,27 @@ TEST(test_qnet_cli)
     CHECK(test_cli("classes qnet --widths 3,2,1 --weights gauss --samples 1000 --json", out, sizeof out) == 0);
     CHECK(strstr(out, "\"method\":\"sampling\"") != NULL && strstr(out, "\"classes_exact\":false") != NULL);
 }
+
+/* The one --act row and the one --bias row (shared with the mlp) reach the
+ * qnet: the class count the tool prints for relu units, no biases, inputs
+ * {0,1}, values {-2,-1,1,3} on A(3,1,1) equals the brute-force oracle's;
+ * each family refuses the other's activation names. */
+TEST(test_qnet_cli_act_bias)
+{
+    static const long vals[] = { -2, -1, 1, 3 };
+    const size_t n[] = { 3, 1, 1 };
+    otable o = oenumerate(n, 2, 2, 0, 1, vals, 4);
+    char out[1 << 16], want[64];
+    CHECK(test_cli("classes qnet --widths 3,1,1 --act relu --bias off --inputs 01 --weights -2,-1,1,3 --json", out,
+                   sizeof out) == 0);
+    snprintf(want, sizeof want, "\"classes\":%zu,", o.n);
+    CHECK(strstr(out, want) != NULL);
+    /* with biases the count differs (the oracle says so), so --bias off was read */
+    otable ob = oenumerate(n, 2, 2, 1, 1, vals, 4);
+    CHECK(ob.n != o.n);
+    free(o.c);
+    free(ob.c);
+    CHECK(test_cli("classes qnet --widths 2,1 --act tanh", out, sizeof out) == 2);
+    CHECK(test_cli("classes mlp --widths 2,3,1 --act sign", out, sizeof out) == 2);
+    CHECK(test_cli("classes qnet --widths 2,1 --no-bias", out, sizeof out) == 2);
+}

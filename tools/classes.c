@@ -75,7 +75,7 @@ int cli_classes(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    classes_opts o = { 0, 0, NULL };
+    classes_opts o = { 0, 0, NULL, 0 };
     cli_run r;
     int rc = cli_run_parse(CMD_CLASSES, argc, argv, ctx, &r, &o);
     if (rc) {
@@ -100,7 +100,7 @@ int cli_classes(int argc, char **argv)
         r.cfg.at = at;
     }
     fal_classes c;
-    fal_status st = fal_classes_compute(ctx, &r.cfg, &c);
+    fal_status st = fal_classes_compute_draws(ctx, &r.cfg, o.draws ? o.draws : 1, &c);
     if (st != FAL_OK) {
         cli_err("fallacy: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
@@ -154,6 +154,21 @@ int cli_classes(int argc, char **argv)
             num(stdout, "sigma_last", c.sigma_last);
             num(stdout, "sigma_next", c.sigma_next);
             printf(",\"rank_method\":\"%s\"", c.rank_method);
+            if (c.act) {
+                printf(",\"act\":\"%s\",\"symmetry_bound\":%llu,\"hidden_symmetries\":%lld", c.act,
+                       (unsigned long long)c.symmetry_bound, (long long)c.hidden_symmetries);
+                num(stdout, "rank_gap", c.rank_gap);
+                printf(",\"hidden_units\":%llu,\"dead\":[", (unsigned long long)c.hidden_units);
+                for (int i = 0; i < c.nlayers; i++) printf(i ? ",%llu" : "%llu", (unsigned long long)c.dead[i]);
+                printf("],\"always_active\":[");
+                for (int i = 0; i < c.nlayers; i++) printf(i ? ",%llu" : "%llu", (unsigned long long)c.always_active[i]);
+                printf("],\"rank_stable\":%s,\"draws\":%llu", c.rank_stable ? "true" : "false",
+                       (unsigned long long)c.draws);
+                num(stdout, "frac_at_bound", c.frac_at_bound);
+                num(stdout, "dim_mean", c.dim_mean);
+                printf(",\"dim_min\":%llu,\"dim_max\":%llu", (unsigned long long)c.dim_min,
+                       (unsigned long long)c.dim_max);
+            }
             num(stdout, "log2_classes", NAN);
         }
         if (o.params) {
@@ -190,6 +205,22 @@ int cli_classes(int argc, char **argv)
                    (unsigned long long)c.function_dim, c.field, (unsigned long long)c.probes, c.rank_method,
                    c.probe_tolerance, c.sigma_last, c.sigma_next);
             printf("  class dim (w - rank)     %llu\n", (unsigned long long)c.class_dim);
+            if (c.act) {
+                printf("  symmetry bound           %llu (%s; w minus the continuous symmetries)\n",
+                       (unsigned long long)c.symmetry_bound, c.act);
+                printf("  hidden symmetries        %lld (bound - rank)\n", (long long)c.hidden_symmetries);
+                if (!c.rank_stable)
+                    printf("  (the rank still grew at the last doubling of the probes: a lower bound)\n");
+                if (!isnan(c.rank_gap)) printf("  rank gap                 %.3e (kept / dropped sigma)\n", c.rank_gap);
+                else printf("  rank gap                 none dropped\n");
+                for (int i = 0; i < c.nlayers; i++)
+                    printf("  hidden layer %-2d          %llu dead, %llu always active on the probes\n", i + 1,
+                           (unsigned long long)c.dead[i], (unsigned long long)c.always_active[i]);
+                if (c.draws > 1)
+                    printf("  %llu draws                 at the bound %.3f; function_dim mean %.2f, range [%llu, %llu]\n",
+                           (unsigned long long)c.draws, c.frac_at_bound, c.dim_mean, (unsigned long long)c.dim_min,
+                           (unsigned long long)c.dim_max);
+            }
             printf("  k_min                    %llu examples\n", (unsigned long long)c.k_min);
         }
         if (!isnan(c.bits_provided))

@@ -148,12 +148,14 @@ typedef struct cli_run {
     const char *widths;    /* --widths text */
     uint64_t depth, width; /* --depth, --width (0: not given) */
     cli_args args;
+    const char *teacher_widths; /* mlp --teacher-widths text */
+    fal_arch *teacher_arch;     /* owned, may be NULL */
+    const char *act;            /* --act text (NULL: not given): one row for mlp and qnet, each family checks its own names */
     /* qnet (Q1, tools/qnet.c): the options of `classes qnet` and `need qnet` */
     struct {
-        int act;               /* --act: 0 sign, 1 heaviside, 2 relu (fal_qact) */
+        int act;               /* --act as qnet reads it: 0 sign, 1 heaviside, 2 relu (fal_qact) */
         const char *weights;   /* --weights LIST or "gauss" */
         uint64_t levels;       /* --levels q */
-        int no_bias;           /* --no-bias */
         uint64_t samples;      /* --samples S (classes) */
         const char *csv;       /* --csv FILE (classes) */
         uint64_t sets;         /* --sets S (need) */
@@ -218,6 +220,7 @@ typedef struct classes_opts {
     int verify;
     uint64_t walk;
     const char *params; /* --params FILE.npz */
+    uint64_t draws; /* mlp: parameter draws (0: 1) */
 } classes_opts;
 
 typedef struct need_opts {
@@ -258,6 +261,9 @@ typedef struct slurm_opts {
 
 int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
 int cli_set_split(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+int cli_set_act(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
+/* qnet's activation names: 0 sign, 1 heaviside, 2 relu (fal_qact); -1 otherwise. */
+int cli_qact_parse(const char *name);
 int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix);
 
 /* The progress line of a long call on a terminal (tools/progress.c):

@@ -92,7 +92,7 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
          * the architecture, --seed, --threads, --json, need's --eps and its
          * own rows; every other option given is refused. */
         static const char *const reads[] = { "--widths", "--depth", "--width", "--seed", "--threads", "--json",
-                                             "--eps", "--help", "--inputs", NULL };
+                                             "--eps", "--act", "--bias", "--help", "--inputs", NULL };
         for (size_t i = 0; i < CLI_NOPTS; i++) {
             if (!r->args.seen[i]) continue;
             int ok = 0;
@@ -104,7 +104,22 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
                 goto fail;
             }
         }
+        if (r->act) {
+            r->qn.act = cli_qact_parse(r->act);
+            if (r->qn.act < 0) {
+                cli_err("%sqnet: --act '%s': sign, heaviside or relu (%s is an mlp activation)\n", prefix, r->act,
+                        r->act);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
+        }
     } else {
+        if (r->act && fal_act_parse(ctx, r->act, &r->cfg.act) != FAL_OK) {
+            cli_err("%s--act '%s': relu, leaky-relu, tanh, sigmoid or linear (%s is a qnet activation)\n", prefix,
+                    r->act, r->act);
+            rc = EXIT_USAGE;
+            goto fail;
+        }
         for (int j = 0; CLI_QNET_ONLY[j]; j++)
             if (cli_given(&r->args, CLI_QNET_ONLY[j])) {
                 cli_err("%s%s applies to qnet only\n", prefix, CLI_QNET_ONLY[j]);
@@ -120,6 +135,16 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
             rc = cli_unknown_family(prefix, r->args.pos[0]);
             goto fail;
         }
+        /* classes reads the activation, biases and start scale of the mlp
+         * (and qnet, above) only: refuse them for the other families
+         * rather than ignore them. */
+        static const char *const mlp_rows[] = { "--act", "--bias", "--init-scale", NULL };
+        for (int j = 0; cmd == CMD_CLASSES && mlp_rows[j]; j++)
+            if (strcmp(r->cfg.family->name, "mlp") != 0 && cli_given(&r->args, mlp_rows[j])) {
+                cli_err("%s%s: %s does not apply (the family does not read it)\n", prefix, r->cfg.family->name, mlp_rows[j]);
+                rc = EXIT_USAGE;
+                goto fail;
+            }
     }
     /* Refuse, before allocating, what the machine cannot hold: the data
      * file included (a .npy read from a pipe declares its size only in its
@@ -128,6 +153,7 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
     fal_status st = FAL_OK;
     if (r->depth || r->width) st = fal_arch_uniform(ctx, r->depth ? r->depth : 1, r->width ? (size_t)r->width : 1, &r->arch);
     else if (r->widths) st = fal_arch_parse(ctx, r->widths, &r->arch);
+    if (st == FAL_OK && r->teacher_widths) st = fal_arch_parse(ctx, r->teacher_widths, &r->teacher_arch);
     if (st == FAL_OK && r->data_path) st = fal_table_load(ctx, r->data_path, &r->data);
     if (st == FAL_OK && r->data && (r->inputs || r->targets)) {
         fal_table *sel;
@@ -143,6 +169,7 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
         goto fail;
     }
     r->cfg.arch = r->arch;
+    r->cfg.teacher_arch = r->teacher_arch;
     r->cfg.data = r->data;
     fal_ctx_set_threads(ctx, r->threads);
     return 0;
@@ -155,8 +182,10 @@ void cli_run_free(cli_run *r)
 {
     fal_table_free(r->data);
     fal_arch_free(r->arch);
+    fal_arch_free(r->teacher_arch);
     r->data = NULL;
     r->arch = NULL;
+    r->teacher_arch = NULL;
     cli_args_free(&r->args);
 }
 

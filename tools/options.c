@@ -107,10 +107,10 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--test", .cmds = C_TRAIN, .kind = CLI_UINT, .meta = "N", .def = "1000", .unit = "examples",
       .help = "fresh test inputs", .min = 0, .max = SIZE_MAX / 64, .bad = "need a non-negative integer",
       RUN_FIELD(cfg.test) },
-    { .name = "--algo", .cmds = C_RUN | C_NEED, .kind = CLI_CUSTOM, .meta = "gd|nesterov|fa|exact",
-      .def = "the family's (nesterov for linear and linear-ae, gd for the chains)", .unit = "-",
+    { .name = "--algo", .cmds = C_RUN | C_NEED, .kind = CLI_CUSTOM, .meta = "gd|nesterov|fa|exact|adam|lbfgs",
+      .def = "the family's (nesterov for linear and linear-ae, gd for the chains, lbfgs for mlp)", .unit = "-",
       .help = "plain gradient descent, Nesterov's accelerated descent with restart (doc/linear.md), "
-              "feedback alignment, or the closed-form optimum", .set = cli_set_algo,
+              "feedback alignment, the closed-form optimum; adam, lbfgs (mlp)", .set = cli_set_algo,
       RUN_FIELD(cfg.algo) },
     { .name = "--steps", .cmds = C_TRAIN, .kind = CLI_UINT, .meta = "S", .def = "the family's", .unit = "steps",
       .help = "the most training steps", .min = 1, .max = UINT64_MAX, .bad = "need a positive integer",
@@ -171,6 +171,20 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--features", .cmds = C_RUN | C_NEED, .kind = CLI_UINT, .meta = "w", .def = "1000",
       .unit = "features (= parameters)", .help = "shallow: the number of random features", .min = 1,
       .max = (uint64_t)1 << 32, .bad = "need an integer in [1, 2^32]", RUN_FIELD(cfg.features) },
+    { .name = "--act", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_CUSTOM, .meta = "NAME",
+      .def = "relu (mlp), sign (qnet)", .unit = "-",
+      .help = "the hidden units' activation: mlp relu|leaky-relu|tanh|sigmoid|linear (doc/mlp.md); "
+              "qnet sign|heaviside|relu (doc/qnet.md)",
+      .set = cli_set_act, RUN_FIELD(act) },
+    { .name = "--bias", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_CHOICE, .meta = "on|off", .def = "on",
+      .unit = "-", .help = "mlp, qnet: biases on every layer, or none", .choices = "on|off", .bad = "on or off",
+      RUN_FIELD(cfg.bias_off) },
+    { .name = "--init-scale", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_REAL, .meta = "s", .def = "1",
+      .unit = "-", .help = "mlp: multiplies the He/Glorot standard deviations of the start and the teacher",
+      .bad = "need a positive number", RUN_FIELD(cfg.init_scale) },
+    { .name = "--teacher-widths", .cmds = C_TRAIN, .kind = CLI_TEXT, .meta = "n0,...,nL", .def = "the student's",
+      .unit = "units per layer", .help = "mlp: the teacher's architecture (same n0 and nL)",
+      RUN_FIELD(teacher_widths) },
     { .name = "--json", .cmds = C_RUN | C_NEED | C_SWEEP | C_CLASSES, .kind = CLI_FLAG, .def = "off", .unit = "-",
       .help = "one JSON object per line instead of text", RUN_FIELD(json) },
 
@@ -184,19 +198,18 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--params", .cmds = C_CLASSES, .kind = CLI_TEXT, .meta = "FILE.npz", .def = "off (trained)",
       .unit = "-", .help = "the class, rank and k_min at these parameters (an archive of run --save)",
       OWN_FIELD(classes_opts, params) },
+    { .name = "--draws", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "D", .def = "1", .unit = "parameter draws",
+      .help = "mlp: the Jacobian rank over D parameter draws (fraction at the bound, mean, range)", .min = 1,
+      .max = 10000, .bad = "need an integer in [1, 10^4]", OWN_FIELD(classes_opts, draws) },
 
     /* ---- qnet (classes qnet, need qnet: doc/qnet.md) ---- */
-    { .name = "--act", .cmds = C_CLASSES | C_NEED, .kind = CLI_CHOICE, .meta = "sign|heaviside|relu",
-      .def = "sign", .unit = "-", .help = "qnet: the hidden units' activation", .choices = "sign|heaviside|relu",
-      .bad = "sign, heaviside or relu", RUN_FIELD(qn.act) },
+    /* --act and --bias: the rows above (one spelling for mlp and qnet) */
     { .name = "--weights", .cmds = C_CLASSES | C_NEED, .kind = CLI_TEXT, .meta = "LIST|gauss", .def = "-1,0,1",
       .unit = "-", .help = "qnet: the values of every weight and bias (distinct integers); gauss: real, sampling only",
       RUN_FIELD(qn.weights) },
     { .name = "--levels", .cmds = C_CLASSES | C_NEED, .kind = CLI_UINT, .meta = "q", .def = "1", .unit = "-",
       .help = "qnet: the values -q..q (instead of --weights)", .min = 1, .max = 31,
       .bad = "need an integer q in [1, 31] (values -q..q)", RUN_FIELD(qn.levels) },
-    { .name = "--no-bias", .cmds = C_CLASSES | C_NEED, .kind = CLI_FLAG, .def = "off (biases on)", .unit = "-",
-      .help = "qnet: no biases", RUN_FIELD(qn.no_bias) },
     { .name = "--samples", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "S", .def = "off (enumerate)",
       .unit = "settings", .help = "qnet: sample S settings instead of enumerating them all", .min = 1,
       .max = 1000000000000ULL, .bad = "need an integer in [1, 10^12]", RUN_FIELD(qn.samples) },
@@ -293,5 +306,8 @@ const size_t CLI_NOPTS = sizeof CLI_OPTS / sizeof CLI_OPTS[0];
  * sweep_opts offsets. */
 _Static_assert(offsetof(slurm_opts, sweep) == 0, "slurm_opts must begin with its sweep_opts");
 
-const char *const CLI_QNET_ONLY[] = { "--act", "--weights", "--levels", "--no-bias", "--samples",
-                                      "--csv", "--sets", "--teacher-seed", NULL };
+
+/* --act, --bias and --inputs are not here: one row each serves qnet and the
+ * other families. */
+const char *const CLI_QNET_ONLY[] = { "--weights", "--levels", "--samples", "--csv", "--sets", "--teacher-seed",
+                                      NULL };

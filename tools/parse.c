@@ -439,6 +439,28 @@ int cli_set_algo(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, co
     return 0;
 }
 
+/* --act is one row for two families with different names: mlp's
+ * (fal_act_parse) and qnet's (sign, heaviside, relu).  Here only "a name of
+ * either"; cli_run_parse checks it against the family's own list once the
+ * family is known, and fills cfg.act or qn.act. */
+int cli_set_act(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
+{
+    fal_act act;
+    if (fal_act_parse(ctx, val, &act) != FAL_OK && cli_qact_parse(val) < 0)
+        return bad_value(prefix, o, val,
+                         "relu, leaky-relu, tanh, sigmoid or linear (mlp); sign, heaviside or relu (qnet)");
+    memcpy((char *)base + o->off, &val, sizeof val);
+    return 0;
+}
+
+int cli_qact_parse(const char *name)
+{
+    static const char *const names[] = { "sign", "heaviside", "relu" };
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, names[i])) return i;
+    return -1;
+}
+
 int cli_set_shard(const cli_opt *o, const char *val, void *base, fal_ctx *ctx, const char *prefix)
 {
     (void)ctx;

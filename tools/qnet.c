@@ -36,7 +36,7 @@ static int qnet_opts(fal_ctx *ctx, const cli_run *r, int need, qopts *o)
     o->widths = r->widths ? r->widths : "(uniform)";
     o->q.arch = r->arch;
     o->q.act = (fal_qact)r->qn.act;
-    o->q.bias = !r->qn.no_bias;
+    o->q.bias = !r->cfg.bias_off;
     /* --inputs is the column selection of --data for the other families;
      * for qnet it names the input cube */
     if (r->inputs && strcmp(r->inputs, "pm") && strcmp(r->inputs, "01")) {

@@ -13,6 +13,8 @@
 
 #include "run.h"
 
+#define FAL_CLASSES_MAX_LAYERS 32
+
 typedef struct fal_classes {
     const char *id;
     const char *family;
@@ -33,6 +35,21 @@ typedef struct fal_classes {
     double sigma_next;          /* the largest one not counted, relative (0 if none) */
     const char *rank_method;    /* "svd" (explicit Jacobian) or "gram" (eigenvalues of J J^H) */
     const char *field;          /* "real" or "complex" (dimensions over that field) */
+    /* mlp (M1), added 2026-12 (zero / NaN for the other families): */
+    const char *act;            /* the hidden activation */
+    uint64_t symmetry_bound;    /* w minus the known continuous symmetries (doc/mlp.md) */
+    int64_t hidden_symmetries;  /* symmetry_bound - function_dim */
+    double rank_gap;            /* sigma_last / sigma_next (NaN when nothing was dropped) */
+    uint64_t hidden_units;
+    int nlayers;                /* hidden layers described below (at most FAL_CLASSES_MAX_LAYERS) */
+    uint64_t dead[FAL_CLASSES_MAX_LAYERS];          /* units with z <= 0 on every probe, per hidden layer */
+    uint64_t always_active[FAL_CLASSES_MAX_LAYERS]; /* units with z > 0 on every probe */
+    uint64_t draws;             /* parameter draws (--draws D; 1 by default) */
+    double frac_at_bound;       /* fraction of draws with function_dim = symmetry_bound */
+    double dim_mean;            /* mean function_dim over the draws */
+    uint64_t dim_min, dim_max;
+    int rank_stable;            /* 1: the last doubling of the probes did not raise the rank;
+                                   0: it still grew when the doublings ran out (a lower bound) */
 } fal_classes;
 
 /* The family called name for fal_classes_compute: every fal_run family,
@@ -45,6 +62,11 @@ const fal_family *fal_classes_family(const char *name);
  * the k of bits_provided).  FAL_EINVAL for a family without a class
  * analysis. */
 fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes *out);
+/* The same over `draws` parameter draws (seeds cfg->seed + d, d < draws):
+ * for the mlp, the draw fields (frac_at_bound, dim_mean, dim_min, dim_max)
+ * and, from the first draw, every other figure.  draws in [1, 10^4];
+ * other families take draws = 1 only. */
+fal_status fal_classes_compute_draws(fal_ctx *ctx, const fal_config *cfg, uint64_t draws, fal_classes *out);
 
 /* Jacobian rank of a continuous family's parameters -> outputs on the first
  * k probes (k <= probes used by fal_classes_compute); the building block of

@@ -20,12 +20,14 @@ typedef enum fal_algo {
     FAL_ALGO_GD,          /* full-batch gradient descent on the squared error */
     FAL_ALGO_FA,          /* feedback alignment: fixed random backward weights */
     FAL_ALGO_EXACT,       /* the closed-form optimum (alpha/beta, least squares, eigenspace) */
-    FAL_ALGO_NESTEROV     /* linear, linear-ae: Nesterov's accelerated gradient with adaptive
+    FAL_ALGO_NESTEROV,    /* linear, linear-ae: Nesterov's accelerated gradient with adaptive
                              restart (doc/linear.md); their default */
+    FAL_ALGO_ADAM,        /* mlp: full-batch Adam (doc/mlp.md for its defaults) */
+    FAL_ALGO_LBFGS        /* mlp: full-batch L-BFGS, memory 10, backtracking (doc/mlp.md) */
 } fal_algo;
 
 const char *fal_algo_name(fal_algo a);
-/* Parse "gd", "fa", "exact", "nesterov"; FAL_EINVAL otherwise. */
+/* Parse "gd", "fa", "exact", "nesterov", "adam", "lbfgs"; FAL_EINVAL otherwise. */
 fal_status fal_algo_parse(fal_ctx *ctx, const char *name, fal_algo *out);
 
 typedef enum fal_init {
@@ -33,6 +35,20 @@ typedef enum fal_init {
     FAL_INIT_SIGNS        /* linear-chain: fully random signs, even when the
                              product starts on the far side of the P = 0 saddle */
 } fal_init;
+
+/* mlp: the hidden units' activation. */
+typedef enum fal_act {
+    FAL_ACT_DEFAULT = 0,  /* relu */
+    FAL_ACT_RELU,         /* max(0, z) */
+    FAL_ACT_LEAKY_RELU,   /* z > 0 ? z : 0.01 z */
+    FAL_ACT_TANH,
+    FAL_ACT_SIGMOID,      /* 1 / (1 + e^-z) */
+    FAL_ACT_LINEAR        /* z: a deep linear net with biases */
+} fal_act;
+
+const char *fal_act_name(fal_act a);
+/* Parse "relu", "leaky-relu", "tanh", "sigmoid", "linear"; FAL_EINVAL otherwise. */
+fal_status fal_act_parse(fal_ctx *ctx, const char *name, fal_act *out);
 
 typedef enum fal_units {
     FAL_UNITS_SIGN = 0,     /* outputs in {-1, +1} */
@@ -56,7 +72,11 @@ enum {
     FAL_OPT_POWER = 1u << 6,    /* power */
     FAL_OPT_UNITS = 1u << 7,    /* units */
     FAL_OPT_DEGREE = 1u << 8,   /* degree */
-    FAL_OPT_TEST = 1u << 9      /* test */
+    FAL_OPT_TEST = 1u << 9,     /* test */
+    FAL_OPT_ACT = 1u << 10,     /* act */
+    FAL_OPT_BIAS = 1u << 11,    /* bias_off */
+    FAL_OPT_INIT_SCALE = 1u << 12, /* init_scale */
+    FAL_OPT_TEACHER = 1u << 13  /* teacher_arch */
 };
 
 /* A family of networks: one catalogue row. */
@@ -115,6 +135,11 @@ typedef struct fal_config {
      * selected it.  Borrowed, may be NULL; the run itself never reads them. */
     const char *data_path;
     const char *inputs, *targets;
+    /* mlp (M1), added 2026-12: */
+    fal_act act;            /* hidden activation; FAL_ACT_DEFAULT: relu */
+    int bias_off;           /* 1: no biases (--bias off) */
+    double init_scale;      /* multiplies the He/Glorot standard deviations; 0: 1 */
+    const fal_arch *teacher_arch; /* borrowed; NULL: the student's architecture */
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */

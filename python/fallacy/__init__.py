@@ -104,6 +104,7 @@ c_void_p = ctypes.c_void_p
 FAL_MAX_EXTRAS = 16
 FAL_MAX_CURVE = 66
 FAL_NEED_MAX_PROBES = 64
+FAL_CLASSES_MAX_LAYERS = 32
 
 
 # The structs this package reads or writes, field for field as in
@@ -120,7 +121,9 @@ class _Config(ctypes.Structure):
                 ("features", c_size), ("power", c_uint), ("units", c_int), ("degree", c_uint),
                 ("max_steps", c_u64), ("lr", c_double), ("tol", c_double), ("seed", c_u64), ("data", c_void_p),
                 ("keep_params", c_int), ("shuffle_set", c_int), ("shuffle", c_u64), ("split_fraction", c_double),
-                ("at", c_void_p), ("data_path", c_char_p), ("inputs", c_char_p), ("targets", c_char_p)]
+                ("at", c_void_p), ("data_path", c_char_p), ("inputs", c_char_p), ("targets", c_char_p),
+                # mlp (M1)
+                ("act", c_int), ("bias_off", c_int), ("init_scale", c_double), ("teacher_arch", c_void_p)]
 
 
 class _Extra(ctypes.Structure):
@@ -146,7 +149,13 @@ class _Classes(ctypes.Structure):
                 ("log2_mean_class_size", c_double), ("bits_provided", c_double), ("examples", c_u64),
                 ("function_dim", c_u64), ("class_dim", c_u64), ("k_min", c_u64), ("probes", c_u64),
                 ("probe_tolerance", c_double), ("sigma_last", c_double), ("sigma_next", c_double),
-                ("rank_method", c_char_p), ("field", c_char_p)]
+                ("rank_method", c_char_p), ("field", c_char_p),
+                # mlp (M1)
+                ("act", c_char_p), ("symmetry_bound", c_u64), ("hidden_symmetries", ctypes.c_int64),
+                ("rank_gap", c_double), ("hidden_units", c_u64), ("nlayers", c_int),
+                ("dead", c_u64 * FAL_CLASSES_MAX_LAYERS), ("always_active", c_u64 * FAL_CLASSES_MAX_LAYERS),
+                ("draws", c_u64), ("frac_at_bound", c_double), ("dim_mean", c_double), ("dim_min", c_u64),
+                ("dim_max", c_u64), ("rank_stable", c_int)]
 
 
 class _Walk(ctypes.Structure):
@@ -201,6 +210,7 @@ _sig = {
     "fal_families": (_P(_Family), [_P(c_size)]),
     "fal_classes_family": (c_void_p, [c_char_p]),
     "fal_algo_parse": (c_int, [c_void_p, c_char_p, _P(c_int)]),
+    "fal_act_parse": (c_int, [c_void_p, c_char_p, _P(c_int)]),
     "fal_arch_parse": (c_int, [c_void_p, c_char_p, _P(c_void_p)]),
     "fal_arch_uniform": (c_int, [c_void_p, c_u64, c_size, _P(c_void_p)]),
     "fal_arch_free": (None, [c_void_p]),
@@ -317,7 +327,7 @@ RUN_OPTIONS = {
     "width": ("uint", 1, _UMAX, None, None),
     "examples": ("uint", 1, _SMAX, None, "examples"),
     "test": ("uint", 0, _SMAX, None, "test"),
-    "algo": ("algo", None, None, ("gd", "fa", "exact"), "algo"),
+    "algo": ("algo", None, None, ("gd", "nesterov", "fa", "exact", "adam", "lbfgs"), "algo"),
     "steps": ("uint", 1, _UMAX, None, "max_steps"),
     "lr": ("real", None, None, None, "lr"),
     "tol": ("real", None, None, None, "tol"),
@@ -337,6 +347,10 @@ RUN_OPTIONS = {
     "split": ("split", None, None, None, None),
     "save": ("save", None, None, None, None),
     "rerun": ("rerun", None, None, None, None),
+    "act": ("act", None, None, None, "act"),  # one --act row for mlp and qnet: the library checks the name
+    "bias": ("choice", None, None, ("on", "off"), "bias_off"),
+    "init_scale": ("real", None, None, None, "init_scale"),
+    "teacher_widths": ("teacher", None, None, None, None),
 }
 
 
@@ -369,6 +383,16 @@ def _set_option(ctx, cfg, name, value):
         a = c_int()
         ctx.check(_lib.fal_algo_parse(ctx.p, str(value).encode(), ctypes.byref(a)))
         cfg.algo = a.value
+    elif kind == "act":
+        a = c_int()
+        ctx.check(_lib.fal_act_parse(ctx.p, str(value).encode(), ctypes.byref(a)))
+        cfg.act = a.value
+    elif kind == "teacher":
+        t = c_void_p()
+        text = value if isinstance(value, str) else ",".join(str(int(v)) for v in value)
+        ctx.check(_lib.fal_arch_parse(ctx.p, text.encode(), ctypes.byref(t)))
+        ctx.owned.append((_lib.fal_arch_free, t))
+        cfg.teacher_arch = t
 
 
 def _table(ctx, data):

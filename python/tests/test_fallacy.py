@@ -257,7 +257,8 @@ def test_the_gil_is_released_during_a_long_call():
 
     def work():
         state["started"] = True
-        state["result"] = fallacy.run("linear", depth=20, width=64, steps=300, tol=1e-300)
+        # plain gd: every one of the 300 steps is taken (nesterov may stop early)
+        state["result"] = fallacy.run("linear", depth=20, width=64, steps=300, tol=1e-300, algo="gd")
         state["done"] = True
 
     t = threading.Thread(target=work)

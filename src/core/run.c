@@ -35,6 +35,12 @@ static const fal_family families[] = {
     { "shallow", "I2",
       "Shallow linear regression with w features needs k >= w: with k < w the minimum-norm fit leaves ~(1 - k/w).",
       fal__run_shallow, FAL_OPT_FEATURES | FAL_OPT_TEST },
+    { "mlp", "M1",
+      "Fully connected ReLU/tanh/sigmoid/linear nets with biases, teacher-student: classes = Jacobian rank "
+      "(fallacy classes mlp), examples needed by GD, Adam, L-BFGS.",
+      fal__run_mlp,
+      FAL_OPT_LR | FAL_OPT_TOL | FAL_OPT_STEPS | FAL_OPT_TEST | FAL_OPT_ACT | FAL_OPT_BIAS | FAL_OPT_INIT_SCALE |
+          FAL_OPT_TEACHER },
 };
 
 const fal_family *fal_families(size_t *n)
@@ -60,19 +66,46 @@ const char *fal_algo_name(fal_algo a)
     case FAL_ALGO_FA: return "fa";
     case FAL_ALGO_EXACT: return "exact";
     case FAL_ALGO_NESTEROV: return "nesterov";
+    case FAL_ALGO_ADAM: return "adam";
+    case FAL_ALGO_LBFGS: return "lbfgs";
     }
     return "?";
 }
 
 fal_status fal_algo_parse(fal_ctx *ctx, const char *name, fal_algo *out)
 {
-    static const fal_algo all[] = { FAL_ALGO_GD, FAL_ALGO_FA, FAL_ALGO_EXACT, FAL_ALGO_NESTEROV };
+    static const fal_algo all[] = { FAL_ALGO_GD, FAL_ALGO_FA, FAL_ALGO_EXACT, FAL_ALGO_NESTEROV, FAL_ALGO_ADAM,
+                                    FAL_ALGO_LBFGS };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, fal_algo_name(all[i])) == 0) {
             *out = all[i];
             return FAL_OK;
         }
-    return fal__fail(ctx, FAL_EINVAL, "unknown algorithm '%s' (gd, nesterov, fa, exact)", name);
+    return fal__fail(ctx, FAL_EINVAL, "unknown algorithm '%s' (gd, nesterov, fa, exact, adam, lbfgs)", name);
+}
+
+const char *fal_act_name(fal_act a)
+{
+    switch (a) {
+    case FAL_ACT_DEFAULT:
+    case FAL_ACT_RELU: return "relu";
+    case FAL_ACT_LEAKY_RELU: return "leaky-relu";
+    case FAL_ACT_TANH: return "tanh";
+    case FAL_ACT_SIGMOID: return "sigmoid";
+    case FAL_ACT_LINEAR: return "linear";
+    }
+    return "?";
+}
+
+fal_status fal_act_parse(fal_ctx *ctx, const char *name, fal_act *out)
+{
+    static const fal_act all[] = { FAL_ACT_RELU, FAL_ACT_LEAKY_RELU, FAL_ACT_TANH, FAL_ACT_SIGMOID, FAL_ACT_LINEAR };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(name, fal_act_name(all[i])) == 0) {
+            *out = all[i];
+            return FAL_OK;
+        }
+    return fal__fail(ctx, FAL_EINVAL, "--act '%s': relu, leaky-relu, tanh, sigmoid or linear", name);
 }
 
 void fal_config_init(fal_config *cfg)
@@ -128,6 +161,10 @@ static const char *ignored_option(const fal_config *cfg)
         { FAL_OPT_UNITS, cfg->units != FAL_UNITS_SIGN, "--units" },
         { FAL_OPT_DEGREE, cfg->degree != 0, "--degree" },
         { FAL_OPT_TEST, cfg->test != 1000, "--test" },
+        { FAL_OPT_ACT, cfg->act != FAL_ACT_DEFAULT, "--act" },
+        { FAL_OPT_BIAS, cfg->bias_off != 0, "--bias" },
+        { FAL_OPT_INIT_SCALE, cfg->init_scale != 0.0, "--init-scale" },
+        { FAL_OPT_TEACHER, cfg->teacher_arch != NULL, "--teacher-widths" },
     };
     for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
         if (o[i].set && !(cfg->family->options & o[i].bit)) return o[i].name;
@@ -148,6 +185,10 @@ fal_status fal_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     ctx->msg[0] = '\0';
     const char *ign = ignored_option(cfg);
     if (ign) return fal__fail(ctx, FAL_EINVAL, "%s: %s does not apply (the family does not read it)", cfg->family->name, ign);
+    /* Adam and L-BFGS exist for the mlp only; another family would read them as gd */
+    if ((cfg->algo == FAL_ALGO_ADAM || cfg->algo == FAL_ALGO_LBFGS) && strcmp(cfg->family->name, "mlp") != 0)
+        return fal__fail(ctx, FAL_EINVAL, "%s: --algo %s applies to mlp only", cfg->family->name,
+                         fal_algo_name(cfg->algo));
     /* a closed form has no step length and takes no steps */
     if (cfg->algo == FAL_ALGO_EXACT && (cfg->family->options & FAL_OPT_LR) && (cfg->lr != 0.0 || cfg->max_steps))
         return fal__fail(ctx, FAL_EINVAL, "%s: %s does not apply to --algo exact (a closed form)", cfg->family->name,

@@ -44,6 +44,7 @@
 #include "kmin.h"
 #include "../kern/ptf.h"
 #include "walks.h"
+#include "mlp_rank.h"
 #include "../train/deep_linear.h"
 
 #define RANK_TOL 1e-6
@@ -492,9 +493,15 @@ static fal_status count_threshold_functions(fal_ctx *ctx, unsigned n, uint64_t *
 
 fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes *out)
 {
+    return fal_classes_compute_draws(ctx, cfg, 1, out);
+}
+
+fal_status fal_classes_compute_draws(fal_ctx *ctx, const fal_config *cfg, uint64_t draws, fal_classes *out)
+{
     memset(out, 0, sizeof *out);
     out->log2_classes = out->log2_settings = out->log2_mean_class_size = out->classes = NAN;
     out->bits_provided = out->probe_tolerance = out->sigma_last = out->sigma_next = NAN;
+    out->rank_gap = out->frac_at_bound = out->dim_mean = NAN;
     out->field = "real";
     if (!cfg->family) return fal__fail(ctx, FAL_EINVAL, "no family given");
     out->family = cfg->family->name;
@@ -502,6 +509,8 @@ fal_status fal_classes_compute(fal_ctx *ctx, const fal_config *cfg, fal_classes 
     const char *name = cfg->family->name;
     if (cfg->at && !is_continuous(name))
         return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear and linear-ae take a given point");
+    if (!strcmp(name, "mlp")) return fal__classes_mlp(ctx, cfg, draws, out);
+    if (draws != 1) return fal__fail(ctx, FAL_EINVAL, "classes: --draws applies to mlp only");
     if (is_continuous(name)) {
         point p;
         fal_status st = point_new(ctx, cfg, &p, SIZE_MAX, 0, 0);

@@ -92,5 +92,6 @@ fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res
 fal_status fal__run_threshold_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 fal_status fal__run_threshold_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
+fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res);
 
 #endif

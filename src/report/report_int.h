@@ -137,6 +137,9 @@ void fal__rep_group_labels(model *m, fal__sb *tmp);
 fal_status fal__rep_plot_headline(model *m, const char *dir, fal__sb *h, fal_report_summary *sum);
 fal_status fal__rep_plot_section(model *m, const rsection *s, const char *dir, const char *slug, fal__sb *h,
                                  fal_report_summary *sum);
+/* tables.c: the class figures of a group's architecture with the options
+ * its key records (fallacy classes); FAL_EINVAL above the rank limits. */
+fal_status fal__rep_group_classes(model *m, const rgroup *g, fal_classes *cl);
 
 /* tables.c: the tables in the page h and as DIR/SLUG-table.csv,
  * DIR/information.csv. */

@@ -2,6 +2,7 @@
  * measured table of each section (one row per cell) and the information
  * table (log2 e or the Jacobian rank against what the examples provide). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "report_int.h"
 
@@ -85,6 +86,46 @@ fal_status fal__rep_section_table(model *m, const rsection *s, const char *dir, 
     fal__sb_free(&csv);
     return st;
 }
+/* The class figures of a group's architecture (fallacy classes), with the
+ * options its key records; FAL_EINVAL (nothing computed) above the rank
+ * limit: --max-rank-w, and MLP_RANK_W for the mlp, whose rank (probes
+ * doubled until it stops growing, k_min by bisection) costs minutes
+ * beyond a few thousand parameters (doc/mlp.md). */
+#define MLP_RANK_W 2000.0
+fal_status fal__rep_group_classes(model *m, const rgroup *g, fal_classes *cl)
+{
+    memset(cl, 0, sizeof *cl);
+    int mlp = strcmp(g->family, "mlp") == 0;
+    if ((double)g->params > m->o->max_rank_w || (mlp && (double)g->params > MLP_RANK_W)) return FAL_EINVAL;
+    fal_arch *arch = NULL;
+    fal_config cfg;
+    fal_config_init(&cfg);
+    cfg.family = fal_classes_family(g->family);
+    char buf[32];
+    fal_store_key_field(g->key, "field", buf, sizeof buf);
+    cfg.field = strcmp(buf, "complex") == 0 ? FAL_COMPLEX : FAL_REAL;
+    cfg.power = (unsigned)fal__rep_key_u64(g->key, "power");
+    cfg.degree = (unsigned)fal__rep_key_u64(g->key, "degree");
+    fal_store_key_field(g->key, "units", buf, sizeof buf);
+    cfg.units = strcmp(buf, "heaviside") == 0 ? FAL_UNITS_HEAVISIDE : FAL_UNITS_SIGN;
+    if (mlp) {
+        fal_act act = FAL_ACT_DEFAULT;
+        if (fal_store_key_field(g->key, "act", buf, sizeof buf)) (void)fal_act_parse(m->ctx, buf, &act);
+        cfg.act = act;
+        cfg.bias_off = fal_store_key_field(g->key, "bias", buf, sizeof buf) && strcmp(buf, "off") == 0;
+        if (fal_store_key_field(g->key, "init_scale", buf, sizeof buf)) cfg.init_scale = strtod(buf, NULL);
+        if (!(cfg.init_scale > 0)) cfg.init_scale = 0;
+    }
+    cfg.seed = 1;
+    fal_status cs = FAL_EINVAL;
+    if (cfg.family && fal_store_arch_parse(m->ctx, g->widths, &arch) == FAL_OK) {
+        cfg.arch = arch;
+        cs = fal_classes_compute(m->ctx, &cfg, cl);
+    }
+    fal_arch_free(arch);
+    return cs;
+}
+
 
 
 /* The information table: for each architecture, log2 e (discrete) or the
@@ -129,27 +170,11 @@ fal_status fal__rep_info_table(model *m, const char *dir, fal__sb *h)
         int have_rank = 0;
         fal_classes cl;
         memset(&cl, 0, sizeof cl);
-        if (isnan(log2c) && (double)g->params <= m->o->max_rank_w) {
-            fal_arch *arch = NULL;
-            fal_config cfg;
-            fal_config_init(&cfg);
-            cfg.family = fal_classes_family(g->family);
-            char buf[32];
-            fal_store_key_field(g->key, "field", buf, sizeof buf);
-            cfg.field = strcmp(buf, "complex") == 0 ? FAL_COMPLEX : FAL_REAL;
-            cfg.power = (unsigned)fal__rep_key_u64(g->key, "power");
-            cfg.degree = (unsigned)fal__rep_key_u64(g->key, "degree");
-            fal_store_key_field(g->key, "units", buf, sizeof buf);
-            cfg.units = strcmp(buf, "heaviside") == 0 ? FAL_UNITS_HEAVISIDE : FAL_UNITS_SIGN;
-            cfg.seed = 1;
-            if (cfg.family && fal_store_arch_parse(m->ctx, g->widths, &arch) == FAL_OK) {
-                cfg.arch = arch;
-                fal_status cs = fal_classes_compute(m->ctx, &cfg, &cl);
-                if (cs == FAL_OK && !cl.discrete) have_rank = 1;
-                else if (cs == FAL_OK && cl.discrete) log2c = cl.log2_classes;
-                else if (cs == FAL_ENOMEM) st = cs;
-            }
-            fal_arch_free(arch);
+        if (isnan(log2c)) {
+            fal_status cs = fal__rep_group_classes(m, g, &cl);
+            if (cs == FAL_OK && !cl.discrete) have_rank = 1;
+            else if (cs == FAL_OK && cl.discrete) log2c = cl.log2_classes;
+            else if (cs == FAL_ENOMEM) st = cs;
         }
         double numbers = found && have_rank ? (double)kneed * (double)g->nL : NAN;
         fal__sb_puts(h, "<tr><td>");

@@ -95,6 +95,15 @@ fal_status fal__store_key_sb(fal__sb *b, const fal_config *cfg)
     else
         fal__sb_puts(b, ";data=none");
     fal__sb_printf(b, ";seed=%llu", (unsigned long long)cfg->seed);
+    /* the mlp's own options, for the mlp only: the keys of the other
+     * families (and the databases holding them) stay as they were */
+    if (!strcmp(cfg->family->name, "mlp")) {
+        fal__sb_printf(b, ";act=%s;bias=%s;init_scale=", fal_act_name(cfg->act), cfg->bias_off ? "off" : "on");
+        fal__sb_num(b, cfg->init_scale > 0 ? cfg->init_scale : 1.0, "1");
+        fal__sb_puts(b, ";teacher=");
+        if (cfg->teacher_arch) fal__store_arch_sb(b, cfg->teacher_arch);
+        else fal__sb_puts(b, "same");
+    }
     return fal__sb_status(b);
 }
 
