@@ -573,6 +573,12 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
         memcpy(wprev, wcur, wl * sizeof(double));
         err = e2;
         t++;
+        /* the curvature bound is a worst case (a sum over the layers of
+         * products of spectral norms): on a deep net it is far above the
+         * real curvature (near-identity layers of norm 1.01 give 1.01^2L),
+         * so a step that descended lets the rate grow by 2%; a rise halves
+         * it (above) */
+        if (!(lr0 > 0) && eta < 1e300) eta *= 1.02;
         if (err - opt_err < best * (1 - 1e-3)) {
             best = err - opt_err;
             since_best = 0;
