@@ -251,18 +251,9 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
             fal__dlin_init_near_identity(&net, net.w, &rinit);
             if (net.b) fal__dlin_init_near_identity(&net, net.b, &rinit);
         }
-        /* nesterov: on whitened inputs (fal__dlin_whiten) */
-        double *Z = NULL, *M = NULL;
-        if (st == FAL_OK && algo == FAL_ALGO_NESTEROV) st = fal__dlin_whiten(ctx, f, n0, kc, Xc, &Z, &M);
         if (st == FAL_OK)
-            st = fal__dlin_train(&net, Z ? Z : Xc, Tc, kc, c0, opt_err, tol, cfg->lr, algo == FAL_ALGO_NESTEROV,
-                                 cfg->max_steps ? cfg->max_steps : 100000, &steps, &train_err, &note, res);
-        if (M && (st == FAL_OK || st == FAL_ENOCONV)) {
-            fal_status s0 = fal__dlin_unwhiten(&net, M);
-            if (s0 != FAL_OK) st = s0;
-        }
-        fal__free(ctx, M, n0 * n0 * per * sizeof(double));
-        fal__free(ctx, Z, n0 * kc * per * sizeof(double));
+            st = fal__dlin_fit(&net, Xc, Tc, kc, c0, opt_err, tol, cfg->lr, algo == FAL_ALGO_NESTEROV,
+                               cfg->max_steps ? cfg->max_steps : 100000, &steps, &train_err, &note, res);
         if (k > n0) fal__dlin_compress_free(ctx, f, n0, nL, Xc, Tc);
         if (st != FAL_OK && st != FAL_ENOCONV) goto done;
         fal_status s1 = fal__dlin_product(&net, P);

@@ -234,18 +234,9 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
         if (st == FAL_OK) st = fal__dlin_new(ctx, arch, f, kc, algo == FAL_ALGO_FA, &net);
         if (st == FAL_OK) st = fal__dlin_init_isometries(ctx, &net, net.w, &rinit);
         if (st == FAL_OK && net.b) st = fal__dlin_init_isometries(ctx, &net, net.b, &rinit);
-        /* nesterov: on whitened inputs (fal__dlin_whiten), the targets unchanged */
-        double *Z = NULL, *M = NULL;
-        if (st == FAL_OK && algo == FAL_ALGO_NESTEROV) st = fal__dlin_whiten(ctx, f, n, kc, Xc, &Z, &M);
         if (st == FAL_OK)
-            st = fal__dlin_train(&net, Z ? Z : Xc, Tc, kc, c0, opt_err, tol, cfg->lr, algo == FAL_ALGO_NESTEROV,
-                                 cfg->max_steps ? cfg->max_steps : 100000, &steps, &train_err, &note, res);
-        if (M && (st == FAL_OK || st == FAL_ENOCONV)) {
-            fal_status s0 = fal__dlin_unwhiten(&net, M);
-            if (s0 != FAL_OK) st = s0;
-        }
-        fal__free(ctx, M, n * n * per * sizeof(double));
-        fal__free(ctx, Z, n * kc * per * sizeof(double));
+            st = fal__dlin_fit(&net, Xc, Tc, kc, c0, opt_err, tol, cfg->lr, algo == FAL_ALGO_NESTEROV,
+                               cfg->max_steps ? cfg->max_steps : 100000, &steps, &train_err, &note, res);
         if (k > n) fal__dlin_compress_free(ctx, f, n, n, Xc, Tc);
         if (st != FAL_OK && st != FAL_ENOCONV) goto done;
         fal_status s1 = fal__dlin_product(&net, P);

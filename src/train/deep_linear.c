@@ -562,7 +562,7 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
         s++;
         if (e2 > err && (beta > 0 || !(lr0 > 0))) {
             /* not a descent: back to w; restart the momentum, or, if the
-             * plain step rose, halve the step for good */
+             * plain step rose, halve the step */
             memcpy(net->w, wcur, wl * sizeof(double));
             fresh = 0;
             if (beta > 0) t = 0;
@@ -590,6 +590,26 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     *steps = s;
     *final_err = err;
     fal__free(ctx, buf, len * sizeof(double));
+    return st;
+}
+
+fal_status fal__dlin_fit(fal__dlin *net, const double *X, const double *T, size_t k, double c0, double opt_err,
+                         double tol, double lr0, int nesterov, uint64_t max_steps, uint64_t *steps,
+                         double *final_err, const char **note, fal_result *curve_res)
+{
+    fal_ctx *ctx = net->ctx;
+    size_t n0 = net->n[0];
+    double *Z = NULL, *M = NULL;
+    fal_status st = nesterov ? fal__dlin_whiten(ctx, net->f, n0, k, X, &Z, &M) : FAL_OK;
+    if (st == FAL_OK)
+        st = fal__dlin_train(net, Z ? Z : X, T, k, c0, opt_err, tol, lr0, nesterov, max_steps, steps, final_err,
+                             note, curve_res);
+    if (M && (st == FAL_OK || st == FAL_ENOCONV)) {
+        fal_status s0 = fal__dlin_unwhiten(net, M);
+        if (s0 != FAL_OK) st = s0;
+    }
+    fal__free(ctx, M, n0 * n0 * net->per * sizeof(double));
+    fal__free(ctx, Z, n0 * k * net->per * sizeof(double));
     return st;
 }
 

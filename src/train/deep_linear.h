@@ -117,14 +117,23 @@ static inline int fal__dlin_converged(double err, double opt, double tol)
  * curvature, Lhat = lambda_max(X X^H / k) sum_i prod_{j != i} ||W_j||_2^2
  * (a bound on the largest eigenvalue of the Gauss-Newton Hessian; the
  * spectral norms are tracked by one warm-started power iteration per layer
- * and step), halved for good whenever a step would raise the loss (that
- * step is then not taken).  Stops when fal__dlin_converged(err, opt_err,
+ * and step), eta/Lhat with eta halved whenever a step would raise the
+ * loss (that step is then not taken) and grown by 2% after a step that
+ * descended (the bound is loose on deep nets, doc/linear.md).  Stops when fal__dlin_converged(err, opt_err,
  * tol), at max_steps, or on divergence/no progress: FAL_ENOCONV with *note
  * saying why.  *steps and *final_err (the relative error) are written;
  * curve_res (NULL: none) receives the training curve (src/core/curve.h). */
 fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, size_t k, double c0, double opt_err,
                            double tol, double lr0, int momentum, uint64_t max_steps, uint64_t *steps,
                            double *final_err, const char **note, fal_result *curve_res);
+
+/* Train as fal__dlin_train, and with nesterov on the whitened inputs
+ * (fal__dlin_whiten, then fal__dlin_unwhiten of the trained first layer):
+ * what linear and linear-ae do after building and starting their net.  X
+ * is n0 x k (possibly compressed), T nL x k. */
+fal_status fal__dlin_fit(fal__dlin *net, const double *X, const double *T, size_t k, double c0, double opt_err,
+                         double tol, double lr0, int nesterov, uint64_t max_steps, uint64_t *steps,
+                         double *final_err, const char **note, fal_result *curve_res);
 
 /* ---- single precision: the GD step in float ----------------------------
  * A real network whose weights, activations and deltas are floats, for the
