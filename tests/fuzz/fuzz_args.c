@@ -269,7 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fal_algo algo;
         fal_status st = fal_algo_parse(ctx, argv[i], &algo);
         int known = !strcmp(argv[i], "gd") || !strcmp(argv[i], "fa") || !strcmp(argv[i], "exact") ||
-                    !strcmp(argv[i], "nesterov");
+                    !strcmp(argv[i], "nesterov") || !strcmp(argv[i], "adam") || !strcmp(argv[i], "lbfgs");
         FUZZ_CHECK((st == FAL_OK) == known, "fal_algo_parse('%s'): %s", argv[i], fal_errstr(st));
         if (known) FUZZ_CHECK(strcmp(fal_algo_name(algo), argv[i]) == 0, "algo name");
     }
@@ -300,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         argv[argc] = NULL;
         cli_run r;
-        classes_opts co = { 0, 0, NULL };
+        classes_opts co = { 0, 0, NULL, 0 };
         int rc = cli_run_parse(mode == 1 ? CMD_CLASSES : CMD_RUN, argc, argv, ctx, &r, &co);
         check_run(&r, rc);
         FUZZ_CHECK(rc != 0 || co.walk <= 1000000, "walk %llu", (unsigned long long)co.walk);
