@@ -55,6 +55,22 @@ fal_allocator test_failing_allocator(test_failing *f)
     return a;
 }
 
+/* "threads":N of the "build" object -> "threads":T (the thread count is
+ * recorded; it changes no other byte) */
+void test_mask_threads(char *s)
+{
+    char *p = strstr(s, "\"build\":{");
+    if (p) p = strstr(p, "\"threads\":");
+    if (!p) return;
+    p += 10;
+    char *e = p;
+    while (*e >= '0' && *e <= '9') e++;
+    if (e > p) {
+        *p = 'T';
+        memmove(p + 1, e, strlen(e) + 1);
+    }
+}
+
 void test_temp_dir(char *buf, size_t n, const char *tag)
 {
     snprintf(buf, n, "/tmp/fallacy-%s-XXXXXX", tag);

@@ -50,6 +50,9 @@ fal_allocator test_failing_allocator(test_failing *f);
 
 /* A fresh directory /tmp/fallacy-TAG-XXXXXX into buf ("" if it cannot be
  * made); test_remove_dir removes such a directory and nothing else. */
+/* In a run's JSON, "threads":N of the "build" object -> "threads":T: the
+ * thread count is recorded and changes no other byte. */
+void test_mask_threads(char *s);
 void test_temp_dir(char *buf, size_t n, const char *tag);
 void test_remove_dir(const char *dir);
 /* The whole file as a malloc'd NUL-terminated string (NULL if missing);
