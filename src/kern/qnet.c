@@ -64,12 +64,13 @@ void fal__zig_init(fal__zig *z)
 
 static double unif(fal_rng *r) { return ((double)(fal_rng_next_inline(r) >> 11) + 0.5) * 0x1.0p-53; }
 
-double fal__zig_normal(const fal__zig *z, fal_rng *r)
+/* The rest of one draw whose first word u missed the fast path (which
+ * fal__zig_normal, inline in qnet.h, took from the same stream). */
+double fal__zig_slow(const fal__zig *z, fal_rng *r, uint64_t u)
 {
     for (;;) {
         /* the layer from the low 7 bits, the value from the high 32: the
          * original shares bits between the two (a known, small defect) */
-        uint64_t u = fal_rng_next_inline(r);
         int32_t hz = (int32_t)(uint32_t)(u >> 32);
         unsigned iz = (unsigned)(u & 127);
         uint32_t ahz = hz < 0 ? (uint32_t)(-(int64_t)hz) : (uint32_t)hz;
@@ -84,35 +85,60 @@ double fal__zig_normal(const fal__zig *z, fal_rng *r)
             return hz > 0 ? ZIG_R + xx : -ZIG_R - xx;
         }
         if (z->fn[iz] + unif(r) * (z->fn[iz - 1] - z->fn[iz]) < exp(-0.5 * x * x)) return x;
+        u = fal_rng_next_inline(r);
     }
 }
 
 /* ---- float forward -------------------------------------------------------- */
 
-/* Four units at a time: each lane vector of the previous layer is loaded
- * once for four accumulators (the layer-2 product of A(7,40,40,1) is 80%
- * of the work). */
+/* Four units at a time, and 32 lanes at a time: the four accumulator
+ * blocks (128 floats) stay in registers for the whole sum over the inputs,
+ * so a step is one load of the previous layer's lanes and four multiply-adds
+ * (the layer-2 product of A(7,40,40,1) is 80% of the work; accumulating in
+ * memory made it store-bound, half the rate).  Each accumulator adds the
+ * same terms in the same order as the plain loop at the end, so the blocks
+ * give the same floats. */
+#define QF_LANES 16
 static void layer(size_t nin, size_t nout, size_t P, const float *restrict a, const float *restrict W,
                   const float *restrict b, float *restrict pre)
 {
-    size_t v = 0;
+    size_t v = 0, pb = P - P % QF_LANES;
     for (; v + 4 <= nout; v += 4) {
-        float *p0 = pre + v * P, *p1 = p0 + P, *p2 = p1 + P, *p3 = p2 + P;
-        for (size_t p = 0; p < P; p++) {
-            p0[p] = b[v];
-            p1[p] = b[v + 1];
-            p2[p] = b[v + 2];
-            p3[p] = b[v + 3];
+        const float *w0 = W + v * nin, *w1 = w0 + nin, *w2 = w1 + nin, *w3 = w2 + nin;
+        for (size_t p0 = 0; p0 < pb; p0 += QF_LANES) {
+            float c0[QF_LANES], c1[QF_LANES], c2[QF_LANES], c3[QF_LANES];
+            for (size_t p = 0; p < QF_LANES; p++) {
+                c0[p] = b[v];
+                c1[p] = b[v + 1];
+                c2[p] = b[v + 2];
+                c3[p] = b[v + 3];
+            }
+            for (size_t u = 0; u < nin; u++) {
+                const float *x = a + u * P + p0;
+                float s0 = w0[u], s1 = w1[u], s2 = w2[u], s3 = w3[u];
+                for (size_t p = 0; p < QF_LANES; p++) {
+                    float xp = x[p];
+                    c0[p] += s0 * xp;
+                    c1[p] += s1 * xp;
+                    c2[p] += s2 * xp;
+                    c3[p] += s3 * xp;
+                }
+            }
+            float *o = pre + v * P + p0;
+            for (size_t p = 0; p < QF_LANES; p++) {
+                o[p] = c0[p];
+                o[P + p] = c1[p];
+                o[2 * P + p] = c2[p];
+                o[3 * P + p] = c3[p];
+            }
         }
-        for (size_t u = 0; u < nin; u++) {
-            const float *x = a + u * P;
-            float w0 = W[v * nin + u], w1 = W[(v + 1) * nin + u], w2 = W[(v + 2) * nin + u], w3 = W[(v + 3) * nin + u];
-            for (size_t p = 0; p < P; p++) {
-                float xp = x[p];
-                p0[p] += w0 * xp;
-                p1[p] += w1 * xp;
-                p2[p] += w2 * xp;
-                p3[p] += w3 * xp;
+        for (size_t r = 0; r < 4; r++) {
+            float *o = pre + (v + r) * P;
+            for (size_t p = pb; p < P; p++) o[p] = b[v + r];
+            for (size_t u = 0; u < nin; u++) {
+                const float *x = a + u * P;
+                float s = W[(v + r) * nin + u];
+                for (size_t p = pb; p < P; p++) o[p] += s * x[p];
             }
         }
     }
