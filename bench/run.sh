@@ -16,7 +16,14 @@ THREADS=2
 mkdir -p "$LOGS"
 # BENCH_REPORT_ONLY=1: rewrite RESULTS.md from the logs of the last run
 REPORT_ONLY=${BENCH_REPORT_ONLY:-0}
-[ "$REPORT_ONLY" = 1 ] || rm -f "$LOGS"/*.txt "$LOGS"/*.all "$LOGS"/*.err "$LOGS"/*.t
+# BENCH_ONLY="4b 7 slurm": measure only these sections (1 always runs: the
+# others read its core), keep the other sections' logs of the last full run,
+# and rewrite RESULTS.md from all of them, saying which sections were
+# measured again and when.  Sections: 1 2 3 4 4b 5 6 slurm 7 8 9 10.
+ONLY=${BENCH_ONLY:-}
+want() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+[ "$REPORT_ONLY" = 1 ] || [ -n "$ONLY" ] || rm -f "$LOGS"/*.txt "$LOGS"/*.all "$LOGS"/*.err "$LOGS"/*.t
+[ -n "$ONLY" ] && [ ! -s "$LOGS/start.t" ] && { say "BENCH_ONLY needs the logs of a full run in $LOGS"; exit 2; }
 
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS BENCH_THREADS=$THREADS
 # OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) are left as the caller's
@@ -54,17 +61,30 @@ PEER_ENV="MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=1073741824"
 
 # All the measurements; their output goes to $LOGS.
 measure() {
-    date +%s > "$LOGS/start.t"
+    if [ -z "$ONLY" ]; then date +%s > "$LOGS/start.t"; else echo "$(date +%s) $ONLY" > "$LOGS/partial.t"; fi
 
     # ---- 1. machine limits -------------------------------------------------
-    say "gemm_peak (OpenBLAS default core)"
-    "$BIN/gemm_peak" > "$LOGS/gemm.txt" || say "gemm_peak failed"
-    CORE=$(kv "$LOGS/gemm.txt" openblas_core)
+    if want 1; then
+        say "gemm_peak (OpenBLAS default core)"
+        "$BIN/gemm_peak" > "$LOGS/gemm.txt" || say "gemm_peak failed"
+        CORE=$(kv "$LOGS/gemm.txt" openblas_core)
+    else
+        CORE=$(BENCH_INFO_ONLY=1 "$BIN/gemm_peak" | sed -n 's/^openblas_core=//p')
+    fi
+    if $PY -c 'import torch' 2>/dev/null; then TORCH=yes; else TORCH=no; say "torch peer skipped: torch not installed"; fi
+    FAL=$BIN/../fallacy
+    # When the environment forces a core (OPENBLAS_CORETYPE), the core OpenBLAS
+    # detects by itself is measured too (§2b, §10), if it is a different one.
+    ALT=no
+    if [ -n "$ENV_CORETYPE" ]; then
+        AUTO_CORE=$(env -u OPENBLAS_CORETYPE BENCH_INFO_ONLY=1 "$BIN/gemm_peak" | sed -n 's/^openblas_core=//p')
+        [ -n "$AUTO_CORE" ] && [ "$AUTO_CORE" != "$CORE" ] && ALT=yes
+    fi
 
     # ---- 2. deep linear step + peers ---------------------------------------
+    if want 2; then
     # The speed of this machine drifts (shared host): fallacy and the peers run
     # in alternation, ROUNDS times, and each side's fastest median is quoted.
-    if $PY -c 'import torch' 2>/dev/null; then TORCH=yes; else TORCH=no; say "torch peer skipped: torch not installed"; fi
     # dlin_rounds SUFFIX ROUNDS CMD...: CMD is the environment wrapper (env, env -u X).
     # Each round runs float64 then float32; logs <prog><P><SUFFIX>.txt with
     # P = "" (float64) or 32 (float32).
@@ -109,20 +129,15 @@ measure() {
         rm -f "$st"
     done
 
-    # When the environment forces a core (OPENBLAS_CORETYPE), measure the
-    # core OpenBLAS detects by itself too, if it is a different one.
-    ALT=no
-    if [ -n "$ENV_CORETYPE" ]; then
-        AUTO_CORE=$(env -u OPENBLAS_CORETYPE BENCH_INFO_ONLY=1 "$BIN/gemm_peak" | sed -n 's/^openblas_core=//p')
-        if [ -n "$AUTO_CORE" ] && [ "$AUTO_CORE" != "$CORE" ]; then
-            ALT=yes
-            say "gemm_peak on the OpenBLAS autodetected core ($AUTO_CORE)"
-            env -u OPENBLAS_CORETYPE BENCH_NO_STREAM=1 "$BIN/gemm_peak" > "$LOGS/gemm_alt.txt"
-            dlin_rounds "_alt" $ROUNDS_ALT env -u OPENBLAS_CORETYPE
-        fi
+    if [ $ALT = yes ]; then
+        say "gemm_peak on the OpenBLAS autodetected core ($AUTO_CORE)"
+        env -u OPENBLAS_CORETYPE BENCH_NO_STREAM=1 "$BIN/gemm_peak" > "$LOGS/gemm_alt.txt"
+        dlin_rounds "_alt" $ROUNDS_ALT env -u OPENBLAS_CORETYPE
     fi
 
+    fi
     # ---- 3. scalar chain ---------------------------------------------------
+    if want 3; then
     say "chain kernel (fast vs reference, 10^7 weights, 1 thread)"
     "$BIN/chain_big" kernel 1e7 > "$LOGS/kernel.txt" || say "chain kernels DISAGREE (see $LOGS/kernel.txt)"
     say "chain kernels as a run calls them (2^27 resident weights, $THREADS threads) against the in-place sweep"
@@ -151,20 +166,25 @@ measure() {
             sort -g | awk '{ a[NR] = $0 } END { m = a[int((NR + 1) / 2)]; sub(/^[^ ]* /, "", m); print m }' > "$LOGS/chain_$d.txt"
     done
 
+    fi
     # ---- 4. Boolean nets (N3) ----------------------------------------------
+    if want 4; then
     say "bool_eval (bit-sliced vs one-pattern reference, 1 thread)"
     "$BIN/bool_eval" > "$LOGS/bool.txt" || say "bool kernels DISAGREE or failed (see $LOGS/bool.txt)"
 
+    fi
     # ---- 4b. optimal Hamming clustering (N4/N6) ------------------------------
+    if want 4b; then
     say "ham_exact rate (100 random tables: the default heuristic against the integer program's proved optimum)"
     "$BIN/ham_exact" rate 100 > "$LOGS/ham_rate.txt" || say "ham_exact rate failed (see $LOGS/ham_rate.txt)"
     say "ham_exact time (old branch and bound vs the integer program, side by side)"
     "$BIN/ham_exact" time > "$LOGS/ham_time.txt" || say "ham_exact time failed (see $LOGS/ham_time.txt)"
 
+    fi
     # ---- 5. the tool end to end ----------------------------------------------
+    if want 5; then
     # Wall time and peak RSS of whole commands (GNU time), 3 runs each, the
     # median wall time quoted.
-    FAL=$BIN/../fallacy
     : > "$LOGS/tool.txt"
     tool() {
         local name=$1
@@ -184,7 +204,9 @@ measure() {
         say "tool timings skipped: $FAL or /usr/bin/time missing"
     fi
 
+    fi
     # ---- 6. L1 chain step against torch ----------------------------------------
+    if want 6; then
     # One GD step (forward + backward + update) of the chain from the start
     # chain_step writes (the library's draw); fallacy ($THREADS threads, the
     # most torch gets) and torch's
@@ -218,11 +240,15 @@ measure() {
     done
     rm -f $CFILES
 
+    fi
     # ---- sweeps past one machine (issue 15) ---------------------------------
+    if want slurm; then
     say "slurm.sh (a 4-task Slurm array against one process; merge rate of 10^5 runs)"
     BENCH_BIN=$BIN FALLACY=$BIN/../fallacy ./slurm.sh "$LOGS" || say "slurm.sh failed"
 
+    fi
     # ---- 7. the Python call overhead ---------------------------------------------
+    if want 7; then
     # fallacy.run on the 10-parameter chain against the same run in C
     # (bench/py_call.c: fal_run alone, and everything fallacy.run does per
     # call), in alternation, ROUNDS + 1 rounds; each side's best median.
@@ -233,7 +259,9 @@ measure() {
         FALLACY_LIB="$BIN/../libfallacy.so" $PY py_overhead.py 2000 >> "$LOGS/pycall.txt" 2>>"$LOGS/pycall.err" ||
             say "py_overhead.py failed (see $LOGS/pycall.err)"
     done
+    fi
     # ---- 8. quantized networks (Q1) ----------------------------------------------
+    if want 8; then
     say "qnet_enum: A(4,3,1) ternary enumeration, the straightforward loop, int32 lane rate ($THREADS threads)"
     "$BIN/qnet_enum" enum 4,3,1 10 > "$LOGS/qnet.txt" || say "qnet_enum failed"
     say "qnet_enum: A(7,40,40,1) ReLU Gaussian sampling$([ $TORCH = yes ] && echo ', torch at 4 batch sizes')"
@@ -242,7 +270,9 @@ measure() {
         env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/qnet_torch.py $THREADS 50000 300 1000 3000 10000 > "$LOGS/torchqnet.txt" 2>>"$LOGS/torch.err" ||
             say "torch qnet peer failed (see $LOGS/torch.err)"
     fi
+    fi
     # ---- 9. L3 on a real table: digits to the PCA optimum (issue 11) -----------
+    if want 9; then
     # sklearn's digits (Debian python3-sklearn): drop the label, divide by 16.
     # fallacy's default algorithm, 3 runs per m (the median of its JSON
     # seconds quoted); the torch peer's best of SGD, momentum and Adam over a
@@ -271,14 +301,19 @@ print('pca_fallacy m=$m algo=%s converged=%s steps=%d gap=%.3e tol=%g ms=%.3f' %
     else
         say "digits table not converted (see $LOGS/pca.err)"
     fi
+    fi
     # ---- 10. mlp (M1): one full-batch GD step against torch; classes mlp ------
+    if want 10; then
     # fallacy and torch (nn.Sequential + SGD, autograd; 2 threads under
     # OMP_WAIT_POLICY=PASSIVE and 1 thread, the faster quoted) in alternation.
-    for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; done
+    for p in 64 32; do for f in mlpstep torchmlp2 torchmlp1; do : > "$LOGS/$f$p.txt"; done; : > "$LOGS/mlpstep${p}_alt.txt"; done
     for ((r = 1; r <= ROUNDS; r++)); do
         for p in 64 32; do
             say "round $r/$ROUNDS f$p: mlp_step$([ $TORCH = yes ] && echo ', torch x 2')"
             "$BIN/mlp_step" f$p $MLP_SHAPES >> "$LOGS/mlpstep$p.txt" || say "mlp_step failed"
+            # the core OpenBLAS picks by itself when the environment forces another (§2b);
+            # torch does not use OpenBLAS, so its figures stand for both
+            [ "$ALT" = yes ] && { env -u OPENBLAS_CORETYPE "$BIN/mlp_step" f$p $MLP_SHAPES >> "$LOGS/mlpstep${p}_alt.txt" || say "mlp_step (autodetected core) failed"; }
             if [ $TORCH = yes ]; then
                 env $PEER_ENV OMP_WAIT_POLICY=PASSIVE $PY peers/mlp_torch.py 2 f$p $MLP_SHAPES >> "$LOGS/torchmlp2$p.txt" 2>>"$LOGS/torch.err"
                 env $PEER_ENV $PY peers/mlp_torch.py 1 f$p $MLP_SHAPES >> "$LOGS/torchmlp1$p.txt" 2>>"$LOGS/torch.err"
@@ -296,7 +331,8 @@ print('pca_fallacy m=$m algo=%s converged=%s steps=%d gap=%.3e tol=%g ms=%.3f' %
             echo "classes_mlp widths=$wds rc=$rc s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $(head -c 600 "$LOGS/classes_mlp_one.txt" | tr '\n' ' ')" >> "$LOGS/classes_mlp.txt"
         done
     fi
-    date +%s > "$LOGS/end.t"
+    fi
+    [ -n "$ONLY" ] || date +%s > "$LOGS/end.t"
 }
 
 [ "$REPORT_ONLY" = 1 ] || measure
@@ -315,6 +351,10 @@ INPLACE=$(kv $G inplace_gbs)
     echo "Written by \`bench/run.sh\` (\`make bench\`); every figure below comes from the same run."
     echo
     echo "- date: $(date -u -d "@$T0" '+%Y-%m-%d %H:%M:%S UTC'); run took $((T1 - T0)) s"
+    if [ -s "$LOGS/partial.t" ]; then
+        read -r PT PS < "$LOGS/partial.t"
+        echo "- sections measured again on $(date -u -d "@$PT" '+%Y-%m-%d %H:%M:%S UTC') (\`BENCH_ONLY=\"$PS\"\`): $PS; the others are from the full run above"
+    fi
     echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs ($(lscpu | sed -n 's/^Core(s) per socket: *//p') cores/socket x $(lscpu | sed -n 's/^Socket(s): *//p') socket, $(lscpu | sed -n 's/^Thread(s) per core: *//p') thread/core), family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, THP $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
     echo "- kernel $(uname -r); $(${CC:-cc} --version | head -1); flags -O3 -march=native"
     echo "- OpenBLAS: \`$(kv $G openblas_config)\`, core \`$CORE\` (environment: OPENBLAS_CORETYPE=${ENV_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset})"
@@ -717,8 +757,15 @@ INPLACE=$(kv $G inplace_gbs)
     echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
     echo "autograd, the faster of 2 threads (OMP_WAIT_POLICY=PASSIVE) and 1 thread.  Best median over $ROUNDS rounds, ms."
     echo
-    echo "| n0 | widths | k | dtype | fallacy ms | torch ms | torch/fallacy | target |"
-    echo "|---:|---|---:|---|---:|---:|---:|---|"
+    ALTCOL=""; ALTSEP=""
+    if [ -s "$LOGS/mlpstep64_alt.txt" ]; then
+        echo "OpenBLAS runs on the core the environment sets (${ENV_CORETYPE:-autodetected}) and, in the last two columns, on the core it"
+        echo "detects by itself ($(sed -n 's/^openblas_core=//p' "$LOGS/gemm_alt.txt" 2>/dev/null | head -1)); torch does not use OpenBLAS.  The target is judged on each."
+        echo
+        ALTCOL=" fallacy ms, own core | torch/fallacy, own core |"; ALTSEP="---:|---:|"
+    fi
+    echo "| n0 | widths | k | dtype | fallacy ms | torch ms | torch/fallacy | target |$ALTCOL"
+    echo "|---:|---|---:|---|---:|---:|---:|---|$ALTSEP"
     set -- $MLP_SHAPES
     i=0
     while [ $# -ge 4 ]; do
@@ -733,7 +780,12 @@ INPLACE=$(kv $G inplace_gbs)
             tgt="-"
             [ $i = 1 ] && tgt=">= 3: $(awk -v r="$rt" 'BEGIN { print r == "n/a" ? "not measured" : (r + 0 >= 3) ? "met" : "**missed**" }')"
             [ $i = 3 ] && tgt=">= 0.9: $(awk -v r="$rt" 'BEGIN { print r == "n/a" ? "not measured" : (r + 0 >= 0.9) ? "met" : "**missed**" }')"
-            echo "| $n0 | ${wd}x$hd | $k | f$p | $(or_na "$fms") | $(or_na "$tms") | $rt | $tgt |"
+            alt=""
+            if [ -n "$ALTCOL" ]; then
+                fa=$(best "$LOGS/mlpstep${p}_alt.txt" "$pre" ms)
+                alt=" $(or_na "$fa") | $(ratio "$tms" "$fa") |"
+            fi
+            echo "| $n0 | ${wd}x$hd | $k | f$p | $(or_na "$fms") | $(or_na "$tms") | $rt | $tgt |$alt"
         done
     done
     echo
@@ -749,7 +801,7 @@ INPLACE=$(kv $G inplace_gbs)
     echo '```'
     for f in blocks chain_1e9w gemm dlin numpy torch2 torch1 dlin32 numpy32 torch232 torch132 dlin_check gemm_alt dlin_alt numpy_alt torch2_alt \
         torch1_alt dlin32_alt numpy32_alt torch232_alt torch132_alt kernel bool tool chain_check chainstep torchvec2 torchvec1 \
-        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet pca pca_torch mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132; do
+        torchvec1m torchmod2 torchmod1 pycall qnet torchqnet pca pca_torch mlpstep64 torchmlp264 torchmlp164 mlpstep32 torchmlp232 torchmlp132 mlpstep64_alt mlpstep32_alt; do
         [ -s "$LOGS/$f.txt" ] && sed "s/^/[$f] /" "$LOGS/$f.txt"
     done
     for d in 1e6 1e8 1e9; do
