@@ -19,7 +19,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 HDRS     := $(wildcard include/*.h include/fallacy/*.h src/*/*.h tests/*.h tools/*.h)
 
-.PHONY: all check asan valgrind fuzz test bench clean man install uninstall install-check python-check
+.PHONY: bench-build all check asan valgrind fuzz test bench clean man install uninstall install-check python-check
 all: $(B)/libfallacy.a $(B)/libfallacy.so $(B)/fallacy
 
 $(B)/%.o: %.c $(HDRS)
@@ -87,6 +87,12 @@ test:
 	$(MAKE) -j2 check
 	$(MAKE) -j2 asan
 	$(MAKE) fuzz
+	$(MAKE) -j2 bench-build
+
+# The benchmark programs are built (not run: timings never go into tests) so
+# that a link or API change cannot break `make bench` unnoticed.
+bench-build: all
+	$(MAKE) -C bench B=../$(B) build
 
 # doc/fallacy.1 is generated from the option table (tools/options.c); a test
 # fails when it differs from `fallacy --man`.
