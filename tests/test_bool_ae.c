@@ -390,7 +390,7 @@ TEST(test_n4_bound_and_exact_search)
     CHECK(fal_result_extra(&res, "gap") == D - lb);
     CHECK(isnan(res.optimum_error));
     fal_arch_free(a);
-    /* u 2^n above the integer program's 2^20 assignment variables */
+    /* u 2^n above the integer program's 2^20 (point, centre) pairs */
     const size_t wide[] = { 16, 2, 16 };
     CHECK(run_ae("bool-ae", wide, 3, 200, 2, FAL_ALGO_EXACT, NULL, &rex, &b) == FAL_EINVAL);
     CHECK(strstr(fal_ctx_message(test_ctx()), "integer program") != NULL);
@@ -569,18 +569,6 @@ TEST(test_n4_integer_program_equals_brute_force_tiny)
         fal__ham_set s;
         CHECK_OK(fal__ham_set_new(ctx, n, x, k, &s));
         if (s.u > C) {
-            uint64_t *cand = all_centres(n);
-            fal__ham_clust cl;
-            int proved = 0;
-            CHECK_OK(fal__ham_mip(ctx, &s, C, cand, (size_t)1 << n, FAL__HAM_MIP_EXACT_NODES, 1000, &cl, &proved));
-            CHECK_MSG(proved && cl.cost == opt, "trial %d n=%u m=%u k=%zu: program %llu (proved %d), brute force %llu",
-                      trial, n, m, k, (unsigned long long)cl.cost, proved, (unsigned long long)opt);
-            uint64_t again = 0;
-            for (size_t i = 0; i < s.u; i++)
-                again += s.wt[i] * (uint64_t)__builtin_popcountll(s.pt[i] ^ cl.centre[cl.assign[i]]);
-            CHECK(again == cl.cost && cl.c <= C);
-            fal__ham_clust_free(ctx, &cl);
-            free(cand);
             fal__ham_clust h;
             uint64_t it;
             int fixed;
@@ -588,12 +576,140 @@ TEST(test_n4_integer_program_equals_brute_force_tiny)
             fal_rng_seed(&r, (uint64_t)trial);
             CHECK_OK(fal__ham_lloyd(ctx, &s, C, FAL__HAM_RESTARTS, 1000, &r, &h, &it, &fixed));
             CHECK(h.cost >= opt);
+            uint64_t *cand = all_centres(n);
+            /* without a start, from the heuristic's centres, from a poor start
+             * (one centre, point 0: the rest filled with the lowest candidates) */
+            for (int how = 0; how < 3; how++) {
+                fal__ham_clust cl;
+                int proved = 0;
+                const uint64_t *st0 = how == 0 ? NULL : how == 1 ? h.centre : s.pt;
+                size_t ns = how == 0 ? 0 : how == 1 ? h.c : 1;
+                CHECK_OK(fal__ham_mip(ctx, &s, C, cand, (size_t)1 << n, st0, ns, FAL__HAM_MIP_EXACT_NODES, 1000, &cl,
+                                      &proved));
+                CHECK_MSG(proved && cl.cost == opt,
+                          "trial %d start %d n=%u m=%u k=%zu: program %llu (proved %d), brute force %llu", trial, how, n,
+                          m, k, (unsigned long long)cl.cost, proved, (unsigned long long)opt);
+                uint64_t again = 0;
+                for (size_t i = 0; i < s.u; i++)
+                    again += s.wt[i] * (uint64_t)__builtin_popcountll(s.pt[i] ^ cl.centre[cl.assign[i]]);
+                CHECK(again == cl.cost && cl.c <= C);
+                fal__ham_clust_free(ctx, &cl);
+            }
+            free(cand);
             fal__ham_clust_free(ctx, &h);
             solved++;
         }
         fal__ham_set_free(ctx, &s);
     }
     CHECK(solved >= 40);
+}
+
+/* The program over a restricted candidate list (the distinct points
+ * themselves; the radius rows then have uneven balls and per-point farthest
+ * distances) gives the best choice among those candidates: against every
+ * subset of <= C of them, by enumeration.  The heuristic's majorities, most
+ * of them not candidates, as the start: skipped, the rest filled in. */
+TEST(test_n4_integer_program_restricted_candidates_brute_force)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 5151);
+    int solved = 0;
+    for (int trial = 0; trial < 30; trial++) {
+        unsigned n = 4 + (unsigned)fal_rng_below(&gen, 4), m = 1 + (unsigned)fal_rng_below(&gen, 2);
+        size_t k = 8 + (size_t)fal_rng_below(&gen, 6), C = (size_t)1 << m;
+        uint64_t x[16];
+        if (trial % 2) oracle_clustered_points(&gen, n, k, x);
+        else
+            for (size_t i = 0; i < k; i++) x[i] = fal_rng_next(&gen) & (((uint64_t)1 << n) - 1);
+        fal__ham_set s;
+        CHECK_OK(fal__ham_set_new(ctx, n, x, k, &s));
+        if (s.u > C) {
+            /* enumeration: every subset of the u candidates of size C (bitmask) */
+            uint64_t best = UINT64_MAX;
+            for (uint32_t mask = 0; mask < (1u << s.u); mask++) {
+                if ((size_t)__builtin_popcount(mask) != C) continue;
+                uint64_t cost = 0;
+                for (size_t i = 0; i < s.u; i++) {
+                    unsigned dmin = 64;
+                    for (size_t c = 0; c < s.u; c++)
+                        if (mask >> c & 1) {
+                            unsigned d = (unsigned)__builtin_popcountll(s.pt[i] ^ s.pt[c]);
+                            if (d < dmin) dmin = d;
+                        }
+                    cost += s.wt[i] * dmin;
+                }
+                if (cost < best) best = cost;
+            }
+            fal__ham_clust h;
+            uint64_t it;
+            int fixed;
+            fal_rng r;
+            fal_rng_seed(&r, (uint64_t)trial);
+            CHECK_OK(fal__ham_lloyd(ctx, &s, C, FAL__HAM_RESTARTS, 1000, &r, &h, &it, &fixed));
+            fal__ham_clust cl;
+            int proved = 0;
+            CHECK_OK(fal__ham_mip(ctx, &s, C, s.pt, s.u, h.centre, h.c, FAL__HAM_MIP_EXACT_NODES, 1000, &cl, &proved));
+            /* the polish may move centres off the list: never above the best
+             * choice among the candidates, never below the true optimum */
+            CHECK_MSG(proved && cl.cost <= best && cl.cost >= oracle_hamming_optimum(x, k, n, (unsigned)C),
+                      "trial %d: program %llu (proved %d), best among the points %llu", trial,
+                      (unsigned long long)cl.cost, proved, (unsigned long long)best);
+            fal__ham_clust_free(ctx, &cl);
+            fal__ham_clust_free(ctx, &h);
+            solved++;
+        }
+        fal__ham_set_free(ctx, &s);
+    }
+    CHECK(solved >= 20);
+}
+
+/* --algo exact (the program in radius form, from the heuristic) against the old
+ * exact solver, the Russian-doll branch and bound over partitions that was
+ * --algo exact before: the same optimum on small random tables (14..22 rows
+ * of 6..7 bits, m = 1..3), proved (at least 10 of the 16 tables finish in
+ * the old search's 2^26 nodes). */
+TEST(test_n4_exact_equals_old_branch_and_bound)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_rng gen;
+    fal_rng_seed(&gen, 777);
+    int solved = 0;
+    for (int trial = 0; trial < 16; trial++) {
+        unsigned n = 6 + (unsigned)fal_rng_below(&gen, 2), m = 1 + (unsigned)fal_rng_below(&gen, 3);
+        size_t k = 14 + (size_t)fal_rng_below(&gen, 9), C = (size_t)1 << m;
+        uint64_t x[24];
+        if (trial % 4 == 3) oracle_clustered_points(&gen, n, k, x);
+        else
+            for (size_t i = 0; i < k; i++) x[i] = fal_rng_next(&gen) & (((uint64_t)1 << n) - 1);
+        fal__ham_set s;
+        CHECK_OK(fal__ham_set_new(ctx, n, x, k, &s));
+        if (s.u > C) {
+            fal__ham_solution sol;
+            fal_rng r;
+            fal_rng_seed(&r, (uint64_t)trial);
+            CHECK_OK(fal__ham_solve(ctx, &s, C, 1, 1000, &r, &sol));
+            /* bounded by the heuristic's cost as --algo exact ran it; a table
+             * the old search cannot finish in 2^26 nodes is skipped */
+            fal__ham_clust old;
+            int capped = 0;
+            CHECK_OK(fal__ham_exact(ctx, &s, C, sol.lloyd_cost, (uint64_t)1 << 26, &old, &capped));
+            if (capped) {
+                fal__ham_solution_free(ctx, &sol);
+                fal__ham_set_free(ctx, &s);
+                continue;
+            }
+            CHECK_MSG(sol.optimum == old.cost && sol.cl.cost == old.cost && sol.ip_run,
+                      "trial %d n=%u m=%u k=%zu: program %llu (optimum %llu), old branch and bound %llu", trial, n, m,
+                      k, (unsigned long long)sol.cl.cost, (unsigned long long)sol.optimum,
+                      (unsigned long long)old.cost);
+            fal__ham_solution_free(ctx, &sol);
+            fal__ham_clust_free(ctx, &old);
+            solved++;
+        }
+        fal__ham_set_free(ctx, &s);
+    }
+    CHECK(solved >= 10);
 }
 
 /* The default (heuristic, then the program unasked on small tables) against

@@ -1033,7 +1033,7 @@ fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exa
     if (exact_only && cells > FAL__HAM_MIP_CELLS)
         return fal__fail(ctx, FAL_EINVAL,
                          "--algo exact: %zu distinct examples x 2^%u candidate centres exceed the integer program's "
-                         "%d assignment variables", s->u, s->n, FAL__HAM_MIP_CELLS);
+                         "%d (point, centre) pairs", s->u, s->n, FAL__HAM_MIP_CELLS);
     /* restarts cost u C each round: fewer of them on large problems */
     unsigned R = FAL__HAM_RESTARTS;
     while (R > 1 && (double)R * (double)s->u * (double)C > 4e9) R /= 2;
@@ -1052,8 +1052,10 @@ fal_status fal__ham_solve(fal_ctx *ctx, const fal__ham_set *s, size_t C, int exa
         for (size_t c = 0; c < K; c++) cand[c] = c;
         fal__ham_clust ex;
         int proved = 0;
-        st = fal__ham_mip(ctx, s, C, cand, K, exact_only ? FAL__HAM_MIP_EXACT_NODES : FAL__HAM_MIP_AUTO_NODES, maxit,
-                          &ex, &proved);
+        /* the heuristic's centres as the first incumbent: the search then
+         * only has to prove them optimal or beat them */
+        st = fal__ham_mip(ctx, s, C, cand, K, out->cl.centre, out->cl.c,
+                          exact_only ? FAL__HAM_MIP_EXACT_NODES : FAL__HAM_MIP_AUTO_NODES, maxit, &ex, &proved);
         fal__free(ctx, cand, K * sizeof(uint64_t));
         if (st != FAL_OK) goto fail;
         out->ip_run = 1;

@@ -112,19 +112,24 @@ fal_status fal__ham_exact(fal_ctx *ctx, const fal__ham_set *s, size_t C, uint64_
                           fal__ham_clust *out, int *capped);
 
 /* The optimum among K candidate centres cand[K] into <= C clusters, by the
- * integer program of hamming_mip.c (GLPK, silent).  With cand = all of H^n
- * (fal__ham_all_centres) it is the exact optimum.  *proved = 1 when GLPK
+ * integer program of hamming_mip.c (GLPK, silent; the p-median in radius
+ * form).  With cand = all of H^n it is the exact optimum.  start[nstart]
+ * (NULL, 0 for none): centres of a known clustering, e.g. the heuristic's,
+ * handed to GLPK as its first incumbent (those that are not candidates are
+ * skipped, missing ones filled with the lowest candidates); it only speeds
+ * the search, the optimum does not depend on it.  *proved = 1 when GLPK
  * proved its optimality within node_cap branch-and-bound nodes (a
  * deterministic cap, no clock); otherwise out holds the best solution found
- * (its c = 0 when none).  The solution is polished (fal__ham_polish, maxit
- * rounds) so that it follows the networks' rule.  EINVAL when u K exceeds
- * FAL__HAM_MIP_CELLS. */
+ * (the start's at least; its c = 0 when none).  The solution is polished
+ * (fal__ham_polish, maxit rounds) so that it follows the networks' rule.
+ * EINVAL when u K exceeds FAL__HAM_MIP_CELLS. */
 #define FAL__HAM_MIP_CELLS (1 << 20)          /* assignment variables at most */
 #define FAL__HAM_MIP_AUTO_CELLS (1 << 14)     /* the program run unasked up to this size */
 #define FAL__HAM_MIP_AUTO_NODES 2000          /* ... and this many nodes */
 #define FAL__HAM_MIP_EXACT_NODES 2000000      /* --algo exact */
 fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *cand, size_t K,
-                        uint64_t node_cap, uint64_t maxit, fal__ham_clust *out, int *proved);
+                        const uint64_t *start, size_t nstart, uint64_t node_cap, uint64_t maxit,
+                        fal__ham_clust *out, int *proved);
 /* u K, saturating. */
 size_t fal__ham_mip_cells(const fal__ham_set *s, size_t K);
 /* The bytes fal__ham_mip budgets for `cells` assignment variables. */
