@@ -111,6 +111,12 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 PCDIR   ?= $(LIBDIR)/pkgconfig
 PC_LIBS_PRIVATE := -llapacke -lopenblas -lsqlite3 $(GLPK_LIBS) -lz -lm -fopenmp
+# A real install as root (no DESTDIR) refreshes the dynamic linker's cache:
+# /usr/local/lib is in Debian's search path (/etc/ld.so.conf.d/libc.conf),
+# but a library new there is found only after ldconfig (without it, a
+# fresh Debian 12 says "libfallacy.so.0: cannot open shared object file",
+# tests/fresh/debian12.sh).  install-check sets LDCONFIG=true.
+LDCONFIG ?= ldconfig
 
 $(B)/fallacy.1: $(B)/fallacy
 	./$(B)/fallacy --man > $@
@@ -136,6 +142,7 @@ install: all $(B)/fallacy.1 $(B)/fallacy.pc
 	install -m 755 $(B)/fallacy $(DESTDIR)$(BINDIR)/fallacy
 	install -m 644 $(B)/fallacy.1 $(DESTDIR)$(MANDIR)/man1/fallacy.1
 	install -m 644 $(B)/fallacy.pc $(DESTDIR)$(PCDIR)/fallacy.pc
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG); fi
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/fallacy.h $(addprefix $(DESTDIR)$(INCDIR)/fallacy/,$(notdir $(wildcard include/fallacy/*.h)))
@@ -143,6 +150,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libfallacy.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libfallacy.so.$(SOMAJOR) \
 	  $(DESTDIR)$(LIBDIR)/libfallacy.so $(DESTDIR)$(LIBDIR)/libfallacy.a $(DESTDIR)$(BINDIR)/fallacy \
 	  $(DESTDIR)$(MANDIR)/man1/fallacy.1 $(DESTDIR)$(PCDIR)/fallacy.pc
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG); fi
 
 # Installs into a temporary prefix, builds examples/ with pkg-config alone
 # (dynamic and static) and runs them; then uninstalls and checks nothing is

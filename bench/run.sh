@@ -704,17 +704,32 @@ INPLACE=$(kv $G inplace_gbs)
     echo
     echo "\`fallacy.run(\"linear-chain\", depth=10, examples=1)\` (10 parameters) against the same run in C, in"
     echo "alternation; the best of each side's per-call medians.  c_run: fal_run alone on a context and"
-    echo "architecture made once; c_full: what fallacy.run does per call, in C (context with the ABI check,"
-    echo "MemAvailable, architecture, fal_run, the JSON).  Target: Python at most 50 us above the C call."
+    echo "architecture made once; c_full: what fallacy.run does per call, in C (the thread's context,"
+    echo "MemAvailable, architecture, fal_run, the JSON with its provenance); ctypes fal_run: c_run's two calls"
+    echo "through ctypes on a configuration made once (the cost of a foreign call by itself).  Target: Python"
+    echo "at most 50 us above the C call (c_run)."
     echo
-    PYU=$(lowest "$LOGS/pycall.txt" "pycall impl=python" us)
-    CRU=$(lowest "$LOGS/pycall.txt" "pycall impl=c_run" us)
-    CFU=$(lowest "$LOGS/pycall.txt" "pycall impl=c_full" us)
-    echo "| call | us per call | Python - this (us) | Python / this |"
-    echo "|---|---:|---:|---:|"
-    echo "| Python fallacy.run | $(or_na "$PYU") | | |"
-    echo "| C fal_run (c_run) | $(or_na "$CRU") | $(awk -v a="$PYU" -v b="$CRU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CRU") |"
-    echo "| C, all fallacy.run does (c_full) | $(or_na "$CFU") | $(awk -v a="$PYU" -v b="$CFU" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }') | $(ratio "$PYU" "$CFU") |"
+    echo "Wall: per-call wall time; CPU: this thread's CPU time per call (CLOCK_THREAD_CPUTIME_ID,"
+    echo "time.thread_time), which leaves out the time other processes ran: on a loaded machine the wall"
+    echo "figures grow with the load and the CPU figures much less."
+    echo
+    echo "| call | wall us | Python - this | Python / this | CPU us | Python - this | Python / this |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    pa=$(lowest "$LOGS/pycall.txt" "pycall impl=python " us)
+    pb=$(lowest "$LOGS/pycall.txt" "pycall impl=python " cpu_us)
+    diff1() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f\n", a - b }'; }
+    for key in "python |Python fallacy.run" "c_run |C fal_run (c_run)" "c_full |C, all fallacy.run does (c_full)" \
+        "py_ctypes_run |Python, ctypes fal_run alone"; do
+        lab=${key#*|}
+        key=${key%%|*}
+        a=$(lowest "$LOGS/pycall.txt" "pycall impl=$key" us)
+        b=$(lowest "$LOGS/pycall.txt" "pycall impl=$key" cpu_us)
+        if [ "$key" = "python " ]; then
+            echo "| $lab | $(or_na "$a") | | | $(or_na "$b") | | |"
+        else
+            echo "| $lab | $(or_na "$a") | $(diff1 "$pa" "$a") | $(ratio "$pa" "$a") | $(or_na "$b") | $(diff1 "$pb" "$b") | $(ratio "$pb" "$b") |"
+        fi
+    done
     echo
     echo "## 8. Quantized networks (Q1): enumeration and sampling rates"
     echo

@@ -14,7 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 prefix="$tmp/prefix"
 fail() { echo "install-check: FAIL: $*" >&2; exit 1; }
 
-$MAKE -s install PREFIX="$prefix" B="$B" >/dev/null
+# LDCONFIG=true: a temporary prefix is no business of the system's linker cache
+$MAKE -s install PREFIX="$prefix" B="$B" LDCONFIG=true >/dev/null
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 unset PKG_CONFIG_LIBDIR 2>/dev/null || true
 pkg-config --exists fallacy || fail "pkg-config does not find fallacy.pc in $PKG_CONFIG_PATH"
@@ -66,7 +67,7 @@ grep -q '^prefix=/usr/local$' "$tmp/stage/usr/local/lib/pkgconfig/fallacy.pc" ||
 $MAKE -s uninstall PREFIX=/usr/local DESTDIR="$tmp/stage" B="$B" >/dev/null
 [ -z "$(find "$tmp/stage" -type f -o -type l)" ] || fail "uninstall left files under DESTDIR"
 
-$MAKE -s uninstall PREFIX="$prefix" B="$B" >/dev/null
+$MAKE -s uninstall PREFIX="$prefix" B="$B" LDCONFIG=true >/dev/null
 left=$(find "$prefix" -type f -o -type l)
 [ -z "$left" ] || fail "make uninstall left: $left"
 echo "install-check: ok (prefix install, pkg-config dynamic and static builds of examples/, DESTDIR, uninstall)"

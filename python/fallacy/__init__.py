@@ -252,6 +252,16 @@ def _abi():
 
 _ABI = _abi()
 
+# fal_config_init's defaults, read once: each call copies them (a copy
+# costs less than the foreign call; bench/py_overhead.py)
+_CFG0 = _Config()
+_lib.fal_config_init(ctypes.byref(_CFG0))
+_CFG0 = bytes(_CFG0)
+
+# family name -> its fal_family pointer (static in the library), filled
+# as names are asked for; an unknown name is looked up again every time
+_FAMILY = {}
+
 
 _MEM = [0.0, 0]  # [time read, bytes]
 _MEM_TTL = 0.25  # seconds
@@ -289,7 +299,9 @@ class _Ctx:
                     _lib.fal_ctx_free(p)
                 raise _error(st, msg)
             _Ctx._local.p = p
+            _Ctx._local.buf = ctypes.create_string_buffer(8192)
         self.p = p
+        self.buf = _Ctx._local.buf
         self.owned = []  # (free function, pointer), freed by close()
         _lib.fal_ctx_set_mem_limit(self.p, _mem_available())
         _lib.fal_ctx_set_threads(self.p, threads)
@@ -435,9 +447,12 @@ def _config(ctx, family, opts, reads):
     for k in opts:
         if k not in reads:
             raise TypeError("unexpected keyword %r (options: %s)" % (k, ", ".join(sorted(reads))))
-    cfg = _Config()
-    _lib.fal_config_init(ctypes.byref(cfg))
-    fam = _lib.fal_classes_family(str(family).encode())
+    cfg = _Config.from_buffer_copy(_CFG0)
+    fam = _FAMILY.get(family) if isinstance(family, str) else None
+    if fam is None:
+        fam = _lib.fal_classes_family(str(family).encode())
+        if fam and isinstance(family, str):
+            _FAMILY[family] = fam
     if not fam:
         near = _nearest(str(family))
         raise _bad("unknown family '%s' (see fallacy.families())%s" % (family, "; did you mean '%s'?" % near
@@ -546,11 +561,11 @@ def _run_json(ctx, cfg, res):
     """The run's JSON text, as `fallacy run --json` prints it (fal_run_json:
     the result, then the config, data and build objects)."""
     n = c_size()
-    buf = ctypes.create_string_buffer(8192)  # enough unless the widths list is long
+    buf = ctx.buf  # the thread's, 8 kB: enough unless the widths list is long
     if _lib.fal_run_json(ctx.p, ctypes.byref(cfg), ctypes.byref(res), buf, len(buf), ctypes.byref(n)) != OK:
         buf = ctypes.create_string_buffer(n.value + 1)
         ctx.check(_lib.fal_run_json(ctx.p, ctypes.byref(cfg), ctypes.byref(res), buf, n.value + 1, None))
-    return buf.value.decode()
+    return ctypes.string_at(buf, n.value).decode()
 
 
 def _params_dict(p):
@@ -588,8 +603,9 @@ def run(family, parameters=False, **options):
     with _Ctx(_threads(options)) as ctx:
         cfg, keep = _config(ctx, family, options, RUN_OPTIONS)
         res = _Result()
-        pp = _P(_Params)()
+        pp = None
         if parameters or save is not None:
+            pp = _P(_Params)()
             st = _lib.fal_run_params(ctx.p, ctypes.byref(cfg), ctypes.byref(res), ctypes.byref(pp))
         else:
             st = _lib.fal_run(ctx.p, ctypes.byref(cfg), ctypes.byref(res))

@@ -19,6 +19,15 @@ typedef struct jbuf {
 static void put(jbuf *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(jbuf *j, const char *fmt, ...)
 {
+    if (!strchr(fmt, '%')) {
+        /* literal text, most of the calls: copied, not formatted (fal_run_json
+         * 6.2 instead of 7.1 us CPU per result here; the %.17g of the
+         * doubles is most of the rest) */
+        size_t k = strlen(fmt);
+        if (j->len + k < j->cap) memcpy(j->buf + j->len, fmt, k);
+        j->len += k;
+        return;
+    }
     char small[64];
     va_list ap;
     va_start(ap, fmt);
