@@ -33,8 +33,28 @@ static fal_status verify_at(fal_ctx *ctx, const fal_config *base, size_t k, unsi
     return FAL_OK;
 }
 
-/* The layers of a `run --save` archive: W1, W2, ... while they exist, or
- * linear-chain's w. */
+/* The biases b1, b2, ... of an mlp archive while they exist (none: a
+ * linear family's archive, or an mlp without biases). */
+static fal_status load_biases(fal_ctx *ctx, const char *path, fal_params *p)
+{
+    for (int i = 1;; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "b%d", i);
+        fal_table *t;
+        fal_status s1 = fal_table_load_npz(ctx, path, name, &t);
+        if (s1 == FAL_EFORMAT && strstr(fal_ctx_message(ctx), "no array")) return FAL_OK;
+        if (s1 != FAL_OK) return s1;
+        /* a (n,) array reads as n rows of one column */
+        s1 = fal_table_field(t) == FAL_REAL
+                 ? fal_params_add(p, name, FAL_DT_F8, 1, fal_table_rows(t) * fal_table_cols(t), 0, fal_table_cdata(t))
+                 : fal_params_add(p, name, FAL_DT_C16, 1, fal_table_rows(t) * fal_table_cols(t), 0, fal_table_cdata(t));
+        fal_table_free(t);
+        if (s1 != FAL_OK) return s1;
+    }
+}
+
+/* The layers of a `run --save` archive: W1, W2, ... while they exist (and
+ * the mlp's b1, b2, ...), or linear-chain's w. */
 static fal_status load_params(fal_ctx *ctx, const char *path, fal_params **out)
 {
     fal_status st = fal_params_new(ctx, out);
@@ -61,6 +81,7 @@ static fal_status load_params(fal_ctx *ctx, const char *path, fal_params **out)
                             fal_table_cdata(t));
         fal_table_free(t);
     }
+    if (st == FAL_OK && fal_params_find(*out, "W1")) st = load_biases(ctx, path, *out);
     if (st != FAL_OK) {
         fal_params_free(*out);
         *out = NULL;

@@ -288,6 +288,85 @@ def test_trained_parameters_as_arrays():
     np.testing.assert_allclose(pred, p["pred_train"], rtol=1e-12, atol=1e-12)
 
 
+# Every family beyond the linear ones (doc/params.md): the arrays of
+# parameters=True, and numpy.load of the archive save= writes, hold the
+# same values; the outputs recomputed here in NumPy from the parameters
+# alone are the saved predictions and give the reported training error.
+SAVE_CASES = [
+    ("mlp", dict(widths=[3, 6, 2], act="tanh", examples=25, test=7, steps=200, seed=3)),
+    ("bool-ae", dict(widths=[8, 2, 8], examples=50, test=20, seed=1)),
+    ("threshold-ae", dict(widths=[6, 2, 6], examples=40, test=10, seed=2)),
+    ("bool", dict(widths=[4, 5, 3], examples=10, seed=1)),
+    ("bool-chain", dict(depth=300, seed=4)),
+    ("threshold-chain", dict(depth=300, seed=4, units="heaviside")),
+    ("power-chain", dict(depth=4, examples=2, test=3, seed=5)),
+    ("shallow", dict(features=12, examples=8, test=9, seed=6)),
+]
+
+
+def _outputs(family, p, x):
+    """The family's outputs on the rows x from its parameters p."""
+    if family == "mlp":
+        h = x
+        L = sum(1 for k in p if re.fullmatch(r"W\d+", k))
+        for i in range(1, L + 1):
+            h = h @ p["W%d" % i].T + p["b%d" % i]
+            if i < L:
+                h = np.tanh(h)
+        return h
+    if family in ("bool-ae", "bool"):
+        h = x
+        L = sum(1 for k in p if re.fullmatch(r"T\d+", k))
+        for i in range(1, L + 1):
+            idx = h @ (1 << np.arange(h.shape[1]))
+            h = p["T%d" % i][:, idx].T
+        return h
+    if family == "threshold-ae":
+        h = x
+        L = sum(1 for k in p if re.fullmatch(r"W\d+", k))
+        for i in range(1, L + 1):
+            z = 2 * h - 1  # --units sign (the default)
+            S = p["S%d" % i].astype(bool)
+            phi = np.stack([np.prod(np.where(S[t], z, 1), axis=1) for t in range(S.shape[0])], axis=1)
+            h = (phi @ p["W%d" % i].T > 0).astype(np.int64)
+        return h
+    if family == "bool-chain":
+        return x ^ (p["b"].sum() % 2)
+    if family == "threshold-chain":  # heaviside: the +-1 reading s = 2h - 1
+        return (((2 * x - 1) * np.prod(p["w"])) + 1) // 2
+    if family == "power-chain":
+        h = x
+        for w in p["w"]:
+            h = (w * h) ** 2
+        return h
+    return x @ p["W1"].T  # shallow
+
+
+@pytest.mark.parametrize("family,opts", SAVE_CASES)
+def test_every_family_saves_numpy_arrays(tmp_path, family, opts):
+    path = tmp_path / "p.npz"
+    r = fallacy.run(family, parameters=True, save=str(path), **opts)
+    p = r["parameters"]
+    z = np.load(path)
+    assert set(z.files) == set(p) | {"json"}
+    for k in p:
+        assert z[k].dtype == p[k].dtype and z[k].shape == p[k].shape, k
+        np.testing.assert_array_equal(z[k], p[k])
+    assert json.loads(str(z["json"]))["family"] == family
+    for s in ("train", "test"):
+        if "x_" + s not in p:
+            continue
+        y = _outputs(family, p, p["x_" + s])
+        np.testing.assert_allclose(y, p["pred_" + s], rtol=1e-9, atol=1e-12)
+    t = p.get("t_train", p["x_train"])
+    y = p["pred_train"].astype(float)
+    if family in ("mlp", "power-chain", "shallow"):
+        err = ((y - t) ** 2).sum() / (t ** 2).sum()
+        assert abs(err - r["train_error"]) <= 1e-9 * max(err, 1e-300) + 1e-15
+    else:
+        assert (y != t).mean() == pytest.approx(r["train_error"], abs=1e-15)
+
+
 def test_provenance_and_i12_options_equal_the_cli(npy, tmp_path):
     # the same file, columns, row draw and split through both: the whole
     # JSON (config, data with the file's SHA-256, build) is the same

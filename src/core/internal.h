@@ -97,6 +97,16 @@ fal_status fal__params_colmajor(fal_params *p, const char *name, fal_field f, si
  * family that rescaled its --data (fal__xy_normalise) exports the arrays in
  * the units of the user's table.  Exact for normal numbers. */
 void fal__params_scale2(fal_params *p, const char *name, int e);
+/* The export limit of the families whose arrays the architecture can make
+ * huge (truth tables, unit bits of the chains, test rows enumerated over an
+ * input space): doc/params.md says which arrays it bounds and how. */
+#define FAL__PARAMS_MAX_VALUES ((uint64_t)1 << 24)
+/* rows bit vectors of n bits as a rows x n FAL_DT_I8 array of 0/1, column
+ * i = bit i: row r's bit i is bit i % 64 of words[r * stride + i / 64]. */
+fal_status fal__params_bits(fal_params *p, const char *name, const uint64_t *words, size_t rows, size_t n,
+                            size_t stride);
+/* The refusal of an export over the limit (FAL_EINVAL, before the run). */
+fal_status fal__params_too_big(fal_ctx *ctx, const char *family, const char *what, double values);
 
 /* Shared by the run driver and the families. */
 void fal__result_extra(fal_result *res, const char *name, double value);

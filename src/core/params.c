@@ -114,6 +114,27 @@ void fal__params_scale2(fal_params *p, const char *name, int e)
     for (size_t i = 0; i < n; i++) v[i] = ldexp(v[i], e);
 }
 
+fal_status fal__params_bits(fal_params *p, const char *name, const uint64_t *words, size_t rows, size_t n,
+                            size_t stride)
+{
+    size_t len = rows * n;
+    double *v = fal__alloc(p->ctx, (len ? len : 1) * sizeof(double), "bit rows");
+    if (!v) return FAL_ENOMEM;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t i = 0; i < n; i++) v[r * n + i] = (double)((words[r * stride + i / 64] >> (i % 64)) & 1);
+    fal_status st = fal_params_add(p, name, FAL_DT_I8, 2, rows, n, v);
+    fal__free(p->ctx, v, (len ? len : 1) * sizeof(double));
+    return st;
+}
+
+fal_status fal__params_too_big(fal_ctx *ctx, const char *family, const char *what, double values)
+{
+    return fal__fail(ctx, FAL_EINVAL,
+                     "%s: --save would write %s, %.4g values; parameter export stops at 2^24 = %llu values "
+                     "(doc/params.md)",
+                     family, what, values, (unsigned long long)FAL__PARAMS_MAX_VALUES);
+}
+
 fal_status fal__params_begin(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     if (!cfg->keep_params || res->kept) return FAL_OK;
@@ -128,8 +149,7 @@ fal_status fal_run_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, 
     fal_status st = fal_run(ctx, &c, res);
     if (st != FAL_OK && st != FAL_ENOCONV) return st;
     if (!res->kept)
-        return fal__fail(ctx, FAL_EINVAL, "%s: parameter export is not implemented for this family yet",
-                         cfg->family->name);
+        return fal__fail(ctx, FAL_EINTERNAL, "%s: the family handed out no parameters (a bug)", cfg->family->name);
     *out = res->kept;
     res->kept = NULL;
     return st;

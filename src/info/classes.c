@@ -507,8 +507,8 @@ fal_status fal_classes_compute_draws(fal_ctx *ctx, const fal_config *cfg, uint64
     out->family = cfg->family->name;
     out->id = cfg->family->id;
     const char *name = cfg->family->name;
-    if (cfg->at && !is_continuous(name))
-        return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear and linear-ae take a given point");
+    if (cfg->at && !is_continuous(name) && strcmp(name, "mlp") != 0)
+        return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear, linear-ae and mlp take a given point");
     if (!strcmp(name, "mlp")) return fal__classes_mlp(ctx, cfg, draws, out);
     if (draws != 1) return fal__fail(ctx, FAL_EINVAL, "classes: --draws applies to mlp only");
     if (is_continuous(name)) {
@@ -737,7 +737,7 @@ fal_status fal_classes_walk(fal_ctx *ctx, const fal_config *cfg, uint64_t moves,
         return fal__fail(ctx, FAL_EINVAL,
                          "walk: linear-chain, linear, linear-ae, bool-chain, threshold-chain, bool and threshold-ae");
     if (cfg->at && !is_continuous(cfg->family->name))
-        return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear and linear-ae take a given point");
+        return fal__fail(ctx, FAL_EINVAL, "--params: only linear-chain, linear, linear-ae and mlp take a given point");
     point p;
     fal_status st = point_new(ctx, cfg, &p, 0, 0, 1);
     if (st != FAL_OK) return st;

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "../core/internal.h"
 #include "../core/linalg.h"
@@ -234,6 +235,48 @@ static void draw_params(fal__mlp *net, uint64_t seed, double scale)
     fal__mlp_init(net, &r, scale, 0.1 * scale);
 }
 
+/* `classes mlp --params`: the point is the given one.  W_i (row-major
+ * n_i x n_{i-1}, as `run --save` writes it) into the network's
+ * column-major layer, b_i into its biases; shapes and the presence of
+ * biases must match the architecture and --bias. */
+static fal_status point_at(fal_ctx *ctx, const fal_params *at, fal__mlp *net)
+{
+    for (size_t i = 1; i <= net->L; i++) {
+        char name[FAL_ARRAY_NAME];
+        snprintf(name, sizeof name, "W%zu", i);
+        const fal_array *a = fal_params_find(at, name);
+        size_t r = net->n[i], c = net->n[i - 1];
+        if (!a)
+            return fal__fail(ctx, FAL_EINVAL, "--params: no array '%s' (the architecture has %zu layers: W1..W%zu)",
+                             name, net->L, net->L);
+        if (a->rank != 2 || a->shape[0] != r || a->shape[1] != c)
+            return fal__fail(ctx, FAL_EINVAL, "--params: %s has shape (%zu, %zu); the architecture needs (%zu, %zu)",
+                             name, a->rank == 2 ? a->shape[0] : 0, a->rank == 2 ? a->shape[1] : 0, r, c);
+        if (a->dtype != FAL_DT_F8) return fal__fail(ctx, FAL_EINVAL, "--params: %s is not real; the mlp is", name);
+        double *W = net->p + net->woff[i];
+        for (size_t q = 0; q < r; q++)
+            for (size_t j = 0; j < c; j++) W[j * r + q] = a->v[q * c + j];
+        snprintf(name, sizeof name, "b%zu", i);
+        const fal_array *b = fal_params_find(at, name);
+        if (net->bias) {
+            if (!b)
+                return fal__fail(ctx, FAL_EINVAL,
+                                 "--params: no array '%s' (the mlp has biases; --bias off for a net without)", name);
+            if (b->rank != 1 || b->shape[0] != r || b->dtype != FAL_DT_F8)
+                return fal__fail(ctx, FAL_EINVAL, "--params: %s has %zu values; layer %zu has %zu units", name,
+                                 b->rank == 1 ? b->shape[0] : 0, i, r);
+            memcpy(net->p + net->boff[i], b->v, r * sizeof(double));
+        } else if (b) {
+            return fal__fail(ctx, FAL_EINVAL, "--params: the archive has biases (%s) but --bias off was given", name);
+        }
+    }
+    char extra[FAL_ARRAY_NAME];
+    snprintf(extra, sizeof extra, "W%zu", net->L + 1);
+    if (fal_params_find(at, extra))
+        return fal__fail(ctx, FAL_EINVAL, "--params: has %s but the architecture has %zu layers", extra, net->L);
+    return FAL_OK;
+}
+
 /* Rank on the first k probes with the draw's parameters p. */
 static fal_status rank_k(fal_ctx *ctx, mlp_point *pt, size_t k, uint64_t *rank, double *last, double *next,
                          const char **used, fal_classes *layers)
@@ -298,6 +341,10 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
         st = fal__fail(ctx, FAL_EINVAL, "classes mlp: --draws must be in [1, 10^4]");
         goto out;
     }
+    if (cfg->at && draws > 1) {
+        st = fal__fail(ctx, FAL_EINVAL, "classes mlp: --draws takes random points; --params gives one");
+        goto out;
+    }
     st = fal__mlp_params(ctx, pt.arch, pt.bias, &pt.w);
     if (st != FAL_OK) goto out;
     /* N0 = 2 w / nL probes (each gives nL rows; twice what the rank could
@@ -342,6 +389,8 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
     st = fal__mlp_new(ctx, pt.arch, pt.act, pt.bias, 1, &probe_net);
     if (st != FAL_OK) goto out;
     draw_params(&probe_net, cfg->seed, pt.scale);
+    if (cfg->at) st = point_at(ctx, cfg->at, &probe_net);
+    if (st != FAL_OK) goto out;
     memcpy(pt.p, probe_net.p, pt.w * sizeof(double));
 
     out->act = fal_act_name(pt.act);

@@ -199,6 +199,54 @@ static size_t implicit_count(const fal__bool_ae_net *net)
     return c;
 }
 
+/* x_SET (the rows as bits) and pred_SET (the network's outputs on them). */
+static fal_status keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const fal__bool_ae_net *net,
+                            const uint64_t *x, size_t rows, unsigned n)
+{
+    char name[FAL_ARRAY_NAME];
+    snprintf(name, sizeof name, "x_%s", set);
+    fal_status st = fal__params_bits(p, name, x, rows, n, 1);
+    if (st != FAL_OK) return st;
+    uint64_t *y = fal__alloc(ctx, (rows ? rows : 1) * sizeof(uint64_t), "outputs");
+    if (!y) return FAL_ENOMEM;
+    for (size_t i = 0; i < rows; i++) y[i] = fal__bool_ae_eval(net, x[i]);
+    snprintf(name, sizeof name, "pred_%s", set);
+    st = fal__params_bits(p, name, y, rows, n, 1);
+    fal__free(ctx, y, (rows ? rows : 1) * sizeof(uint64_t));
+    return st;
+}
+
+/* Parameter export (doc/params.md): the centres as bit rows, every layer's
+ * truth tables T_i (n_i x 2^(n_{i-1}), entry b of unit j = bit b of its
+ * table) when every layer has tables and they hold at most
+ * FAL__PARAMS_MAX_VALUES entries (else the centres and the documented rule
+ * are the network), the rows and the outputs. */
+static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__bool_ae_net *net,
+                              const fal__ham_data *d)
+{
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    fal_params *p = res->kept;
+    st = fal__params_bits(p, "centres", net->centre, net->c, d->n, 1);
+    int tables = implicit_count(net) == 0 && net->block_bits <= FAL__PARAMS_MAX_VALUES;
+    for (size_t i = 1; tables && i <= net->L && st == FAL_OK; i++) {
+        size_t N = (size_t)1 << net->width[i - 1], len = net->width[i] * N;
+        double *v = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "truth tables");
+        if (!v) return FAL_ENOMEM;
+        for (size_t j = 0; j < net->width[i]; j++) {
+            const uint64_t *t = net->block + net->off[i] + j * net->stride[i];
+            for (size_t b = 0; b < N; b++) v[j * N + b] = (double)tbit(t, b);
+        }
+        char name[FAL_ARRAY_NAME];
+        snprintf(name, sizeof name, "T%zu", i);
+        st = fal_params_add(p, name, FAL_DT_I8, 2, net->width[i], N, v);
+        fal__free(ctx, v, (len ? len : 1) * sizeof(double));
+    }
+    if (st == FAL_OK) st = keep_rows(ctx, p, "train", net, d->x, d->k, d->n);
+    if (st == FAL_OK && d->ntest) st = keep_rows(ctx, p, "test", net, d->x + d->k, d->ntest, d->n);
+    return st;
+}
+
 fal_status fal__run_bool_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     return fal__bool_ae_run(ctx, cfg, res, NULL);
@@ -350,6 +398,13 @@ fal_status fal__bool_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal__result_extra(res, "implicit_layers", (double)implicit_count(&net));
     fal__result_extra(res, "teacher_flip_prob", data.teacher ? FAL__HAM_FLIP_PROB : NAN);
     st = sol.fixed ? FAL_OK : FAL_ENOCONV;
+    if (cfg->keep_params) {
+        fal_status s3 = keep_params(ctx, cfg, res, &net, &data);
+        if (s3 != FAL_OK) {
+            st = s3;
+            goto done;
+        }
+    }
     if (keep) {
         *keep = net;
         memset(&net, 0, sizeof net);

@@ -45,6 +45,7 @@
  * log2 e exactly.  k (n0 + nL) is reported as the extra bits_with_inputs. */
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "boolean.h"
@@ -492,6 +493,95 @@ static fal_status measure(fal_ctx *ctx, const bnet_run *b, uint64_t cnt[NCOUNT])
     return FAL_OK;
 }
 
+/* ---- parameter export (doc/params.md) ---------------------------------------- */
+
+/* The network's nL output bits on input x (nLw words), unit by unit from the
+ * tables: the exported predictions, apart from the bit-sliced measurement. */
+static void eval_one(const bnet_run *b, uint64_t x, uint64_t *out)
+{
+    memset(out, 0, b->nLw * sizeof *out);
+    for (size_t i = 1; i <= b->L; i++) {
+        uint64_t base = b->off[i - 1], np = b->width[i - 1], y = 0;
+        for (size_t j = 0; j < b->width[i]; j++) {
+            unsigned v = (unsigned)getbit(b->tab, base + ((uint64_t)j << np) + x);
+            if (i == b->L) setbit(out, j, v);
+            else y |= (uint64_t)v << j;
+        }
+        x = y;
+    }
+}
+
+/* x_SET, t_SET, pred_SET of rows inputs x[] (codes) with targets tg (rows x
+ * nLw words, or NULL: the teacher's). */
+static fal_status keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const bnet_run *b, const uint32_t *x,
+                            const uint64_t *tg, size_t rows)
+{
+    size_t nLw = b->nLw, len = (rows ? rows : 1) * nLw;
+    uint64_t *xw = fal__alloc(ctx, (rows ? rows : 1) * sizeof *xw, "rows");
+    uint64_t *t = xw ? fal__alloc(ctx, len * sizeof *t, "targets") : NULL;
+    uint64_t *y = t ? fal__alloc(ctx, len * sizeof *y, "outputs") : NULL;
+    fal_status st = y ? FAL_OK : FAL_ENOMEM;
+    for (size_t r = 0; r < rows && st == FAL_OK; r++) {
+        xw[r] = x[r];
+        if (tg) memcpy(t + r * nLw, tg + r * nLw, nLw * sizeof *t);
+        else teacher(b->key, x[r], b->nL, nLw, t + r * nLw);
+        eval_one(b, x[r], y + r * nLw);
+    }
+    char name[FAL_ARRAY_NAME];
+    snprintf(name, sizeof name, "x_%s", set);
+    if (st == FAL_OK) st = fal__params_bits(p, name, xw, rows, b->n0, 1);
+    snprintf(name, sizeof name, "t_%s", set);
+    if (st == FAL_OK) st = fal__params_bits(p, name, t, rows, b->nL, nLw);
+    snprintf(name, sizeof name, "pred_%s", set);
+    if (st == FAL_OK) st = fal__params_bits(p, name, y, rows, b->nL, nLw);
+    fal__free(ctx, y, len * sizeof *y);
+    fal__free(ctx, t, len * sizeof *t);
+    fal__free(ctx, xw, (rows ? rows : 1) * sizeof *xw);
+    return st;
+}
+
+/* T_i (n_i x 2^(n_{i-1}): entry b of unit j is its output when layer i-1
+ * reads b, unit 0 the least significant bit), then the rows: --data's
+ * training and test rows as given, or the teacher's training inputs and
+ * every unseen input as the test rows. */
+static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const bnet_run *b)
+{
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    fal_params *p = res->kept;
+    for (size_t i = 1; i <= b->L && st == FAL_OK; i++) {
+        size_t N = (size_t)1 << b->width[i - 1], len = b->width[i] * N;
+        double *v = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "truth tables");
+        if (!v) return FAL_ENOMEM;
+        for (size_t j = 0; j < b->width[i]; j++)
+            for (size_t e = 0; e < N; e++) v[j * N + e] = getbit(b->tab, b->off[i - 1] + j * N + e);
+        char name[FAL_ARRAY_NAME];
+        snprintf(name, sizeof name, "T%zu", i);
+        st = fal_params_add(p, name, FAL_DT_I8, 2, b->width[i], N, v);
+        fal__free(ctx, v, (len ? len : 1) * sizeof(double));
+    }
+    if (st != FAL_OK) return st;
+    if (b->rows) {
+        st = keep_rows(ctx, p, "train", b, b->rcode, b->rtg, b->k);
+        if (st == FAL_OK && b->rows > b->k)
+            st = keep_rows(ctx, p, "test", b, b->rcode + b->k, b->rtg + b->k * b->nLw, b->rows - b->k);
+        return st;
+    }
+    st = keep_rows(ctx, p, "train", b, b->xs, NULL, b->d);
+    uint64_t N = UINT64_C(1) << b->n0;
+    size_t nun = (size_t)(N - b->d);
+    if (st == FAL_OK && nun) {
+        uint32_t *un = fal__alloc(ctx, nun * sizeof *un, "unseen inputs");
+        if (!un) return FAL_ENOMEM;
+        size_t q = 0;
+        for (uint64_t x = 0; x < N; x++)
+            if (!getbit(b->seen, x)) un[q++] = (uint32_t)x;
+        st = keep_rows(ctx, p, "test", b, un, NULL, q);
+        fal__free(ctx, un, nun * sizeof *un);
+    }
+    return st;
+}
+
 /* ---- the run ---------------------------------------------------------------- */
 
 /* log2 of the number of injective maps of d items into 2^n codes. */
@@ -565,6 +655,19 @@ fal_status fal__bool_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, f
     }
     b.words = (size_t)((w + 63) / 64);
     b.seen_words = (size_t)(N / 64 + 1);
+    if (cfg->keep_params) {
+        /* --save: every table, and the teacher's rows (all 2^n0 inputs) */
+        double vals = (double)w + (cfg->data ? 0.0 : ldexp((double)(b.n0 + 2 * b.nL), (int)b.n0));
+        if (L > 60000) {
+            st = fal__fail(ctx, FAL_EINVAL, "bool: --save writes one table array a layer: depth %zu is above 60000 "
+                                            "(an archive holds at most 65535 arrays)", L);
+            goto done;
+        }
+        if (vals > (double)FAL__PARAMS_MAX_VALUES) {
+            st = fal__params_too_big(ctx, "bool", "every truth table and the teacher's rows", vals);
+            goto done;
+        }
+    }
 
     /* ---- budget: everything large, before allocating any of it ---- */
     {
@@ -669,6 +772,13 @@ fal_status fal__bool_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res, f
     fal__result_extra(res, "log2_agreeing_lower", lower);
     fal__result_extra(res, "param_bytes", (double)b.words * 8.0);
     st = res->converged ? FAL_OK : FAL_ENOCONV;
+    if (cfg->keep_params) {
+        fal_status s3 = keep_params(ctx, cfg, res, &b);
+        if (s3 != FAL_OK) {
+            st = s3;
+            goto done;
+        }
+    }
     if (keep) { /* hand the network over: done frees NULL, a no-op */
         keep->L = L;
         keep->width = b.width;

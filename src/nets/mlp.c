@@ -15,6 +15,7 @@
  * relative squared errors sum ||y - t||^2 / sum ||t||^2 of the contract. */
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "nets.h"
 #include "mlp.h"
@@ -617,6 +618,47 @@ static size_t smin(size_t a, size_t b) { return a < b ? a : b; }
  * test set no longer than that (at least 256) */
 #define EVAL_CHUNK 256
 
+/* ---- parameter export (doc/params.md) ------------------------------------ */
+
+/* W_i (n_i x n_{i-1}, row-major) and b_i of net as PREFIX W1.., PREFIX b1.. */
+static fal_status keep_layers(fal_params *p, const char *prefix, const fal__mlp *net)
+{
+    fal_status st = FAL_OK;
+    for (size_t i = 1; i <= net->L && st == FAL_OK; i++) {
+        char name[FAL_ARRAY_NAME];
+        snprintf(name, sizeof name, "%sW%zu", prefix, i);
+        st = fal__params_colmajor(p, name, FAL_REAL, net->n[i], net->n[i - 1], net->p + net->woff[i]);
+        if (st == FAL_OK && net->bias) {
+            snprintf(name, sizeof name, "%sb%zu", prefix, i);
+            st = fal_params_add(p, name, FAL_DT_F8, 1, net->n[i], 0, net->p + net->boff[i]);
+        }
+    }
+    return st;
+}
+
+/* x_SET, t_SET and pred_SET (the network's outputs, forward in chunks of
+ * its kmax columns: the training set in one, as training evaluated it). */
+static fal_status keep_rows(fal_ctx *ctx, fal_params *p, const char *set, fal__mlp *net, const fal__xy *xy)
+{
+    size_t n0 = net->n[0], nL = net->n[net->L], len = nL * xy->k;
+    char name[FAL_ARRAY_NAME];
+    snprintf(name, sizeof name, "x_%s", set);
+    fal_status st = fal_params_add(p, name, FAL_DT_F8, 2, xy->k, n0, xy->x);
+    snprintf(name, sizeof name, "t_%s", set);
+    if (st == FAL_OK) st = fal_params_add(p, name, FAL_DT_F8, 2, xy->k, nL, xy->t);
+    if (st != FAL_OK) return st;
+    double *Y = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "predictions");
+    if (!Y) return FAL_ENOMEM;
+    for (size_t j0 = 0; j0 < xy->k; j0 += net->kmax) {
+        size_t c = xy->k - j0 < net->kmax ? xy->k - j0 : net->kmax;
+        memcpy(Y + j0 * nL, fal__mlp_forward(net, xy->x + j0 * n0, c), nL * c * sizeof(double));
+    }
+    snprintf(name, sizeof name, "pred_%s", set);
+    st = fal_params_add(p, name, FAL_DT_F8, 2, xy->k, nL, Y);
+    fal__free(ctx, Y, (len ? len : 1) * sizeof(double));
+    return st;
+}
+
 fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     fal_status st;
@@ -707,6 +749,10 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
             teacher_targets(&teacher, tr.x, tr.t, k);
             teacher_targets(&teacher, te.x, te.t, ntest);
         }
+        if (st == FAL_OK && cfg->keep_params) { /* the teacher is gone before the student exists */
+            st = fal__params_begin(ctx, cfg, res);
+            if (st == FAL_OK) st = keep_layers(res->kept, "teacher_", &teacher);
+        }
         fal__mlp_free(&teacher);
     }
     if (st != FAL_OK) goto done;
@@ -738,6 +784,13 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         fal__result_extra(res, "hidden_units", (double)hidden);
     }
     fal__result_extra(res, "init_scale", scale);
+    if (cfg->keep_params) {
+        fal_status s3 = fal__params_begin(ctx, cfg, res);
+        if (s3 == FAL_OK) s3 = keep_layers(res->kept, "", &net);
+        if (s3 == FAL_OK) s3 = keep_rows(ctx, res->kept, "train", &net, &tr);
+        if (s3 == FAL_OK && ntest) s3 = keep_rows(ctx, res->kept, "test", &net, &te);
+        if (s3 != FAL_OK) st = s3;
+    }
 done:
     fal__mlp_free(&net);
     fal__mlp_free(&teacher);

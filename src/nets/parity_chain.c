@@ -17,6 +17,39 @@
 /* The chain's output bit for input bit x, given the parity of its set bits. */
 static int chain_out(int parity, int x) { return x ^ parity; }
 
+/* Parameter export (doc/params.md): the L unit bits as one vector -- b
+ * (1 = NOT) for bool-chain, w (the weights read as -1/+1) for
+ * threshold-chain --, then the rows, targets and outputs as values of the
+ * units (0/1, or -1/+1 for sign units). */
+static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__parity_spec *sp,
+                              const uint64_t *w, size_t L, const unsigned char *xs, const unsigned char *ts, size_t k,
+                              size_t ntest, int parity)
+{
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    int thr = sp->heaviside >= 0, pm = sp->minus_one;
+    size_t nall = k + ntest, len = L > nall ? L : nall;
+    double *v = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "chain export");
+    if (!v) return FAL_ENOMEM;
+    for (size_t i = 0; i < L; i++) {
+        int bit = fal__bits_get(w, i);
+        v[i] = thr ? (bit ? -1.0 : 1.0) : (double)bit;
+    }
+    st = fal_params_add(res->kept, thr ? "w" : "b", FAL_DT_I8, 1, L, 0, v);
+    for (int set = 0; set < 3 * 2 && st == FAL_OK; set++) {
+        static const char *const names[] = { "x_train", "t_train", "pred_train", "x_test", "t_test", "pred_test" };
+        size_t a = set >= 3 ? k : 0, n = set >= 3 ? ntest : k;
+        if (set >= 3 && !ntest) break;
+        for (size_t i = 0; i < n; i++) {
+            int bit = set % 3 == 0 ? xs[a + i] : set % 3 == 1 ? ts[a + i] : chain_out(parity, xs[a + i]);
+            v[i] = pm ? (bit ? 1.0 : -1.0) : (double)bit;
+        }
+        st = fal_params_add(res->kept, names[set], FAL_DT_I8, 2, n, 1, v);
+    }
+    fal__free(ctx, v, (len ? len : 1) * sizeof(double));
+    return st;
+}
+
 fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__parity_spec *sp)
 {
     const fal_arch *arch;
@@ -27,6 +60,8 @@ fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     if (cfg->algo != FAL_ALGO_DEFAULT)
         return fal__fail(ctx, FAL_EINVAL, "%s learns by %s: --algo %s does not apply", sp->family, sp->learn_words,
                          fal_algo_name(cfg->algo));
+    if (cfg->keep_params && L > FAL__PARAMS_MAX_VALUES)
+        return fal__params_too_big(ctx, sp->family, "one value per unit", (double)L);
     size_t nw = fal__bits_words(L), wbytes;
     if (fal__mul(nw, sizeof(uint64_t), &wbytes))
         return fal__fail(ctx, FAL_ENOMEM, "%s needs more than 16 EiB (its bits overflow 64 bits)", sp->family);
@@ -142,6 +177,10 @@ fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
     if (sp->heaviside >= 0) fal__result_extra(res, "heaviside", sp->heaviside);
     fal__result_extra(res, "param_bytes", (double)wbytes);
     st = res->converged ? FAL_OK : FAL_ENOCONV;
+    if (cfg->keep_params) {
+        fal_status s3 = keep_params(ctx, cfg, res, sp, w, (size_t)L, xs, ts, k, ntest, parity);
+        if (s3 != FAL_OK) st = s3;
+    }
 done:
     fal__free(ctx, w, wbytes);
     fal__free(ctx, xs, nall);

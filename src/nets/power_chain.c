@@ -331,6 +331,47 @@ static const char *plain_step(double *w, size_t L, unsigned q, const double *x, 
     return NULL;
 }
 
+/* ---- parameter export (doc/params.md) ------------------------------------ */
+
+/* w (the weights as doubles), ln_abs_w and sign_w (the log-domain form the
+ * family computes in: w_1 is 1 + O(q^-L) at depth, which a double may
+ * round to 1), P with ln_abs_P and sign_P, the teacher's constant, and the
+ * rows: x, t and pred = P x^(q^L) (+-inf or 0 beyond the double range). */
+static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const double *u,
+                              const unsigned char *neg, size_t L, sv P, const double *xs, const double *ts,
+                              const pex *ex, size_t k, size_t ntest, double teacher)
+{
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    fal_params *p = res->kept;
+    size_t nall = k + ntest, len = L > nall ? L : nall;
+    double *v = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "power-chain export");
+    if (!v) return FAL_ENOMEM;
+    for (size_t i = 0; i < L; i++) v[i] = u[i] == -INFINITY ? 0.0 : (neg[i] ? -1 : 1) * exp(u[i]);
+    st = fal_params_add(p, "w", FAL_DT_F8, 1, L, 0, v);
+    if (st == FAL_OK) st = fal_params_add(p, "ln_abs_w", FAL_DT_F8, 1, L, 0, u);
+    for (size_t i = 0; i < L; i++) v[i] = neg[i] ? -1.0 : 1.0;
+    if (st == FAL_OK) st = fal_params_add(p, "sign_w", FAL_DT_I8, 1, L, 0, v);
+    double Pv = sv_value(P), Pl = P.l, Ps = P.s;
+    if (st == FAL_OK) st = fal_params_add(p, "P", FAL_DT_F8, 0, 0, 0, &Pv);
+    if (st == FAL_OK) st = fal_params_add(p, "ln_abs_P", FAL_DT_F8, 0, 0, 0, &Pl);
+    if (st == FAL_OK) st = fal_params_add(p, "sign_P", FAL_DT_I8, 0, 0, 0, &Ps);
+    if (st == FAL_OK && !isnan(teacher)) st = fal_params_add(p, "teacher", FAL_DT_F8, 0, 0, 0, &teacher);
+    for (int set = 0; set < 2 && st == FAL_OK; set++) {
+        size_t a = set ? k : 0, n = set ? ntest : k;
+        if (set && !n) break;
+        st = fal_params_add(p, set ? "x_test" : "x_train", FAL_DT_F8, 2, n, 1, xs + a);
+        if (st == FAL_OK) st = fal_params_add(p, set ? "t_test" : "t_train", FAL_DT_F8, 2, n, 1, ts + a);
+        for (size_t j = 0; j < n; j++) {
+            const pex *e = &ex[a + j];
+            v[j] = e->sz ? sv_value((sv){ P.s * e->sz, P.l + e->lz }) : 0.0;
+        }
+        if (st == FAL_OK) st = fal_params_add(p, set ? "pred_test" : "pred_train", FAL_DT_F8, 2, n, 1, v);
+    }
+    fal__free(ctx, v, (len ? len : 1) * sizeof(double));
+    return st;
+}
+
 /* ---- the family ---------------------------------------------------------- */
 
 fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
@@ -589,6 +630,10 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
     fal__result_extra(res, "tolerance", tol);
     fal__result_extra(res, "param_bytes", (double)L * sizeof(double));
     st = conv ? FAL_OK : FAL_ENOCONV;
+    if (cfg->keep_params) {
+        fal_status s3 = keep_params(ctx, cfg, res, u, neg, L, P, xs, ts, ex, k, ntest, teacher);
+        if (s3 != FAL_OK) st = s3;
+    }
 done:
     fal__free(ctx, ws, (4 * L + 1) * sizeof(double));
     fal__free(ctx, w, L * sizeof(double));

@@ -102,6 +102,41 @@ static fal_status min_norm_fit(fal_ctx *ctx, int full_rank, size_t w, size_t k, 
     return fal__lstsq(ctx, FAL_REAL, w, 1, k, X, t, bhat);
 }
 
+/* Parameter export (doc/params.md): W1 = beta_hat^T (1 x w), the teacher's
+ * beta^T, the rows x_SET (k x w), t_SET and pred_SET = x beta_hat, all in
+ * the units of the user's table (--data was scaled by 2^-ex, 2^-et). */
+static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, size_t w, const double *bhat,
+                              const double *beta, const fal__xy *tr, const double *tx, const double *tt, size_t ntest,
+                              int ex, int et)
+{
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    fal_params *p = res->kept;
+    st = fal_params_add(p, "W1", FAL_DT_F8, 2, 1, w, bhat);
+    if (st == FAL_OK && beta) st = fal_params_add(p, "teacher", FAL_DT_F8, 2, 1, w, beta);
+    size_t most = tr->k > ntest ? tr->k : ntest;
+    double *y = fal__alloc(ctx, (most ? most : 1) * sizeof(double), "predictions");
+    if (!y) return FAL_ENOMEM;
+    for (int set = 0; set < 2 && st == FAL_OK; set++) {
+        size_t n = set ? ntest : tr->k;
+        const double *x = set ? tx : tr->x, *t = set ? tt : tr->t;
+        if (set && !n) break;
+        for (size_t j = 0; j < n; j++) y[j] = dot(bhat, x + j * w, w);
+        st = fal_params_add(p, set ? "x_test" : "x_train", FAL_DT_F8, 2, n, w, x);
+        if (st == FAL_OK) st = fal_params_add(p, set ? "t_test" : "t_train", FAL_DT_F8, 2, n, 1, t);
+        if (st == FAL_OK) st = fal_params_add(p, set ? "pred_test" : "pred_train", FAL_DT_F8, 2, n, 1, y);
+    }
+    fal__free(ctx, y, (most ? most : 1) * sizeof(double));
+    if (st == FAL_OK) {
+        static const char *const xs[] = { "x_train", "x_test" };
+        static const char *const ts[] = { "t_train", "t_test", "pred_train", "pred_test" };
+        for (int i = 0; i < 2; i++) fal__params_scale2(p, xs[i], ex);
+        for (int i = 0; i < 4; i++) fal__params_scale2(p, ts[i], et);
+        fal__params_scale2(p, "W1", et - ex);
+    }
+    return st;
+}
+
 fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 {
     fal_status st;
@@ -131,6 +166,9 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
         return fal__fail(ctx, FAL_EINVAL,
                          "shallow: --test %zu with w = %zu features is %.3g Gaussian draws; the limit is 2^32 "
                          "(fewer test inputs estimate the same error)", ntest, w, (double)ntest * (double)w);
+    /* --save keeps the test rows, which the teacher otherwise draws one at a time */
+    if (cfg->keep_params && (double)ntest * (double)(w + 2) > (double)FAL__PARAMS_MAX_VALUES)
+        return fal__params_too_big(ctx, "shallow", "the test rows", (double)ntest * (double)(w + 2));
     st = fal_arch_from_widths(ctx, (size_t[]){ w, 1 }, 2, &res->owned_arch);
     if (st != FAL_OK) return st;
     res->arch = res->owned_arch;
@@ -152,7 +190,7 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal_rng_jump(&rtest);
 
     fal__xy tr = { 0 };
-    double *beta = NULL, *bhat = NULL, *xt = NULL;
+    double *beta = NULL, *bhat = NULL, *xt = NULL, *kx = NULL, *kt = NULL; /* kx, kt: --save's test rows */
     int teacher = !cfg->data;
     int ex = 0, et = 0; /* --data: inputs and targets scaled by 2^-ex and 2^-et (fal__xy_normalise) */
     if (cfg->data) {
@@ -191,6 +229,14 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     if (st != FAL_OK) goto done;
     bhat = fal__alloc(ctx, w * sizeof(double), "fitted coefficients");
     xt = bhat ? fal__alloc(ctx, w * sizeof(double), "test input") : NULL;
+    if (xt && cfg->keep_params && ntest) {
+        kx = fal__alloc(ctx, ntest * w * sizeof(double), "test rows");
+        kt = kx ? fal__alloc(ctx, ntest * sizeof(double), "test targets") : NULL;
+        if (!kt) {
+            st = FAL_ENOMEM;
+            goto done;
+        }
+    }
     if (!xt) {
         st = FAL_ENOMEM;
         goto done;
@@ -217,6 +263,10 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
             y = ldexp(row[w], -et);
         }
         double e = dot(bhat, xt, w) - y;
+        if (kx) {
+            memcpy(kx + j * w, xt, w * sizeof(double));
+            kt[j] = y;
+        }
         dte += e * e;
         tte += y * y;
     }
@@ -244,7 +294,10 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     fal__result_extra(res, "population_test_error", pop);
     fal__result_extra(res, "fit_norm2_ratio", fitn);
     st = FAL_OK;
+    if (cfg->keep_params) st = keep_params(ctx, cfg, res, w, bhat, beta, &tr, kx, kt, ntest, ex, et);
 done:
+    fal__free(ctx, kt, ntest * sizeof(double));
+    fal__free(ctx, kx, ntest * w * sizeof(double));
     fal__free(ctx, xt, w * sizeof(double));
     fal__free(ctx, bhat, w * sizeof(double));
     fal__free(ctx, beta, w * sizeof(double));

@@ -311,6 +311,59 @@ static int retarget(fit *F)
     return changed;
 }
 
+/* ---- parameter export (doc/params.md) ---------------------------------------- */
+
+/* x_SET (the rows as bits) and pred_SET (the network's outputs on them). */
+static fal_status keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const fal__thr_ae_net *net,
+                            const uint64_t *x, size_t rows, unsigned n)
+{
+    char name[FAL_ARRAY_NAME];
+    snprintf(name, sizeof name, "x_%s", set);
+    fal_status st = fal__params_bits(p, name, x, rows, n, 1);
+    if (st != FAL_OK) return st;
+    uint64_t *y = fal__alloc(ctx, (rows ? rows : 1) * sizeof(uint64_t), "outputs");
+    if (!y) return FAL_ENOMEM;
+    for (size_t i = 0; i < rows; i++) y[i] = fal__thr_ae_eval(net, x[i]);
+    snprintf(name, sizeof name, "pred_%s", set);
+    st = fal__params_bits(p, name, y, rows, n, 1);
+    fal__free(ctx, y, (rows ? rows : 1) * sizeof(uint64_t));
+    return st;
+}
+
+/* Every layer's gates: W_i (n_i x M_i, the integer weights, as '<i8') on
+ * the monomials S_i (M_i x n_{i-1}, row t the 0/1 indicator of monomial
+ * t's variables; row 0 the bias), N4's centres as bit rows, the rows and
+ * the outputs. */
+static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__thr_ae_net *net,
+                              const fal__ham_clust *cl, const fal__ham_data *d)
+{
+    fal_status st = fal__params_begin(ctx, cfg, res);
+    if (st != FAL_OK) return st;
+    fal_params *p = res->kept;
+    for (size_t i = 0; i < net->L && st == FAL_OK; i++) {
+        const fal__thr_layer *ly = &net->layer[i];
+        size_t len = (size_t)ly->width * ly->M;
+        double *v = fal__alloc(ctx, (len ? len : 1) * sizeof(double), "gate weights");
+        if (!v) return FAL_ENOMEM;
+        for (size_t t = 0; t < len && st == FAL_OK; t++) {
+            /* doubles hold the integers exactly up to 2^53; the weights stay far below */
+            if (ly->w[t] > ((int64_t)1 << 53) || ly->w[t] < -((int64_t)1 << 53))
+                st = fal__fail(ctx, FAL_ERANGE, "threshold-ae: a weight of layer %zu exceeds 2^53", i + 1);
+            v[t] = (double)ly->w[t];
+        }
+        char name[FAL_ARRAY_NAME];
+        snprintf(name, sizeof name, "W%zu", i + 1);
+        if (st == FAL_OK) st = fal_params_add(p, name, FAL_DT_I8, 2, ly->width, ly->M, v);
+        fal__free(ctx, v, (len ? len : 1) * sizeof(double));
+        snprintf(name, sizeof name, "S%zu", i + 1);
+        if (st == FAL_OK) st = fal__params_bits(p, name, ly->mono, ly->M, ly->p, 1);
+    }
+    if (st == FAL_OK) st = fal__params_bits(p, "centres", cl->centre, cl->c, d->n, 1);
+    if (st == FAL_OK) st = keep_rows(ctx, p, "train", net, d->x, d->k, d->n);
+    if (st == FAL_OK && d->ntest) st = keep_rows(ctx, p, "test", net, d->x + d->k, d->ntest, d->n);
+    return st;
+}
+
 /* ---- the family ------------------------------------------------------------- */
 
 
@@ -385,6 +438,10 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
         size_t nw, nm;
         st = net_size(ctx, arch, d, &nw, &nm);
         if (st != FAL_OK) return st;
+        /* --save: the weights and the monomials' indicator rows */
+        if (cfg->keep_params && (double)nw + (double)nm * (double)n > (double)FAL__PARAMS_MAX_VALUES)
+            return fal__params_too_big(ctx, "threshold-ae", "the gates' weights and monomials",
+                                       (double)nw + (double)nm * (double)n);
         size_t Me = (size_t)fal__ptf_nmono((unsigned)n, d), Md = (size_t)fal__ptf_nmono((unsigned)m, d);
         size_t sc = Me > Md ? Me : Md;
         if (sc < C) sc = C;
@@ -603,6 +660,13 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
     fal__result_extra(res, "log2_classes_method", method >= 0 ? (double)method : NAN);
     fal__result_extra(res, "teacher_flip_prob", data.teacher ? FAL__HAM_FLIP_PROB : NAN);
     st = conv ? FAL_OK : FAL_ENOCONV;
+    if (cfg->keep_params) {
+        fal_status s3 = keep_params(ctx, cfg, res, &net, cl, &data);
+        if (s3 != FAL_OK) {
+            st = s3;
+            goto done;
+        }
+    }
     if (keep) {
         net.m = (unsigned)m;
         *keep = net;
