@@ -110,6 +110,7 @@ typedef struct cli_opt {
     const char *bad;      /* after "--opt 'value': " when the value is refused; NULL: generated */
     cli_set_fn set;       /* CLI_CUSTOM */
     int alone;            /* the option replaces the command line: no other option or argument */
+    const char *with;     /* alone, but for this one option (run --rerun KEY --db FILE) */
 } cli_opt;
 
 extern const cli_opt CLI_OPTS[];
@@ -165,7 +166,8 @@ typedef struct cli_run {
     const char *split;     /* --split text (cli_set_split stores k or the fraction) */
     uint64_t split_k;      /* --split k: the training rows (0: not given) */
     const char *save;      /* --save FILE.npz (run, need) */
-    const char *rerun;     /* --rerun FILE.json (run; alone on the line) */
+    const char *rerun;     /* --rerun FILE.json or KEY (run; alone on the line but for --db) */
+    const char *rerun_db;  /* --db FILE.sqlite (run): --rerun's value is a key stored there */
 } cli_run;
 /* The qnet-only options: refused for the other families. */
 extern const char *const CLI_QNET_ONLY[];

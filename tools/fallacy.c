@@ -63,6 +63,11 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
     int rc = cli_parse(cmd, argc, argv, r, own, ctx, &r->args);
     if (rc) return rc;
     if (r->rerun) return 0; /* alone on the line (the parser checked): cmd_run reads the file */
+    if (r->rerun_db) {
+        cli_err("%s--db applies to --rerun KEY (the stored run to repeat)\n", prefix);
+        rc = EXIT_USAGE;
+        goto fail;
+    }
     int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED) && strcmp(r->args.pos[0], "qnet") == 0;
     r->cfg.examples_set = cli_given(&r->args, "--examples");
     r->cfg.shuffle_set = cli_given(&r->args, "--shuffle");
@@ -171,6 +176,11 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
     r->cfg.arch = r->arch;
     r->cfg.teacher_arch = r->teacher_arch;
     r->cfg.data = r->data;
+    /* the provenance (run --json, the store's config column) names the file
+     * and the column specs as given; the run itself never reads them */
+    r->cfg.data_path = r->data_path;
+    r->cfg.inputs = r->inputs;
+    r->cfg.targets = r->targets;
     fal_ctx_set_threads(ctx, r->threads);
     return 0;
 fail:
@@ -239,26 +249,60 @@ int cli_save_params(fal_ctx *ctx, const char *path, fal_params *p, const fal_res
     return 0;
 }
 
-static int cmd_run(int argc, char **argv);
+static int cmd_run_as(int argc, char **argv, const char *want_key);
 
-/* fallacy run --rerun FILE.json: the run its config object describes,
- * refused (exit 2) for JSON of another version, with an unknown config
- * field, or whose data file's SHA-256 has changed. */
-static int cmd_rerun(const char *path)
+/* The provenance JSON of the run stored under key in db, into text (cap
+ * bytes); 0 or an exit code after a message. */
+static int stored_config(const char *db, const char *key, char *text, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "fallacy: --rerun %s: cannot open: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
+    fal_ctx *ctx = NULL;
+    if (fal_ctx_new(&ctx, NULL) != FAL_OK) return EXIT_NOMEM;
+    fal_store *s = NULL;
+    int found = 0, rc = 0;
+    fal_status st = fal_store_open(ctx, db, FAL_STORE_READ, &s);
+    if (st == FAL_OK) st = fal_store_config(s, key, text, cap, NULL, &found);
+    if (st != FAL_OK) {
+        cli_err("fallacy: --rerun: %s\n", fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+    } else if (found == 0) {
+        cli_err("fallacy: --rerun: %s holds no run with the key '%s' (fallacy sweep --list shows the keys)\n", db, key);
+        rc = EXIT_USAGE;
+    } else if (found == 1) {
+        cli_err("fallacy: --rerun: %s: the run was stored without its configuration (a database written before the "
+                "config column); its key lists the options to run it again by hand\n", db);
+        rc = EXIT_USAGE;
     }
+    fal_store_close(s);
+    fal_ctx_free(ctx);
+    return rc;
+}
+
+/* fallacy run --rerun FILE.json (or --rerun KEY --db FILE.sqlite): the run
+ * its config object describes (the JSON file's, or the stored run's
+ * provenance column), refused (exit 2) for JSON of another version, with an
+ * unknown config field, or whose data file's SHA-256 has changed; a stored
+ * run must come out under its own key. */
+static int cmd_rerun(const char *path, const char *db)
+{
     static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
+    if (db) {
+        int rc = stored_config(db, path, text, sizeof text);
+        if (rc) return rc;
+    } else {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            fprintf(stderr, "fallacy: --rerun %s: cannot open: %s\n", path, strerror(errno));
+            return EXIT_USAGE;
+        }
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        text[n] = '\0';
+    }
+    const char *label = db ? db : path; /* messages name the file (a key is a long line) */
     char *argv[64];
     static char store[1 << 16];
     int argc = 0;
-    int rc = cli_rerun_args(path, text, argv, &argc, store, sizeof store);
+    int rc = cli_rerun_args(label, text, argv, &argc, store, sizeof store);
     if (rc) return rc;
     char want[65];
     if (cli_rerun_sha(text, want)) {
@@ -276,20 +320,23 @@ static int cmd_rerun(const char *path)
             if (fal_ctx_new(&ctx, NULL) != FAL_OK) return EXIT_NOMEM;
             uint64_t size;
             fal_status st = fal_file_sha256(ctx, file, hex, &size);
-            if (st != FAL_OK) fprintf(stderr, "fallacy: --rerun %s: %s\n", path, fal_ctx_message(ctx));
+            if (st != FAL_OK) fprintf(stderr, "fallacy: --rerun %s: %s\n", label, fal_ctx_message(ctx));
             fal_ctx_free(ctx);
             if (st != FAL_OK) return cli_exit_code(st);
             if (strcmp(hex, want) != 0) {
                 fprintf(stderr, "fallacy: --rerun %s: the data file %s has changed (SHA-256 %.12s..., the run read %.12s...)\n",
-                        path, file, hex, want);
+                        label, file, hex, want);
                 return EXIT_USAGE;
             }
         }
     }
-    return cmd_run(argc, argv);
+    return cmd_run_as(argc, argv, db ? path : NULL);
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(int argc, char **argv) { return cmd_run_as(argc, argv, NULL); }
+
+/* want_key: a rerun of a stored run, whose configuration must give that key */
+static int cmd_run_as(int argc, char **argv, const char *want_key)
 {
     fal_ctx *ctx = NULL;
     if (fal_ctx_new(&ctx, NULL) != FAL_OK) {
@@ -303,12 +350,32 @@ static int cmd_run(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     if (r.rerun) {
-        /* the parser let --rerun through only alone: the run is the file's */
-        char path[4096];
+        /* the parser let --rerun through only alone (or with --db): the run is the file's */
+        static char path[1 << 16], db[4096];
         snprintf(path, sizeof path, "%s", r.rerun);
+        if (r.rerun_db) snprintf(db, sizeof db, "%s", r.rerun_db);
+        int with_db = r.rerun_db != NULL;
         cli_run_free(&r);
         fal_ctx_free(ctx);
-        return cmd_rerun(path);
+        return cmd_rerun(path, with_db ? db : NULL);
+    }
+    if (want_key) {
+        /* the stored configuration must be the key's: a key the provenance
+         * does not rebuild is refused rather than run as something else */
+        char *key = NULL;
+        size_t klen = 0;
+        fal_status ks = fal_store_key(ctx, &r.cfg, NULL, 0, &klen);
+        if (ks == FAL_ERANGE) ks = (key = malloc(klen + 1)) ? fal_store_key(ctx, &r.cfg, key, klen + 1, NULL) : FAL_ENOMEM;
+        int same = ks == FAL_OK && strcmp(key, want_key) == 0;
+        if (ks == FAL_OK && !same)
+            cli_err("fallacy: --rerun: the stored configuration gives the key '%s', not the one asked for\n", key);
+        free(key);
+        if (!same) {
+            if (ks != FAL_OK && ks != FAL_ENOMEM) cli_err("fallacy: --rerun: %s\n", fal_ctx_message(ctx));
+            cli_run_free(&r);
+            fal_ctx_free(ctx);
+            return ks == FAL_ENOMEM ? EXIT_NOMEM : EXIT_USAGE;
+        }
     }
     const char *save = r.save;
     if (save && (rc = cli_save_check(save)) != 0) {

@@ -389,9 +389,12 @@ int cli_parse(cli_cmd cmd, int argc, char **argv, cli_run *run, void *own, fal_c
     for (size_t k = 0; !rc && k < CLI_NOPTS; k++)
         if (a->seen[k] && CLI_OPTS[k].alone) {
             size_t given = 0;
-            for (size_t q = 0; q < CLI_NOPTS; q++) given += a->seen[q];
+            const char *with = CLI_OPTS[k].with;
+            for (size_t q = 0; q < CLI_NOPTS; q++)
+                given += a->seen[q] && !(with && q != k && !strcmp(CLI_OPTS[q].name, with));
             if (given > 1 || a->npos > 0) {
-                cli_err("%s%s %s takes no other option\n", prefix, CLI_OPTS[k].name, CLI_OPTS[k].meta);
+                cli_err("%s%s %s takes no other option%s%s\n", prefix, CLI_OPTS[k].name, CLI_OPTS[k].meta,
+                        with ? " but " : "", with ? with : "");
                 rc = EXIT_USAGE;
             }
             if (rc) cli_args_free(a);

@@ -112,7 +112,8 @@ int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *s
         { "features", "--features" }, { "power", "--power" }, { "units", "--units" }, { "degree", "--degree" },
         { "steps", "--steps" }, { "lr", "--lr" }, { "tol", "--tol" }, { "seed", "--seed" },
         { "shuffle", "--shuffle" }, { "split", "--split" }, { "rows", NULL }, { "inputs", "--inputs" },
-        { "targets", "--targets" },
+        { "targets", "--targets" }, { "act", "--act" }, { "bias", "--bias" }, { "init_scale", "--init-scale" },
+        { "teacher_widths", "--teacher-widths" },
     };
     size_t used = 0;
     int n = 0;
@@ -166,7 +167,8 @@ int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *s
                     PUSH(val);
                 }
             }
-        } else if (known[k].opt && strcmp(val, "default") != 0 && strcmp(val, "null") != 0) {
+        } else if (known[k].opt && strcmp(val, "default") != 0 && strcmp(val, "null") != 0 &&
+                   !(!strcmp(key, "teacher_widths") && !strcmp(val, "same"))) {
             PUSH(known[k].opt);
             PUSH(val);
         }

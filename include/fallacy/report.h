@@ -40,13 +40,21 @@ typedef struct fal_plot {
     double xmin, xmax, ymin, ymax;   /* NaN: from the data (log axes: whole decades) */
     const fal_plot_series *series;
     size_t nseries;
+    /* Added: bands around the lines (the min..max over seeds), NULL: none;
+     * else nseries pointers each, band_lo[i][j] .. band_hi[i][j] around
+     * point j of series i, shaded in its colour (a NULL pair: no band for
+     * that series; a NaN breaks it).  The CSV then has the columns low and
+     * high too.  fal_plot_init sets them NULL. */
+    const double *const *band_lo, *const *band_hi;
 } fal_plot;
 
 /* A plot with no series and every range NaN (fill the rest). */
 void fal_plot_init(fal_plot *p);
 
 /* Write p as an SVG file (760 x 440 px: axes with tick labels, grid,
- * legend on the right, title, axis labels).  The file is replaced
+ * legend on the right, title, axis labels; with more than 8 solid series,
+ * 440 px more per further panel of at most 8, each panel with the dashed
+ * series again, so that colours and markers differ within a panel).  The file is replaced
  * atomically.  FAL_EIO names the file; FAL_EINVAL for a malformed plot. */
 fal_status fal_plot_svg(fal_ctx *ctx, const fal_plot *p, const char *path);
 /* Write the plotted numbers as CSV: a header "series,<xlabel>,<ylabel>",

@@ -28,7 +28,10 @@
  * their documented defaults 2 and 1; k is "default" when the family picks
  * it; arch is "default" when the family picks it.  --data enters as a hash
  * of the table's contents ("fnv1a:<16 hex>:<rows>x<cols>"), so a moved file
- * keeps its key and an edited one does not.  The tool's version is not in
+ * keeps its key and an edited one does not; a run that draws its rows
+ * (fal_config.shuffle_set) adds ";shuffle=<seed>", one with a split
+ * fraction ";split=<%.17g>", right after the data field (keys of runs
+ * without them are as before).  The tool's version is not in
  * the key: a rerun by a newer version skips points stored by an older one
  * (the version is recorded per row).
  *
@@ -43,7 +46,14 @@
  *   in fal_result.curve; NULL when the run recorded none), version
  *   (FAL_VERSION), threads (fal_ctx_threads), blas (openblas_get_config()
  *   and its thread count), host (gethostname), timestamp (UTC,
- *   ISO 8601).  64-bit unsigned integers are stored as their int64 bit
+ *   ISO 8601), config (the run's provenance, a JSON object
+ *   {"config":{...},"data":...,"build":{...}} holding the "config", "data"
+ *   and "build" objects of fal_run_json: every run option, "default" where
+ *   the family chooses; the --data file's name as given, size, SHA-256 and
+ *   shape; version, BLAS, its kernel and the threads.  NULL in rows of
+ *   databases written before the column was added: such a database is
+ *   read as it is, and gains the column when opened with FAL_STORE_CREATE).
+ *   64-bit unsigned integers are stored as their int64 bit
  *   pattern (values >= 2^63 read back exactly through this API but sort as
  *   negative numbers in SQL).
  *
@@ -123,6 +133,7 @@ typedef struct fal_store_row {
     uint64_t depth, params, examples, seed, steps;
     double train_error, test_error, optimum_error, log2_classes, bits_provided, seconds;
     int converged, threads;
+    const char *config; /* the provenance JSON (the config column); NULL when not stored */
 } fal_store_row;
 
 typedef struct fal_store_iter fal_store_iter;
@@ -131,6 +142,13 @@ fal_status fal_store_iter_new(fal_store *s, fal_store_iter **out);
 /* Decode the next run into *row; *have receives 1, or 0 at the end. */
 fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have);
 void fal_store_iter_free(fal_store_iter *it);
+
+/* The provenance JSON (the config column) of the run stored under key,
+ * like snprintf into buf (cap bytes; *len, if not NULL, receives its
+ * length; FAL_ERANGE when cap <= that length).  *found receives 0 (no run
+ * has this key), 1 (the run is stored without provenance: written before
+ * the column) or 2 (buf holds it). */
+fal_status fal_store_config(fal_store *s, const char *key, char *buf, size_t cap, size_t *len, int *found);
 
 /* The extra called name in an extras JSON object as the store writes it;
  * NaN if absent, null or unreadable. */

@@ -20,8 +20,11 @@ in, else libfallacy.so.0 from the system (make install).
 """
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import os
+import re
+import sqlite3
 import threading
 import time
 
@@ -359,6 +362,7 @@ RUN_OPTIONS = {
     "split": ("split", None, None, None, None),
     "save": ("save", None, None, None, None),
     "rerun": ("rerun", None, None, None, None),
+    "db": ("db", None, None, None, None),  # with rerun=KEY: the runs database (sweep --db)
     "act": ("act", None, None, None, "act"),  # one --act row for mlp and qnet: the library checks the name
     "bias": ("choice", None, None, ("on", "off"), "bias_off"),
     "init_scale": ("real", None, None, None, "init_scale"),
@@ -588,18 +592,122 @@ def _params_dict(p):
     return out
 
 
-def run(family, parameters=False, **options):
+# The "config" keys of a run's JSON and the keywords they are (None: not an
+# option); "default", null and the mlp's teacher "same" are left out, as
+# `fallacy run --rerun` leaves them (tools/provenance.c).
+_RERUN_KEYS = {"family": None, "arch": None, "examples": "examples", "test": "test", "algo": "algo", "init": "init",
+               "field": "field", "subspace": "subspace", "features": "features", "power": "power", "units": "units",
+               "degree": "degree", "steps": "steps", "lr": "lr", "tol": "tol", "seed": "seed", "shuffle": "shuffle",
+               "split": "split", "rows": None, "inputs": "inputs", "targets": "targets", "act": "act",
+               "bias": "bias", "init_scale": "init_scale", "teacher_widths": "teacher_widths"}
+
+
+def _rerun_options(rerun, db, data):
+    """(family, keywords) of the run a JSON describes: rerun is the run's
+    dict, its JSON text, a FILE.json, or (with db) a key stored in db."""
+    where = rerun
+    if db is not None:
+        try:
+            con = sqlite3.connect("file:%s?mode=ro" % os.fspath(db), uri=True)
+            try:
+                cols = [r[1] for r in con.execute("PRAGMA table_info(runs)")]
+                if not cols:
+                    raise _bad("rerun: %s is not a fallacy database (no runs table)" % db)
+                row = con.execute("SELECT %s FROM runs WHERE key = ?" % ("config" if "config" in cols else "NULL"),
+                                  (str(rerun),)).fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error as e:
+            raise _bad("rerun: %s: %s" % (db, e)) from None
+        if row is None:
+            raise _bad("rerun: %s holds no run with the key '%s'" % (db, rerun))
+        if row[0] is None:
+            raise _bad("rerun: %s: the run was stored without its configuration (a database written before the "
+                       "config column)" % db)
+        obj, where = json.loads(row[0]), db
+    elif isinstance(rerun, dict):
+        obj = rerun
+    elif isinstance(rerun, str) and rerun.lstrip().startswith("{"):
+        obj = json.loads(rerun)
+    else:
+        try:
+            with open(rerun, "rb") as f:
+                obj = json.loads(f.read().decode())
+        except OSError as e:
+            raise _bad("rerun %s: cannot open: %s" % (rerun, e.strerror)) from None
+    build = obj.get("build") if isinstance(obj, dict) else None
+    if not isinstance(build, dict) or "version" not in build:
+        raise _bad("rerun %s: no \"build\" object with a version (not the JSON of a run)" % (where,))
+    if build["version"] != version():
+        raise _bad("rerun %s: written by another version (the JSON is from fallacy %s, this is %s)"
+                   % (where, build["version"], version()))
+    c = obj.get("config")
+    if not isinstance(c, dict) or "family" not in c:
+        raise _bad("rerun %s: no \"config\" object with a family" % (where,))
+    kw = {}
+    for k, v in c.items():
+        if k not in _RERUN_KEYS:
+            raise _bad("rerun %s: unknown field '%s' in \"config\"" % (where, k))
+        name = _RERUN_KEYS[k]
+        if k == "arch" and v != "default":
+            m = re.fullmatch(r"depth=(\d+),width=(\d+)", v)
+            if m:
+                kw["depth"], kw["width"] = int(m.group(1)), int(m.group(2))
+            else:
+                kw["widths"] = v
+        elif name and v is not None and v != "default" and not (k == "teacher_widths" and v == "same"):
+            kw[name] = v
+    d = obj.get("data")
+    if d is not None:
+        if data is None:
+            if d.get("path") is None:
+                raise _bad("rerun %s: the run's data came from memory; give the same array as data=" % (where,))
+            data = d["path"]
+            spec = data
+            i = spec.rfind(".npz:")
+            fname = spec[:i + 4] if i >= 0 and spec[i + 5:] else spec
+            try:
+                with open(fname, "rb") as f:
+                    h = hashlib.sha256(f.read()).hexdigest()
+            except OSError as e:
+                raise _bad("rerun %s: %s: cannot open: %s" % (where, fname, e.strerror)) from None
+        else:
+            x = np.ascontiguousarray(np.asarray(data, dtype=np.complex128 if d.get("field") == "complex"
+                                                else np.float64))
+            h = hashlib.sha256(x.tobytes()).hexdigest()
+        if d.get("sha256") and h != d["sha256"]:
+            raise _bad("rerun %s: the data has changed (SHA-256 %s..., the run read %s...)"
+                       % (where, h[:12], d["sha256"][:12]))
+        kw["data"] = data
+    elif data is not None:
+        raise _bad("rerun %s: the run had no data (a teacher); data= does not apply" % (where,))
+    if isinstance(build.get("threads"), int):
+        kw["threads"] = build["threads"]
+    return c["family"], kw
+
+
+def run(family=None, parameters=False, **options):
     """One experiment, as `fallacy run FAMILY --json`: a dict with the JSON
     contract's fields and the provenance objects config, data and build
     (converged False when it did not converge, as the CLI's exit 1; it does
     not raise).  parameters=True adds the trained parameters as NumPy arrays
     under "parameters"; save="FILE.npz" writes them (and the JSON) as
-    `fallacy run --save` does."""
+    `fallacy run --save` does.  rerun= repeats a run (as `fallacy run
+    --rerun`): the dict this function returned, its JSON text, a FILE.json,
+    or a key stored in the database db= (`fallacy sweep --db`); no family and
+    no other option then (data= only for a run whose data came from memory)."""
+    rerun, db = options.pop("rerun", None), options.pop("db", None)
+    if rerun is not None:
+        extra = sorted(k for k, v in options.items() if v is not None and k != "data")
+        if family is not None or extra:
+            raise _bad("rerun takes no family and no other option (%s)" % ", ".join(
+                (["family"] if family is not None else []) + extra))
+        family, options = _rerun_options(rerun, db, options.get("data"))
+    elif db is not None:
+        raise _bad("db applies to rerun=KEY (the stored run to repeat)")
+    elif family is None:
+        raise TypeError("run() needs a family (or rerun=)")
     save = options.pop("save", None)
-    if options.get("rerun") is not None:
-        raise _bad("rerun: repeat a run with `fallacy run --rerun FILE.json` (the keywords of its \"config\" "
-                   "object are this function's)")
-    options.pop("rerun", None)
     with _Ctx(_threads(options)) as ctx:
         cfg, keep = _config(ctx, family, options, RUN_OPTIONS)
         res = _Result()
@@ -676,7 +784,7 @@ def need(family, eps, seeds=3, kmax=0, **options):
         raise _bad("eps %r: need a finite number > 0" % (eps,))
     with _Ctx(_threads(options)) as ctx:
         # (save and rerun are run's: need's --save is the CLI's)
-        cfg, keep = _config(ctx, family, options, set(RUN_OPTIONS) - {"examples", "save", "rerun"})
+        cfg, keep = _config(ctx, family, options, set(RUN_OPTIONS) - {"examples", "save", "rerun", "db"})
         r = _NeedResult()
         st = _lib.fal_need(ctx.p, ctypes.byref(cfg), e, int(seeds), int(kmax), ctypes.byref(r))
         ctx.check(st, (OK, ENOCONV))

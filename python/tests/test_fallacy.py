@@ -393,3 +393,49 @@ def test_provenance_and_i12_options_equal_the_cli(npy, tmp_path):
         fallacy.run("linear", widths=[3, 2], data=p, split=1.5)
     with pytest.raises(fallacy.BadInput):
         fallacy.run("linear", inputs="0:2")
+
+
+def test_rerun_from_dict_text_file_and_stored_key(npy, tmp_path):
+    """rerun= repeats a run from what it returned, its JSON, a file, and a
+    key a sweep stored: the same dict but for seconds; the stored key gives
+    the CLI's `run --rerun KEY --db` JSON."""
+    path = npy(data(rows=40, cols=6, seed=3))
+    a = fallacy.run("linear-ae", widths=[6, 2, 6], data=path, examples=20, shuffle=3, seed=1)
+    text = json.dumps(a)
+    f = tmp_path / "r.json"
+    f.write_text(text)
+    for how in (a, text, str(f)):
+        same_figures(fallacy.run(rerun=how), a)
+    # an array in memory: the same array again, checked by its hash
+    x = data(rows=40, cols=6, seed=3)
+    m = fallacy.run("linear-ae", widths=[6, 2, 6], data=x, examples=20)
+    same_figures(fallacy.run(rerun=m, data=x), m)
+    with pytest.raises(fallacy.BadInput, match="data has changed"):
+        fallacy.run(rerun=m, data=x + 1)
+    with pytest.raises(fallacy.BadInput, match="came from memory"):
+        fallacy.run(rerun=m)
+    db = str(tmp_path / "runs.sqlite")
+    rc, _, err = cli("sweep", "linear-ae", "--widths", "6,2,6", "--examples", "10,20", "--seeds", 2,
+                     "--shuffle", 3, "--data", path, "--db", db)
+    assert rc == 0, err
+    import sqlite3
+    keys = [r[0] for r in sqlite3.connect(db).execute("SELECT key FROM runs ORDER BY key")]
+    assert len(keys) == 4
+    for key in keys:
+        rc, out, err = cli("run", "--rerun", key, "--db", db)
+        assert rc in (0, 1), err
+        same_figures(fallacy.run(rerun=key, db=db), json.loads(out))
+    # the one the direct run made is among them
+    assert any(fallacy.run(rerun=k, db=db)["train_error"] == a["train_error"] for k in keys)
+    bad = dict(a, build=dict(a["build"], version="0.0.1"))
+    with pytest.raises(fallacy.BadInput, match="another version"):
+        fallacy.run(rerun=bad)
+    bad = dict(a, config=dict(a["config"], colour="red"))
+    with pytest.raises(fallacy.BadInput, match="unknown field 'colour'"):
+        fallacy.run(rerun=bad)
+    with pytest.raises(fallacy.BadInput, match="no run with the key"):
+        fallacy.run(rerun="family=x", db=db)
+    with pytest.raises(fallacy.BadInput, match="no family and no other option"):
+        fallacy.run("linear-ae", rerun=a)
+    with pytest.raises(fallacy.BadInput, match="db applies to rerun"):
+        fallacy.run("linear-ae", db=db)

@@ -111,4 +111,15 @@ fal_status fal__params_too_big(fal_ctx *ctx, const char *family, const char *wha
 /* Shared by the run driver and the families. */
 void fal__result_extra(fal_result *res, const char *name, double value);
 
+/* The provenance of a run (json.c): {"config":{...},"data":...,"build":{...}},
+ * the objects fal_run_json writes, as one object, allocated through ctx
+ * (*size bytes, NUL included: fal__free(ctx, p, *size)); NULL when out of
+ * memory.  known_hex (NULL: hash the file now) is the SHA-256 of the data
+ * file with its size in bytes, for callers that hash a file once for many
+ * runs (the store).  fal__data_file: the file part of a --data spec
+ * (FILE.npz:NAME -> FILE.npz). */
+char *fal__provenance_json(fal_ctx *ctx, const fal_config *c, const char *known_hex, uint64_t known_bytes,
+                           size_t *size);
+void fal__data_file(const char *spec, char *buf, size_t cap);
+
 #endif

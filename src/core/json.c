@@ -164,7 +164,7 @@ static void str_or_null(jbuf *j, const char *s)
 }
 
 /* The file part of a --data spec (FILE.npz:NAME -> FILE.npz) into buf. */
-static void data_file(const char *spec, char *buf, size_t cap)
+void fal__data_file(const char *spec, char *buf, size_t cap)
 {
     const char *split = NULL;
     for (const char *q = strstr(spec, ".npz:"); q; q = strstr(q + 1, ".npz:")) split = q;
@@ -174,13 +174,14 @@ static void data_file(const char *spec, char *buf, size_t cap)
     buf[n] = '\0';
 }
 
-fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, char *buf, size_t cap, size_t *len)
+/* The "config", "data" and "build" members (no braces around them): one
+ * writer for the run's JSON and the store's config column.  known_hex (or
+ * NULL) is the SHA-256 of the data file, already computed, with its size. */
+static void provenance(jbuf *j, fal_ctx *ctx, const fal_config *c, const char *family, const char *known_hex,
+                       uint64_t known_bytes)
 {
-    jbuf jj = { buf, buf ? cap : 0, 0 };
-    jbuf *j = &jj;
-    result_body(j, r);
-    put(j, ",\"config\":{\"family\":");
-    str(j, c->family ? c->family->name : r->family);
+    put(j, "\"config\":{\"family\":");
+    str(j, c->family ? c->family->name : family);
     put(j, ",\"arch\":");
     if (!c->arch) {
         put(j, "\"default\"");
@@ -217,6 +218,22 @@ fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, 
     str_or_null(j, c->inputs);
     put(j, ",\"targets\":");
     str_or_null(j, c->targets);
+    if (c->family && !strcmp(c->family->name, "mlp")) {
+        /* the mlp's own options (doc/mlp.md), its defaults written out as
+         * the key writes them; the other families do not read them */
+        put(j, ",\"act\":");
+        str(j, fal_act_name(c->act));
+        put(j, ",\"bias\":\"%s\",\"init_scale\":%.17g,\"teacher_widths\":", c->bias_off ? "off" : "on",
+            c->init_scale > 0 ? c->init_scale : 1.0);
+        if (!c->teacher_arch) {
+            put(j, "\"same\"");
+        } else {
+            putc_(j, '"');
+            for (uint64_t i = 0; i <= fal_arch_depth(c->teacher_arch); i++)
+                put(j, i ? ",%zu" : "%zu", fal_arch_width(c->teacher_arch, i));
+            putc_(j, '"');
+        }
+    }
     put(j, "},\"data\":");
     if (!c->data) {
         put(j, "null");
@@ -226,12 +243,17 @@ fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, 
         if (c->data_path) {
             char file[4096];
             uint64_t size = 0;
-            data_file(c->data_path, file, sizeof file);
-            /* the message of an unreadable file is not the run's: keep ctx's */
-            char saved[sizeof ctx->msg];
-            memcpy(saved, ctx->msg, sizeof saved);
-            if (fal_file_sha256(ctx, file, hex, &size) != FAL_OK) snprintf(hex, sizeof hex, "unreadable");
-            memcpy(ctx->msg, saved, sizeof saved);
+            fal__data_file(c->data_path, file, sizeof file);
+            if (known_hex) {
+                snprintf(hex, sizeof hex, "%s", known_hex);
+                size = known_bytes;
+            } else {
+                /* the message of an unreadable file is not the run's: keep ctx's */
+                char saved[sizeof ctx->msg];
+                memcpy(saved, ctx->msg, sizeof saved);
+                if (fal_file_sha256(ctx, file, hex, &size) != FAL_OK) snprintf(hex, sizeof hex, "unreadable");
+                memcpy(ctx->msg, saved, sizeof saved);
+            }
             put(j, "{\"path\":");
             str(j, c->data_path);
             put(j, ",\"bytes\":%llu,\"sha256\":\"%s\"", (unsigned long long)size, hex);
@@ -252,5 +274,35 @@ fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, 
     put(j, ",\"blas_core\":");
     str(j, core ? core : "unknown");
     put(j, ",\"threads\":%d}", fal_ctx_threads(ctx));
+}
+
+fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, char *buf, size_t cap, size_t *len)
+{
+    jbuf jj = { buf, buf ? cap : 0, 0 };
+    jbuf *j = &jj;
+    result_body(j, r);
+    putc_(j, ',');
+    provenance(j, ctx, c, r->family, NULL, 0);
     return finish(ctx, jj, r, buf, cap, len);
+}
+
+char *fal__provenance_json(fal_ctx *ctx, const fal_config *c, const char *known_hex, uint64_t known_bytes,
+                           size_t *size)
+{
+    jbuf j = { NULL, 0, 0 };
+    putc_(&j, '{');
+    provenance(&j, ctx, c, c->family ? c->family->name : "", known_hex, known_bytes);
+    putc_(&j, '}');
+    size_t need = j.len + 1;
+    char *out = fal__alloc(ctx, need, "provenance JSON");
+    if (!out) return NULL;
+    j.buf = out;
+    j.cap = need;
+    j.len = 0;
+    putc_(&j, '{');
+    provenance(&j, ctx, c, c->family ? c->family->name : "", known_hex, known_bytes);
+    putc_(&j, '}');
+    out[j.len] = '\0';
+    *size = need;
+    return out;
 }

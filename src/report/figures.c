@@ -13,6 +13,10 @@ typedef struct plotbuf {
     size_t nseries, capseries, capoff;
     double *xs, *ys;
     size_t npts, capx, capy;
+    double *lo, *hi;      /* the band of each point (NaN: none); allocated with the first band */
+    size_t caplo, caphi;
+    int *banded;          /* per series: has a band */
+    size_t capbanded;
 } plotbuf;
 
 static void plotbuf_free(fal_ctx *ctx, plotbuf *pb)
@@ -21,6 +25,9 @@ static void plotbuf_free(fal_ctx *ctx, plotbuf *pb)
     if (pb->off) fal__free(ctx, pb->off, pb->capoff * sizeof *pb->off);
     if (pb->xs) fal__free(ctx, pb->xs, pb->capx * sizeof *pb->xs);
     if (pb->ys) fal__free(ctx, pb->ys, pb->capy * sizeof *pb->ys);
+    if (pb->lo) fal__free(ctx, pb->lo, pb->caplo * sizeof *pb->lo);
+    if (pb->hi) fal__free(ctx, pb->hi, pb->caphi * sizeof *pb->hi);
+    if (pb->banded) fal__free(ctx, pb->banded, pb->capbanded * sizeof *pb->banded);
     memset(pb, 0, sizeof *pb);
 }
 
@@ -30,7 +37,10 @@ static fal_status new_series(fal_ctx *ctx, plotbuf *pb, const char *name, int st
 {
     fal_status st = fal__rep_reserve(ctx, (void **)&pb->series, &pb->capseries, pb->nseries + 1, sizeof *pb->series);
     if (st == FAL_OK) st = fal__rep_reserve(ctx, (void **)&pb->off, &pb->capoff, pb->nseries + 1, sizeof *pb->off);
+    if (st == FAL_OK)
+        st = fal__rep_reserve(ctx, (void **)&pb->banded, &pb->capbanded, pb->nseries + 1, sizeof *pb->banded);
     if (st != FAL_OK) return st;
+    pb->banded[pb->nseries] = 0;
     fal_plot_series *s = &pb->series[pb->nseries];
     memset(s, 0, sizeof *s);
     s->name = name;
@@ -44,10 +54,25 @@ static fal_status add_point(fal_ctx *ctx, plotbuf *pb, double x, double y)
     fal_status st = fal__rep_reserve(ctx, (void **)&pb->xs, &pb->capx, pb->npts + 1, sizeof *pb->xs);
     if (st == FAL_OK) st = fal__rep_reserve(ctx, (void **)&pb->ys, &pb->capy, pb->npts + 1, sizeof *pb->ys);
     if (st != FAL_OK) return st;
+    if (st == FAL_OK) st = fal__rep_reserve(ctx, (void **)&pb->lo, &pb->caplo, pb->npts + 1, sizeof *pb->lo);
+    if (st == FAL_OK) st = fal__rep_reserve(ctx, (void **)&pb->hi, &pb->caphi, pb->npts + 1, sizeof *pb->hi);
+    if (st != FAL_OK) return st;
     pb->xs[pb->npts] = x;
     pb->ys[pb->npts] = y;
+    pb->lo[pb->npts] = pb->hi[pb->npts] = NAN;
     pb->npts++;
     pb->series[pb->nseries - 1].n++;
+    return FAL_OK;
+}
+
+/* A point at the median y of the seeds, with their min..max as its band. */
+static fal_status add_band_point(fal_ctx *ctx, plotbuf *pb, double x, double y, double lo, double hi)
+{
+    fal_status st = add_point(ctx, pb, x, y);
+    if (st != FAL_OK) return st;
+    pb->lo[pb->npts - 1] = lo;
+    pb->hi[pb->npts - 1] = hi;
+    pb->banded[pb->nseries - 1] = 1;
     return FAL_OK;
 }
 
@@ -66,6 +91,19 @@ static fal_status write_plot(model *m, fal_plot *p, plotbuf *pb, const char *dir
     finish_series(pb);
     p->series = pb->series;
     p->nseries = pb->nseries;
+    /* the bands, for the series that have one */
+    int any = 0;
+    for (size_t i = 0; i < pb->nseries; i++) any |= pb->banded[i];
+    const double **bands = NULL;
+    size_t nb = 2 * (pb->nseries ? pb->nseries : 1);
+    if (any && !(bands = fal__calloc(m->ctx, nb, sizeof *bands, "plot bands"))) return FAL_ENOMEM;
+    for (size_t i = 0; any && i < pb->nseries; i++)
+        if (pb->banded[i]) {
+            bands[i] = pb->lo + pb->off[i];
+            bands[pb->nseries + i] = pb->hi + pb->off[i];
+        }
+    p->band_lo = any ? bands : NULL;
+    p->band_hi = any ? bands + pb->nseries : NULL;
     fal__sb path;
     fal__sb_init(&path, m->ctx);
     fal__sb_printf(&path, "%s/%s.svg", dir, name);
@@ -76,6 +114,8 @@ static fal_status write_plot(model *m, fal_plot *p, plotbuf *pb, const char *dir
     if (st == FAL_OK) st = fal__sb_status(&path);
     if (st == FAL_OK) st = fal_plot_csv(m->ctx, p, path.p);
     fal__sb_free(&path);
+    if (bands) fal__free(m->ctx, bands, nb * sizeof *bands);
+    p->band_lo = p->band_hi = NULL;
     if (st == FAL_OK) sum->plots++;
     return st;
 }
@@ -83,7 +123,8 @@ static fal_status write_plot(model *m, fal_plot *p, plotbuf *pb, const char *dir
 /* A figure in the page: the image, its caption, the CSV beside it. */
 static void html_figure(fal__sb *h, const char *name, const char *alt, const char *caption)
 {
-    fal__sb_printf(h, "<figure><img src=\"%s.svg\" width=\"760\" height=\"440\" alt=\"", name);
+    /* no height: a faceted plot (more than 8 lines) is taller */
+    fal__sb_printf(h, "<figure><img src=\"%s.svg\" width=\"760\" alt=\"", name);
     fal__sb_xml(h, alt);
     fal__sb_puts(h, "\"/><figcaption>");
     fal__sb_xml(h, caption);
@@ -221,7 +262,9 @@ static fal_status plot_vs_k(model *m, const rsection *s, const secout *o)
         st = new_series(m->ctx, &pb, g->label, FAL_PLOT_LINE);
         for (size_t ci = g->first; ci < g->first + g->ncells && st == FAL_OK; ci++) {
             const rcell *c = &m->cells[ci];
-            st = add_point(m->ctx, &pb, (double)c->k, c->worst_test);
+            double med, lo, hi;
+            st = fal__rep_cell_stats(m, c, REP_TEST, &med, &lo, &hi);
+            if (st == FAL_OK) st = add_band_point(m->ctx, &pb, (double)c->k, med, lo, hi);
             if (c->k < kmin) kmin = c->k;
             if (c->k > kmax) kmax = c->k;
         }
@@ -231,12 +274,13 @@ static fal_status plot_vs_k(model *m, const rsection *s, const secout *o)
         fal_plot p;
         fal_plot_init(&p);
         p.xlabel = "examples k";
-        p.ylabel = "test error (worst over seeds)";
+        p.ylabel = "test error (median over seeds)";
         p.xlog = kmax >= 20 * (kmin ? kmin : 1);
         p.ylog = 1;
         st = section_figure(m, s, &p, &pb, "test error against examples", "error-vs-k",
-                            "Each line is one architecture and option set; each point the worst test error over "
-                            "the seeds stored at that k. Zero errors sit on the lower edge, hollow.",
+                            "Each line is one architecture and option set; each point the median test error over "
+                            "the seeds stored at that k, the band their min..max (the verdicts use the worst). "
+                            "Zero errors sit on the lower edge, hollow; at most 8 lines a panel.",
                             o);
     }
     plotbuf_free(m->ctx, &pb);
@@ -319,12 +363,24 @@ static fal_status plot_vs_depth(model *m, const rsection *s, const secout *o)
                 if (strcmp(r->series, keys[j]) == 0 && r->depth > last && r->depth < next) next = r->depth;
             }
             if (next == UINT64_MAX) break;
-            double y = NAN;
+            /* the median over the seeds and architectures of this depth, and their range */
+            size_t nv = 0;
+            for (size_t ri = first_row; ri < end_row; ri++)
+                nv += strcmp(m->rows[ri].series, keys[j]) == 0 && m->rows[ri].depth == next;
+            double *v = fal__calloc(m->ctx, nv ? nv : 1, sizeof *v, "seed statistics");
+            if (!v) {
+                st = FAL_ENOMEM;
+                break;
+            }
+            nv = 0;
             for (size_t ri = first_row; ri < end_row; ri++) {
                 const rrow *r = &m->rows[ri];
-                if (strcmp(r->series, keys[j]) == 0 && r->depth == next) y = fal__rep_worst(y, r->test);
+                if (strcmp(r->series, keys[j]) == 0 && r->depth == next) v[nv++] = r->test;
             }
-            st = add_point(m->ctx, &pb, (double)next, y);
+            double med, lo, hi;
+            fal__rep_stats(v, nv, &med, &lo, &hi);
+            fal__free(m->ctx, v, (nv ? nv : 1) * sizeof *v);
+            st = add_band_point(m->ctx, &pb, (double)next, med, lo, hi);
             last = next;
             any = 1;
         }
@@ -341,11 +397,12 @@ static fal_status plot_vs_depth(model *m, const rsection *s, const secout *o)
         fal_plot p;
         fal_plot_init(&p);
         p.xlabel = "depth L";
-        p.ylabel = "test error (worst over seeds)";
+        p.ylabel = "test error (median over seeds)";
         p.xlog = p.ylog = 1;
         st = section_figure(m, s, &p, &pb, "test error against depth", "error-vs-depth",
-                            "Each line holds k and the other options fixed; each point is the worst test error "
-                            "over the seeds (and the architectures) of that depth.",
+                            "Each line holds k and the other options fixed; each point is the median test error "
+                            "over the seeds (and the architectures) of that depth, the band their min..max; at "
+                            "most 8 lines a panel.",
                             o);
     }
     plotbuf_free(m->ctx, &pb);

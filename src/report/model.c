@@ -188,6 +188,8 @@ fal_status fal__rep_load(model *m, const char *db_path)
         x->gap = fal_store_extra(r.extras, "gap");
         x->gap_ref = fal_store_extra(r.extras, "n4_optimum");
         x->converged = r.converged;
+        x->config = r.config ? fal__rep_arena_str(&m->a, r.config) : NULL;
+        x->extras = fal__rep_arena_str(&m->a, r.extras);
         if (r.curve) m->ncurves++;
         if (r.params > m->max_params) m->max_params = r.params;
         if (r.params < m->min_params) m->min_params = r.params;
@@ -267,7 +269,12 @@ static void group_rule(rgroup *g)
     g->sharp = 0;
     g->kstar = 0;
     g->opt_rel = 0;
-    if (strcmp(data, "none") != 0) return; /* no teacher: only the optimum can be judged */
+    if (strcmp(data, "none") != 0) {
+        /* no teacher: nothing predicts the test error, and the optimum's gap
+         * is a measurement, not a claim (data.c shows it) */
+        g->rule = RULE_NONE;
+        return;
+    }
     const char *c = g->cat;
     if (!strcmp(c, "L1") || !strcmp(c, "N1") || !strcmp(c, "N2") || !strcmp(c, "N5")) {
         g->rule = RULE_KSTAR;
@@ -295,7 +302,13 @@ static void group_rule(rgroup *g)
         g->kstar = g->params;
         g->sharp = 1;
     } else if (!strcmp(c, "N6")) {
-        g->opt_rel = 0.05; /* "approaches" the optimum of N4 */
+        /* degree d >= n0: the gates are universal and reach N4's optimum
+         * ("approaches" it: 5 %); d < n0 (linear gates, d = 1) may stay above
+         * it, never below: the claim `fallacy demo` checks for that row.
+         * Judging d < n0 by the 5 % rule marked sound runs FAILS. */
+        uint64_t d = fal__rep_key_u64(g->key, "degree");
+        if ((d ? d : 1) >= g->n0) g->opt_rel = 0.05;
+        else g->rule = RULE_ABOVE;
     }
 }
 
@@ -315,6 +328,10 @@ static void judge(const model *m, const rgroup *g, rcell *c)
             c->judged = c->ntest == c->n;
             c->holds = c->best_test > eps;
         }
+    } else if (g->rule == RULE_ABOVE) {
+        snprintf(c->pred, sizeof c->pred, "train at or above the N4 optimum");
+        c->judged = !isnan(c->best_gap_bits);
+        c->holds = c->best_gap_bits >= 0;
     } else if (g->rule == RULE_OPTIMUM) {
         snprintf(c->pred, sizeof c->pred, g->opt_rel > 0 ? "train within %g%% of the optimum" : "train at the optimum",
                  g->opt_rel * 100);
@@ -418,7 +435,7 @@ fal_status fal__rep_build(model *m)
         c->first = i;
         c->group = m->ngroups - 1;
         c->k = r->k;
-        c->worst_test = c->best_test = c->worst_train = c->worst_opt = c->worst_gap = NAN;
+        c->worst_test = c->best_test = c->worst_train = c->worst_opt = c->worst_gap = c->best_gap_bits = NAN;
         c->log2c = c->bits = NAN;
         c->no_unseen = 1;
         size_t j = i;
@@ -435,6 +452,7 @@ fal_status fal__rep_build(model *m)
                 c->worst_gap = fal__rep_worst(c->worst_gap, (x->train - x->opt) / fmax(1.0, x->opt));
             else if (!isnan(x->gap) && !isnan(x->gap_ref))
                 c->worst_gap = fal__rep_worst(c->worst_gap, x->gap / fmax(1.0, x->gap_ref));
+            c->best_gap_bits = fal__rep_best(c->best_gap_bits, x->gap);
             if (isnan(c->log2c)) c->log2c = x->log2c;
             if (isnan(c->bits)) c->bits = x->bits;
             c->ntest += isnan(x->test) ? 0u : 1u;

@@ -35,6 +35,12 @@ static void section_verdict_text(model *m, const rsection *s, fal__sb *h)
         optimum |= g->rule == RULE_OPTIMUM;
         if (g->rule == RULE_OPTIMUM && g->opt_rel > rel) rel = g->opt_rel;
     }
+    int above = 0;
+    for (size_t gi = s->first; gi < s->first + s->ngroups; gi++) above |= m->groups[gi].rule == RULE_ABOVE;
+    if (above)
+        fal__sb_puts(h, "Gates of degree d &lt; n0 (d = 1: linear threshold gates) cannot represent every "
+                        "encoder: their training distortion may stay above N4's optimum but never below it "
+                        "(the extra gap, in bits, &gt;= 0 on every seed). ");
     if (kstar) {
         const char *what = !strcmp(s->cat, "L2")   ? "k* = n0, the input width"
                            : !strcmp(s->cat, "I2") ? "k* = w, one example per parameter"
@@ -51,7 +57,12 @@ static void section_verdict_text(model *m, const rsection *s, fal__sb *h)
                        kstar ? "Where no k* applies (generic or --data sets)" : "Here",
                        m->o->eps + rel, rel > 0 ? ", since the family only approaches it" : "");
     }
-    if (!s->judged)
+    int data = 0;
+    for (size_t gi = s->first; gi < s->first + s->ngroups; gi++) data |= m->groups[gi].rule == RULE_NONE;
+    if (data)
+        fal__sb_puts(h, "Runs on <code>--data</code> have no teacher and are not judged: their data, optimum and "
+                        "gap are in the <a href=\"#data\">real-data sections</a>. ");
+    else if (!s->judged)
         fal__sb_puts(h, "No cell could be judged: the runs report neither a test error at k &gt;= k* nor an "
                         "optimum. ");
     fal__sb_puts(h, "</p>\n");
@@ -114,7 +125,8 @@ static void page_head(const model *m, const char *db_path, fal__sb *h)
     fal__sb_printf(h, "%zu runs from <code>", m->nrows);
     fal__sb_xml(h, base);
     fal__sb_printf(h, "</code>, %zu catalogue rows. Tolerance on the test error: %g (<code>--eps</code>). "
-                      "Figures are the worst over the seeds stored. Thesis (Baldi, <em>the shallow fallacy</em>): "
+                      "Verdicts take the worst over the seeds stored; plots show the median with the min..max "
+                      "band. Thesis (Baldi, <em>the shallow fallacy</em>): "
                       "the examples a deep network needs are set by the information needed to pick its class of "
                       "parameters, not by the number of parameters.</p>\n",
                    m->nsecs, m->o->eps);
@@ -194,9 +206,18 @@ static fal_status claim_out_dir(model *m, const char *out_dir, const char *db_pa
                                                "error-vs-depth.svg", "error-vs-depth.csv", "curves.svg",
                                                "curves.csv" };
     size_t nfixed = sizeof FIXED / sizeof FIXED[0], nper = sizeof PER_SECTION / sizeof PER_SECTION[0];
-    size_t n = nfixed + m->nsecs * nper + 1;
+    const char **data = NULL;
+    size_t ndata = 0;
+    fal_status ds = fal__rep_data_files(m, &data, &ndata);
+    if (ds != FAL_OK) return ds;
+    size_t n = nfixed + m->nsecs * nper + ndata + 1;
     const char **names = fal__calloc(m->ctx, n, sizeof *names, "report file names");
-    if (!names) return FAL_ENOMEM;
+    if (!names) {
+        if (data) fal__free(m->ctx, data, (ndata + 1) * sizeof *data);
+        return FAL_ENOMEM;
+    }
+    for (size_t i = 0; i < ndata; i++) names[n - 1 - ndata + i] = data[i];
+    if (data) fal__free(m->ctx, data, (ndata + 1) * sizeof *data);
     size_t k = 0;
     for (size_t i = 0; i < nfixed; i++) names[k++] = FIXED[i];
     for (size_t si = 0; si < m->nsecs; si++)
@@ -205,7 +226,7 @@ static fal_status claim_out_dir(model *m, const char *out_dir, const char *db_pa
             snprintf(buf, sizeof buf, "%s-%s", m->secs[si].slug, PER_SECTION[i]);
             names[k++] = fal__rep_arena_str(&m->a, buf);
         }
-    names[k] = NULL;
+    names[k + ndata] = NULL;
     fal_status st = m->a.st;
     if (st == FAL_OK) st = fal_report_claim_dir(m->ctx, out_dir, names, db_path);
     fal__free(m->ctx, names, n * sizeof *names);
@@ -245,6 +266,7 @@ fal_status fal_report_write(fal_ctx *ctx, const char *db_path, const char *out_d
     st = fal__rep_plot_headline(&m, out_dir, &h, &sum);
     if (st == FAL_OK) st = fal__rep_info_table(&m, out_dir, &h);
     for (size_t si = 0; si < m.nsecs && st == FAL_OK; si++) st = page_section(&m, &m.secs[si], out_dir, &h, &sum);
+    if (st == FAL_OK) st = fal__rep_data_sections(&m, out_dir, &h, &sum);
     if (st != FAL_OK) goto done;
     provenance(&m, &h);
 

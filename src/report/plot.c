@@ -11,7 +11,14 @@
  * read them).  A linear axis spans multiples of a "nice" step (1, 2 or 5 x
  * 10^e, about 5 intervals).  The plot area is clipped, so a point outside
  * an explicit range is cut off rather than drawn over the labels; on a log
- * axis values <= 0 are drawn on the lower edge, hollow. */
+ * axis values <= 0 are drawn on the lower edge, hollow.
+ *
+ * Legibility.  At most MAX_PANEL_SERIES series (dashed reference lines
+ * aside) share a panel, each with its own colour AND marker; a plot with
+ * more is faceted: panels stacked in one SVG, the same axes in each, the
+ * reference lines repeated, so that no colour or marker is reused within
+ * a panel.  A series with a band (fal_plot.band_lo/band_hi: min..max) has it shaded behind
+ * its line. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,9 +35,12 @@
 #define MAX_LOG_LABELS 10
 
 /* Okabe-Ito: distinguishable with the common colour-vision deficiencies. */
-static const char *const COLOURS[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000" };
+static const char *const COLOURS[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                      "#E69F00", "#56B4E9", "#000000", "#882255" };
 #define NCOLOURS (sizeof COLOURS / sizeof COLOURS[0])
-#define NMARKERS 6
+#define NMARKERS 8
+#define MAX_PANEL_SERIES 8
+_Static_assert(NCOLOURS >= MAX_PANEL_SERIES && NMARKERS >= MAX_PANEL_SERIES, "a panel's series must differ");
 
 void fal_plot_init(fal_plot *p)
 {
@@ -221,9 +231,17 @@ static void marker(fal__sb *b, int m, double x, double y, const char *colour, in
         fal__sb_printf(b, "<path d=\"M%.2f %.2fL%.2f %.2fL%.2f %.2fZ\" fill=\"%s\" stroke=\"%s\"/>\n", x, y + 4.5,
                        x + 4, y - 3, x - 4, y - 3, fill, colour);
         break;
-    default:
+    case 5:
         fal__sb_printf(b, "<path d=\"M%.2f %.2fL%.2f %.2fM%.2f %.2fL%.2f %.2f\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
                        x - 3.5, y - 3.5, x + 3.5, y + 3.5, x - 3.5, y + 3.5, x + 3.5, y - 3.5, colour);
+        break;
+    case 6: /* triangle pointing left */
+        fal__sb_printf(b, "<path d=\"M%.2f %.2fL%.2f %.2fL%.2f %.2fZ\" fill=\"%s\" stroke=\"%s\"/>\n", x - 4.5, y,
+                       x + 3, y - 4, x + 3, y + 4, fill, colour);
+        break;
+    default: /* triangle pointing right */
+        fal__sb_printf(b, "<path d=\"M%.2f %.2fL%.2f %.2fL%.2f %.2fZ\" fill=\"%s\" stroke=\"%s\"/>\n", x + 4.5, y,
+                       x - 3, y - 4, x - 3, y + 4, fill, colour);
     }
 }
 
@@ -245,6 +263,37 @@ static void legend_text(fal__sb *b, const char *name)
 }
 
 static int usable(const axis *a, double v) { return a->log ? v > 0 && isfinite(v) : isfinite(v); }
+
+/* The band ylo..yhi of s, shaded in its colour: one polygon per run of
+ * points where both ends can be drawn (on a log axis, values <= 0 sit on
+ * the lower edge). */
+static void draw_band(fal__sb *b, const fal_plot_series *s, const double *ylo, const double *yhi, size_t idx,
+                      const axis *ax, const axis *ay)
+{
+    if (!ylo || !yhi || s->style == FAL_PLOT_DASHED) return;
+    const char *colour = COLOURS[idx % NCOLOURS];
+    size_t i = 0;
+    while (i < s->n) {
+#define BAND_OK(j)                                                                                  \
+    (usable(ax, s->x[j]) && !isnan(ylo[j]) && !isnan(yhi[j]) && (usable(ay, ylo[j]) || (ay->log && ylo[j] <= 0)) && \
+     (usable(ay, yhi[j]) || (ay->log && yhi[j] <= 0)))
+        if (!BAND_OK(i)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < s->n && BAND_OK(j)) j++;
+#undef BAND_OK
+        fal__sb_printf(b, "<polygon fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\" points=\"", colour);
+        for (size_t q = i; q < j; q++)
+            fal__sb_printf(b, "%s%.2f,%.2f", q > i ? " " : "", px_x(ax, s->x[q]),
+                           usable(ay, yhi[q]) ? px_y(ay, yhi[q]) : PB);
+        for (size_t q = j; q-- > i;)
+            fal__sb_printf(b, " %.2f,%.2f", px_x(ax, s->x[q]), usable(ay, ylo[q]) ? px_y(ay, ylo[q]) : PB);
+        fal__sb_puts(b, "\"/>\n");
+        i = j;
+    }
+}
 
 static void draw_series(fal__sb *b, const fal_plot_series *s, size_t idx, const axis *ax, const axis *ay)
 {
@@ -282,22 +331,23 @@ static void draw_series(fal__sb *b, const fal_plot_series *s, size_t idx, const 
     }
 }
 
-static void draw_legend(fal__sb *b, const fal_plot *p)
+/* The legend of a panel: its series idx[0..n) (col[i]: their colour and
+ * marker number). */
+static void draw_legend(fal__sb *b, const fal_plot *p, const size_t *idx, const size_t *col, size_t n)
 {
-    for (size_t i = 0; i < p->nseries; i++) {
-        const fal_plot_series *s = &p->series[i];
+    for (size_t i = 0; i < n; i++) {
+        const fal_plot_series *s = &p->series[idx[i]];
         double y = PT + 8 + 18.0 * (double)i;
         if (y > H - 10) {
-            fal__sb_printf(b, "<text x=\"%.2f\" y=\"%.2f\">(%zu more in the CSV)</text>\n", LEGEND_X, y,
-                           p->nseries - i);
+            fal__sb_printf(b, "<text x=\"%.2f\" y=\"%.2f\">(%zu more in the CSV)</text>\n", LEGEND_X, y, n - i);
             break;
         }
-        const char *colour = s->style == FAL_PLOT_DASHED ? "#666666" : COLOURS[i % NCOLOURS];
+        const char *colour = s->style == FAL_PLOT_DASHED ? "#666666" : COLOURS[col[i] % NCOLOURS];
         if (s->style != FAL_PLOT_MARKERS)
             fal__sb_printf(b, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" stroke-width=\"1.5\"%s/>\n",
                            LEGEND_X, y, LEGEND_X + 24, y, colour,
                            s->style == FAL_PLOT_DASHED ? " stroke-dasharray=\"6,4\"" : "");
-        if (s->style != FAL_PLOT_DASHED) marker(b, (int)(i % NMARKERS), LEGEND_X + 12, y, colour, 0);
+        if (s->style != FAL_PLOT_DASHED) marker(b, (int)(col[i] % NMARKERS), LEGEND_X + 12, y, colour, 0);
         fal__sb_printf(b, "<text x=\"%.2f\" y=\"%.2f\">", LEGEND_X + 30, y + 4);
         legend_text(b, s->name);
         fal__sb_puts(b, "</text>\n");
@@ -313,6 +363,18 @@ static fal_status check_plot(fal_ctx *ctx, const fal_plot *p)
     return FAL_OK;
 }
 
+/* The band of series i (NULL, NULL: none). */
+static const double *band_lo(const fal_plot *p, size_t i) { return p->band_lo && p->band_hi && p->band_hi[i] ? p->band_lo[i] : NULL; }
+static const double *band_hi(const fal_plot *p, size_t i) { return p->band_lo && p->band_hi && p->band_lo[i] ? p->band_hi[i] : NULL; }
+
+/* Does the plot have a band anywhere? */
+static int has_bands(const fal_plot *p)
+{
+    for (size_t i = 0; i < p->nseries; i++)
+        if (band_lo(p, i)) return 1;
+    return 0;
+}
+
 fal_status fal_plot_svg(fal_ctx *ctx, const fal_plot *p, const char *path)
 {
     fal_status st = check_plot(ctx, p);
@@ -321,43 +383,85 @@ fal_status fal_plot_svg(fal_ctx *ctx, const fal_plot *p, const char *path)
     double xmn = INFINITY, xmx = -INFINITY, ymn = INFINITY, ymx = -INFINITY;
     for (size_t i = 0; i < p->nseries; i++)
         for (size_t j = 0; j < p->series[i].n; j++) {
-            double x = p->series[i].x[j], y = p->series[i].y[j];
-            if (!isfinite(x) || !isfinite(y) || (p->xlog && x <= 0)) continue;
-            xmn = fmin(xmn, x), xmx = fmax(xmx, x);
-            if (p->ylog && y <= 0) continue;
-            ymn = fmin(ymn, y), ymx = fmax(ymx, y);
+            const fal_plot_series *s = &p->series[i];
+            double x = s->x[j];
+            if (!isfinite(x) || (p->xlog && x <= 0)) continue;
+            const double *lo = band_lo(p, i), *hi = band_hi(p, i);
+            double ys[3] = { s->y[j], lo ? lo[j] : NAN, hi ? hi[j] : NAN };
+            for (int q = 0; q < 3; q++) {
+                double y = ys[q];
+                if (!isfinite(y)) continue;
+                xmn = fmin(xmn, x), xmx = fmax(xmx, x);
+                if (p->ylog && y <= 0) continue;
+                ymn = fmin(ymn, y), ymx = fmax(ymx, y);
+            }
         }
     axis_make(&ax, p->xlog, xmn <= xmx ? xmn : NAN, xmn <= xmx ? xmx : NAN, p->xmin, p->xmax);
     axis_make(&ay, p->ylog, ymn <= ymx ? ymn : NAN, ymn <= ymx ? ymx : NAN, p->ymin, p->ymax);
 
+    /* the panels: the solid series in chunks of MAX_PANEL_SERIES, the dashed
+     * reference lines in every panel */
+    size_t nsolid = 0;
+    for (size_t i = 0; i < p->nseries; i++) nsolid += p->series[i].style != FAL_PLOT_DASHED;
+    size_t npanels = nsolid <= MAX_PANEL_SERIES ? 1 : (nsolid + MAX_PANEL_SERIES - 1) / MAX_PANEL_SERIES;
+    size_t *idx = fal__calloc(ctx, 2 * (p->nseries ? p->nseries : 1), sizeof *idx, "plot panels");
+    if (!idx) return FAL_ENOMEM;
+    size_t *col = idx + (p->nseries ? p->nseries : 1);
+
     fal__sb b;
     fal__sb_init(&b, ctx);
+    int height = H * (int)npanels;
     fal__sb_printf(&b,
                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                    "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n<title>",
-                   W, H, W, H);
+                   W, height, W, height);
     fal__sb_xml(&b, p->title);
     fal__sb_puts(&b, "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     fal__sb_printf(&b, "<clipPath id=\"area\"><rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/></clipPath>\n",
                    PL - 5, PT - 5, PR - PL + 10, PB - PT + 10);
-    draw_axes(&b, &ax, &ay);
-    fal__sb_puts(&b, "<g clip-path=\"url(#area)\">\n");
-    for (size_t i = 0; i < p->nseries; i++) draw_series(&b, &p->series[i], i, &ax, &ay);
-    fal__sb_puts(&b, "</g>\n");
-    if (ax.empty && ay.empty)
-        fal__sb_printf(&b, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" fill=\"#666\">no data</text>\n",
-                       (PL + PR) / 2, (PT + PB) / 2);
-    draw_legend(&b, p);
-    fal__sb_printf(&b, "<text x=\"%.2f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">",
-                   (double)W / 2);
-    fal__sb_xml(&b, p->title);
-    fal__sb_printf(&b, "</text>\n<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">", (PL + PR) / 2, PB + 44);
-    fal__sb_xml(&b, p->xlabel);
-    fal__sb_printf(&b, "%s</text>\n<text x=\"20\" y=\"%.2f\" text-anchor=\"middle\" transform=\"rotate(-90 20 %.2f)\">",
-                   p->xlog ? " (log scale)" : "", (PT + PB) / 2, (PT + PB) / 2);
-    fal__sb_xml(&b, p->ylabel);
-    fal__sb_printf(&b, "%s</text>\n</svg>\n", p->ylog ? " (log scale)" : "");
+    for (size_t panel = 0; panel < npanels; panel++) {
+        /* this panel's series, in the plot's order */
+        size_t n = 0, solid = 0, ncol = 0;
+        for (size_t i = 0; i < p->nseries; i++) {
+            int dashed = p->series[i].style == FAL_PLOT_DASHED;
+            if (!dashed) {
+                size_t which = solid++ / MAX_PANEL_SERIES;
+                if (which != panel) continue;
+            }
+            idx[n] = i;
+            col[n] = dashed ? 0 : ncol++;
+            n++;
+        }
+        /* the clip path is in user units: a translated panel shares it */
+        if (panel) fal__sb_printf(&b, "<g transform=\"translate(0,%d)\">\n", H * (int)panel);
+        draw_axes(&b, &ax, &ay);
+        fal__sb_puts(&b, "<g clip-path=\"url(#area)\">\n");
+        for (size_t i = 0; i < n; i++)
+            draw_band(&b, &p->series[idx[i]], band_lo(p, idx[i]), band_hi(p, idx[i]), col[i], &ax, &ay);
+        for (size_t i = 0; i < n; i++) draw_series(&b, &p->series[idx[i]], col[i], &ax, &ay);
+        fal__sb_puts(&b, "</g>\n");
+        if (ax.empty && ay.empty)
+            fal__sb_printf(&b, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" fill=\"#666\">no data</text>\n",
+                           (PL + PR) / 2, (PT + PB) / 2);
+        draw_legend(&b, p, idx, col, n);
+        fal__sb_printf(&b, "<text x=\"%.2f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">",
+                       (double)W / 2);
+        fal__sb_xml(&b, p->title);
+        if (npanels > 1)
+            fal__sb_printf(&b, " (%zu of %zu: series %zu-%zu of %zu)", panel + 1, npanels,
+                           panel * MAX_PANEL_SERIES + 1,
+                           (panel + 1) * MAX_PANEL_SERIES < nsolid ? (panel + 1) * MAX_PANEL_SERIES : nsolid, nsolid);
+        fal__sb_printf(&b, "</text>\n<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">", (PL + PR) / 2, PB + 44);
+        fal__sb_xml(&b, p->xlabel);
+        fal__sb_printf(&b, "%s</text>\n<text x=\"20\" y=\"%.2f\" text-anchor=\"middle\" transform=\"rotate(-90 20 %.2f)\">",
+                       p->xlog ? " (log scale)" : "", (PT + PB) / 2, (PT + PB) / 2);
+        fal__sb_xml(&b, p->ylabel);
+        fal__sb_printf(&b, "%s</text>\n", p->ylog ? " (log scale)" : "");
+        if (panel) fal__sb_puts(&b, "</g>\n");
+    }
+    fal__sb_puts(&b, "</svg>\n");
+    fal__free(ctx, idx, 2 * (p->nseries ? p->nseries : 1) * sizeof *idx);
     st = fal__sb_write_file(&b, path);
     fal__sb_free(&b);
     return st;
@@ -373,6 +477,8 @@ fal_status fal_plot_csv(fal_ctx *ctx, const fal_plot *p, const char *path)
     fal__sb_csv(&b, p->xlabel ? p->xlabel : "x");
     fal__sb_putc(&b, ',');
     fal__sb_csv(&b, p->ylabel ? p->ylabel : "y");
+    int bands = has_bands(p); /* the band's ends as two more columns, empty where a series has none */
+    if (bands) fal__sb_puts(&b, ",low,high");
     fal__sb_putc(&b, '\n');
     for (size_t i = 0; i < p->nseries; i++)
         for (size_t j = 0; j < p->series[i].n; j++) {
@@ -381,6 +487,13 @@ fal_status fal_plot_csv(fal_ctx *ctx, const fal_plot *p, const char *path)
             fal__sb_num(&b, p->series[i].x[j], "");
             fal__sb_putc(&b, ',');
             fal__sb_num(&b, p->series[i].y[j], "");
+            if (bands) {
+                const double *lo = band_lo(p, i), *hi = band_hi(p, i);
+                fal__sb_putc(&b, ',');
+                fal__sb_num(&b, lo ? lo[j] : NAN, "");
+                fal__sb_putc(&b, ',');
+                fal__sb_num(&b, hi ? hi[j] : NAN, "");
+            }
             fal__sb_putc(&b, '\n');
         }
     st = fal__sb_write_file(&b, path);

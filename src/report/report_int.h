@@ -64,9 +64,14 @@ typedef struct rrow {
     double train, test, opt, log2c, bits, unseen_inputs;
     double gap, gap_ref; /* extras "gap" and "n4_optimum" (N6 reports its distance to N4's optimum so) */
     int converged;
+    const char *config;  /* the run's provenance JSON (store's config column), NULL when not stored */
+    const char *extras;  /* the run's extras (JSON object), for the data sections' figures */
 } rrow;
 
-enum { RULE_NONE = 0, RULE_KSTAR, RULE_OPTIMUM };
+/* RULE_ABOVE: N6 with gates of degree < n0 (not universal): the training
+ * distortion may stay above N4's optimum, never below (extra "gap" >= 0 bits
+ * on every seed), as `fallacy demo` judges it. */
+enum { RULE_NONE = 0, RULE_KSTAR, RULE_OPTIMUM, RULE_ABOVE };
 
 typedef struct rcell {
     size_t first, n;      /* rows */
@@ -74,6 +79,7 @@ typedef struct rcell {
     uint64_t k;
     double worst_test, best_test, worst_train, worst_opt, log2c, bits;
     double worst_gap;     /* (train - optimum) / max(1, optimum), worst over the seeds */
+    double best_gap_bits; /* the extra "gap" (bits above N4's optimum), least over the seeds */
     size_t ntest, nconv;
     int no_unseen;        /* every run: no test error because no input was unseen */
     int pass;             /* worst test error <= eps (or the no_unseen stand-in) */
@@ -140,6 +146,19 @@ fal_status fal__rep_plot_section(model *m, const rsection *s, const char *dir, c
 /* tables.c: the class figures of a group's architecture with the options
  * its key records (fallacy classes); FAL_EINVAL above the rank limits. */
 fal_status fal__rep_group_classes(model *m, const rgroup *g, fal_classes *cl);
+
+/* data.c: the seed statistics of a cell (median, min, max of one figure
+ * over its seeds; NaN when no seed has it): REP_TEST, REP_TRAIN, REP_OPT
+ * (optimum_error), REP_GAP ((train - optimum) / optimum, or the
+ * difference when the optimum is 0) or REP_SIN (the extra max_sin_angle); fal__rep_stats of n values (v is
+ * reordered).  The data sections (one per --data table) in the page, and
+ * the names of the files they write (*names allocated through the
+ * context, *n of them; free n + 1 pointers). */
+enum { REP_TEST, REP_TRAIN, REP_OPT, REP_GAP, REP_SIN };
+void fal__rep_stats(double *v, size_t n, double *med, double *lo, double *hi);
+fal_status fal__rep_cell_stats(const model *m, const rcell *c, int what, double *med, double *lo, double *hi);
+fal_status fal__rep_data_sections(model *m, const char *dir, fal__sb *h, fal_report_summary *sum);
+fal_status fal__rep_data_files(model *m, const char ***names, size_t *n);
 
 /* tables.c: the tables in the page h and as DIR/SLUG-table.csv,
  * DIR/information.csv. */

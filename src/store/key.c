@@ -94,6 +94,13 @@ fal_status fal__store_key_sb(fal__sb *b, const fal_config *cfg)
                        fal_table_rows(cfg->data), fal_table_cols(cfg->data));
     else
         fal__sb_puts(b, ";data=none");
+    /* the row draw and the split share (fal_run reads them with data only):
+     * written only when set, so the keys of other runs stay as they were */
+    if (cfg->data && cfg->shuffle_set) fal__sb_printf(b, ";shuffle=%llu", (unsigned long long)cfg->shuffle);
+    if (cfg->data && cfg->split_fraction > 0) {
+        fal__sb_puts(b, ";split=");
+        fal__sb_num(b, cfg->split_fraction, "0");
+    }
     fal__sb_printf(b, ";seed=%llu", (unsigned long long)cfg->seed);
     /* the mlp's own options, for the mlp only: the keys of the other
      * families (and the databases holding them) stay as they were */

@@ -29,7 +29,12 @@ struct fal_store {
     char *path;
     size_t path_size;
     int writable;
-    sqlite3_stmt *has, *put;
+    int has_config; /* runs has the config column (databases written before it was added do not) */
+    sqlite3_stmt *has, *put, *get;
+    /* the SHA-256 of the last --data file stored, hashed once per handle
+     * rather than once per run (a sweep stores many runs of one file) */
+    char sha_file[4096], sha_hex[65];
+    uint64_t sha_bytes;
 };
 
 struct fal_store_iter {
@@ -44,6 +49,10 @@ struct fal_store_iter {
     "log2_classes, bits_provided, converged, steps, seconds, note, extras, curve, version, threads, blas, "   \
     "host, timestamp"
 #define RUN_NCOLS 25
+/* ... and the provenance column, added later (NULL in older rows; absent
+ * from databases written before it: those read as NULL, and gain it when
+ * opened for writing) */
+#define RUN_NCOLS_ALL 26
 
 static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
@@ -57,7 +66,8 @@ static const char *SCHEMA =
     " converged INTEGER NOT NULL, steps INTEGER NOT NULL, seconds REAL, note TEXT,"
     " extras TEXT NOT NULL,"            /* JSON object */
     " curve TEXT,"                      /* JSON [[step,error],...]; NULL: no iterative training */
-    " version TEXT NOT NULL, threads INTEGER NOT NULL, blas TEXT, host TEXT, timestamp TEXT NOT NULL);";
+    " version TEXT NOT NULL, threads INTEGER NOT NULL, blas TEXT, host TEXT, timestamp TEXT NOT NULL,"
+    " config TEXT);";                   /* JSON {"config":{..},"data":..,"build":{..}}: the provenance */
 
 /* A message naming the file and SQLite's reason; malformed files are
  * FAL_EFORMAT, everything else FAL_EIO. */
@@ -187,6 +197,34 @@ static fal_status check_schema(fal_store *s, const char *db, const char *path)
     return st;
 }
 
+/* Whether the table runs of database db has the config column. */
+static int has_column(fal_store *s, const char *db)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT config FROM %s.runs LIMIT 0", db);
+    sqlite3_stmt *q = NULL;
+    int ok = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK;
+    sqlite3_finalize(q);
+    return ok;
+}
+
+/* A database written before the config column: read as it is (every row's
+ * config NULL); opened for writing, it gains the column (NULL in the rows it
+ * holds), so that its new runs carry their provenance.  Checked again
+ * inside the write lock: another writer may have added it meanwhile. */
+static fal_status config_column(fal_store *s, int writable)
+{
+    s->has_config = has_column(s, "main");
+    if (s->has_config || !writable) return FAL_OK;
+    fal_status st = exec(s, "BEGIN IMMEDIATE", "cannot start a transaction");
+    if (st != FAL_OK) return st;
+    if (!has_column(s, "main")) st = exec(s, "ALTER TABLE runs ADD COLUMN config TEXT", "cannot add the config column");
+    if (st == FAL_OK) st = exec(s, "COMMIT", "cannot add the config column");
+    if (st != FAL_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->has_config = st == FAL_OK;
+    return st;
+}
+
 fal_status fal_store_open(fal_ctx *ctx, const char *path, int flags, fal_store **out)
 {
     *out = NULL;
@@ -220,6 +258,7 @@ fal_status fal_store_open(fal_ctx *ctx, const char *path, int flags, fal_store *
     sqlite3_busy_timeout(s->db, BUSY_MS);
     if (create) st = init_schema(s);
     if (st == FAL_OK) st = check_schema(s, "main", path);
+    if (st == FAL_OK) st = config_column(s, create);
     if (st != FAL_OK) goto fail;
     if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM runs WHERE key = ?1", -1, &s->has, NULL) != SQLITE_OK) {
         st = sql_fail(ctx, s->db, path, "cannot read");
@@ -227,10 +266,17 @@ fal_status fal_store_open(fal_ctx *ctx, const char *path, int flags, fal_store *
     }
     if (create &&
         sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO runs(" RUN_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                           "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+                           "INSERT OR IGNORE INTO runs(" RUN_COLUMNS ", config) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                           "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
                            -1, &s->put, NULL) != SQLITE_OK) {
         st = sql_fail(ctx, s->db, path, "cannot prepare the insert");
+        goto fail;
+    }
+    if (sqlite3_prepare_v2(s->db,
+                           s->has_config ? "SELECT config FROM runs WHERE key = ?1"
+                                         : "SELECT NULL FROM runs WHERE key = ?1",
+                           -1, &s->get, NULL) != SQLITE_OK) {
+        st = sql_fail(ctx, s->db, path, "cannot read");
         goto fail;
     }
     *out = s;
@@ -245,6 +291,7 @@ void fal_store_close(fal_store *s)
     if (!s) return;
     sqlite3_finalize(s->has);
     sqlite3_finalize(s->put);
+    sqlite3_finalize(s->get);
     sqlite3_close(s->db);
     if (s->path) fal__free(s->ctx, s->path, s->path_size);
     fal__free(s->ctx, s, sizeof *s);
@@ -291,6 +338,30 @@ static void run_meta(char *blas, size_t nb, char *host, size_t nh, char *stamp, 
     if (!gmtime_r(&now, &tm) || !strftime(stamp, ns, "%Y-%m-%dT%H:%M:%SZ", &tm)) snprintf(stamp, ns, "unknown");
 }
 
+/* The run's provenance JSON (fal__provenance_json), the data file hashed
+ * once per handle and file name. */
+static char *provenance(fal_store *s, const fal_config *cfg, size_t *size)
+{
+    const char *hex = NULL;
+    if (cfg->data && cfg->data_path) {
+        char file[sizeof s->sha_file];
+        fal__data_file(cfg->data_path, file, sizeof file);
+        if (!s->sha_hex[0] || strcmp(file, s->sha_file) != 0) {
+            char saved[sizeof s->ctx->msg]; /* an unreadable file is written "unreadable", not an error */
+            memcpy(saved, s->ctx->msg, sizeof saved);
+            s->sha_hex[0] = '\0';
+            if (fal_file_sha256(s->ctx, file, s->sha_hex, &s->sha_bytes) == FAL_OK) {
+                snprintf(s->sha_file, sizeof s->sha_file, "%s", file);
+            } else {
+                s->sha_hex[0] = '\0';
+            }
+            memcpy(s->ctx->msg, saved, sizeof saved);
+        }
+        if (s->sha_hex[0]) hex = s->sha_hex;
+    }
+    return fal__provenance_json(s->ctx, cfg, hex, s->sha_bytes, size);
+}
+
 fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *res, int *inserted)
 {
     if (inserted) *inserted = 0;
@@ -326,6 +397,12 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
     if (st == FAL_OK) st = fal__sb_status(&extras);
     if (st != FAL_OK) goto done;
 
+    size_t prov_size = 0;
+    char *prov = provenance(s, cfg, &prov_size);
+    if (!prov) {
+        st = FAL_ENOMEM;
+        goto done;
+    }
     char blas[512], host[256], stamp[32];
     run_meta(blas, sizeof blas, host, sizeof host, stamp, sizeof stamp);
     sqlite3_stmt *q = s->put;
@@ -358,6 +435,7 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
     sqlite3_bind_text(q, 23, blas, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 24, host, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 25, stamp, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 26, prov, -1, SQLITE_STATIC);
 
     st = exec(s, "BEGIN IMMEDIATE", "cannot start a transaction");
     if (st == FAL_OK) {
@@ -369,6 +447,7 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
         if (st != FAL_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     }
     sqlite3_clear_bindings(q);
+    fal__free(s->ctx, prov, prov_size);
 done:
     fal__sb_free(&key);
     fal__sb_free(&widths);
@@ -424,9 +503,16 @@ fal_status fal_store_merge(fal_store *s, const char *in_path, fal_store_merge_st
             st = query_int(s, "SELECT count(*) FROM src.runs AS s JOIN main.runs AS m ON m.key = s.key",
                            "cannot compare keys", &dups, NULL);
         if (st == FAL_OK) st = query_int(s, CONFLICTS, "cannot compare runs", &conflicts, NULL);
+        /* the provenance goes along; an input written before the config
+         * column gives NULL (and so does an output without it: a
+         * read-only one cannot be merged into anyway) */
         if (st == FAL_OK)
-            st = exec(s, "INSERT OR IGNORE INTO main.runs(" RUN_COLUMNS ") SELECT " RUN_COLUMNS
-                         " FROM src.runs ORDER BY rowid", "cannot copy the runs");
+            st = exec(s,
+                      has_column(s, "src") ? "INSERT OR IGNORE INTO main.runs(" RUN_COLUMNS ", config) SELECT " RUN_COLUMNS
+                                             ", config FROM src.runs ORDER BY rowid"
+                                           : "INSERT OR IGNORE INTO main.runs(" RUN_COLUMNS ") SELECT " RUN_COLUMNS
+                                             " FROM src.runs ORDER BY rowid",
+                      "cannot copy the runs");
         if (st == FAL_OK) stats->added = (uint64_t)sqlite3_changes(s->db);
         if (st == FAL_OK) st = exec(s, "COMMIT", "cannot commit the merge");
         if (st != FAL_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -446,7 +532,9 @@ fal_status fal_store_iter_new(fal_store *s, fal_store_iter **out)
     fal_store_iter *it = fal__calloc(s->ctx, 1, sizeof *it, "store iterator");
     if (!it) return FAL_ENOMEM;
     it->s = s;
-    if (sqlite3_prepare_v2(s->db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY key", -1, &it->q, NULL) != SQLITE_OK) {
+    const char *sql = s->has_config ? "SELECT " RUN_COLUMNS ", config FROM runs ORDER BY key"
+                                    : "SELECT " RUN_COLUMNS ", NULL FROM runs ORDER BY key";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &it->q, NULL) != SQLITE_OK) {
         fal_status st = sql_fail(s->ctx, s->db, s->path, "cannot read the runs");
         fal__free(s->ctx, it, sizeof *it);
         return st;
@@ -468,15 +556,14 @@ static double col_real(sqlite3_stmt *q, int i)
 
 /* The column kinds of RUN_COLUMNS: 'i' an integer, 'r' a real or NULL
  * (an integer is a real too), 't' text, 'T' text or NULL. */
-static const char RUN_KINDS[RUN_NCOLS + 1] = "tttttiiiirrrrriirTtTtiTTt";
+static const char RUN_KINDS[RUN_NCOLS_ALL + 1] = "tttttiiiirrrrriirTtTtiTTtT";
 
 /* A cell the decoder would otherwise read wrongly: SQLite converts text
  * ('abc') or a blob to 0 when asked for a number, and a table created by
  * hand has no type to stop it.  Such a row is refused, never read as 0. */
-static fal_status check_types(fal_store_iter *it)
+static fal_status check_types(fal_store *s, sqlite3_stmt *q, uint64_t n)
 {
-    sqlite3_stmt *q = it->q;
-    for (int i = 0; i < RUN_NCOLS; i++) {
+    for (int i = 0; i < RUN_NCOLS_ALL; i++) {
         int t = sqlite3_column_type(q, i);
         char k = RUN_KINDS[i];
         int ok = k == 'i'   ? t == SQLITE_INTEGER
@@ -485,13 +572,15 @@ static fal_status check_types(fal_store_iter *it)
                             : t == SQLITE_TEXT || t == SQLITE_NULL;
         if (ok) continue;
         static const char *const TYPE[] = { "?", "an integer", "a real", "text", "a blob", "NULL" };
-        return fal__fail(it->s->ctx, FAL_EFORMAT, "%s: run %llu (in key order): column %s holds %s, not %s",
-                         it->s->path, (unsigned long long)it->n, sqlite3_column_name(q, i),
+        return fal__fail(s->ctx, FAL_EFORMAT, "%s: run %llu (in key order): column %s holds %s, not %s",
+                         s->path, (unsigned long long)n, sqlite3_column_name(q, i),
                          TYPE[t >= 1 && t <= 5 ? t : 0],
                          k == 'i' ? "an integer" : k == 'r' ? "a number" : "text");
     }
     return FAL_OK;
 }
+
+static fal_status decode_row(fal_store *s, sqlite3_stmt *q, uint64_t n, fal_store_row *row, int *have);
 
 fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have)
 {
@@ -501,9 +590,14 @@ fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have
     if (rc == SQLITE_DONE) return FAL_OK;
     if (rc != SQLITE_ROW) return sql_fail(it->s->ctx, it->s->db, it->s->path, "cannot read the runs");
     it->n++;
-    fal_status st = check_types(it);
+    return decode_row(it->s, it->q, it->n, row, have);
+}
+
+/* The current row of q (RUN_COLUMNS and config) into row. */
+static fal_status decode_row(fal_store *s, sqlite3_stmt *q, uint64_t n, fal_store_row *row, int *have)
+{
+    fal_status st = check_types(s, q, n);
     if (st != FAL_OK) return st;
-    sqlite3_stmt *q = it->q;
     row->key = col_text(q, 0, "");
     row->id = col_text(q, 1, "");
     row->family = col_text(q, 2, "");
@@ -529,8 +623,44 @@ fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have
     row->blas = col_text(q, 22, "");
     row->host = col_text(q, 23, "");
     row->timestamp = col_text(q, 24, "");
+    row->config = col_text(q, 25, NULL);
     *have = 1;
     return FAL_OK;
+}
+
+fal_status fal_store_config(fal_store *s, const char *key, char *buf, size_t cap, size_t *len, int *found)
+{
+    *found = 0;
+    if (len) *len = 0;
+    if (cap) buf[0] = '\0';
+    sqlite3_reset(s->get);
+    sqlite3_bind_text(s->get, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s->get);
+    fal_status st = FAL_OK;
+    if (rc == SQLITE_ROW) {
+        int t = sqlite3_column_type(s->get, 0);
+        const char *v = t == SQLITE_TEXT ? (const char *)sqlite3_column_text(s->get, 0) : NULL;
+        if (t != SQLITE_TEXT && t != SQLITE_NULL) {
+            st = fal__fail(s->ctx, FAL_EFORMAT, "%s: the config column of the run holds no text", s->path);
+        } else if (v) {
+            size_t n = strlen(v);
+            *found = 2;
+            if (len) *len = n;
+            if (cap) {
+                size_t c = n < cap ? n : cap - 1;
+                memcpy(buf, v, c);
+                buf[c] = '\0';
+            }
+            if (cap <= n && cap) st = fal__fail(s->ctx, FAL_ERANGE, "config of %zu bytes does not fit %zu", n, cap);
+            else if (!cap) st = FAL_ERANGE;
+        } else {
+            *found = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        st = sql_fail(s->ctx, s->db, s->path, "cannot look a key up");
+    }
+    sqlite3_reset(s->get); /* no read lock kept between calls */
+    return st;
 }
 
 void fal_store_iter_free(fal_store_iter *it)

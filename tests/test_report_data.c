@@ -1,0 +1,216 @@
+/* test_report_data.c -- the report's sections for real data (data set
+ * identity, medians and bands over seeds, no verdict) and the plot's
+ * facets and bands.
+ *
+ * Oracles: the file's SHA-256 from sha256sum; the medians and ranges
+ * computed here from the results the library returned; SVG and HTML parsed
+ * by Python's xml.etree (skipped without /usr/bin/python3). */
+#include <string.h>
+#include <unistd.h>
+#include "test.h"
+
+#define STARTS(s, lit) (strncmp((s), (lit), sizeof(lit) - 1) == 0)
+
+/* A deterministic table of rows x cols numbers in CSV. */
+static void write_csv(const char *path, size_t rows, size_t cols, unsigned seed)
+{
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f)) return;
+    uint64_t s = 0x9E3779B97F4A7C15ull * (seed + 1);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            double v = (double)(s >> 40) / (double)(1ull << 24) - 0.5;
+            fprintf(f, "%.6f%c", v, j + 1 == cols ? '\n' : ',');
+        }
+    fclose(f);
+}
+
+/* sha256sum's answer for path, the oracle of the stored hash. */
+static int sha256sum(const char *path, char hex[65])
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!p) return 0;
+    int ok = fscanf(p, "%64s", hex) == 1;
+    pclose(p);
+    return ok && strlen(hex) == 64;
+}
+
+/* ---- the report on real data ------------------------------------------------ */
+
+static int python_xml_ok(const char *dir)
+{
+    if (access("/usr/bin/python3", X_OK) != 0) return -1;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import glob, sys, xml.etree.ElementTree as E\n"
+             "fs = glob.glob(sys.argv[1] + \"/*.svg\") + [sys.argv[1] + \"/index.html\"]\n"
+             "[E.parse(f) for f in fs]' %s",
+             dir);
+    return system(cmd) == 0;
+}
+
+static int cmp_d(const void *pa, const void *pb)
+{
+    double x = *(const double *)pa, y = *(const double *)pb;
+    return x < y ? -1 : x > y;
+}
+
+/* A database of linear-ae runs on a CSV table (two architectures, two k,
+ * three seeds each, rows drawn by --shuffle) and one teacher run: the page
+ * has a section for the data set naming the file, its shape and SHA-256;
+ * the L3 cells on data are not judged; the table's medians and ranges are
+ * those of the stored results (computed here); the figures carry bands;
+ * the SVG and HTML parse as XML. */
+TEST(test_report_data_sections)
+{
+    fal_ctx *ctx = test_ctx();
+    char dir[64], csv[128], db[128], rep[128], path[256];
+    test_temp_dir(dir, sizeof dir, "repdata");
+    snprintf(csv, sizeof csv, "%s/tab<le>.csv", dir);
+    snprintf(db, sizeof db, "%s/runs.sqlite", dir);
+    snprintf(rep, sizeof rep, "%s/report", dir);
+    write_csv(csv, 40, 6, 4);
+    char sha[65];
+    if (!CHECK(sha256sum(csv, sha))) return;
+    fal_table *t = NULL;
+    CHECK_OK(fal_table_load(ctx, csv, &t));
+    fal_store *s = NULL;
+    CHECK_OK(fal_store_open(ctx, db, FAL_STORE_CREATE, &s));
+    static const char *const archs[] = { "6,1,6", "6,2,6" };
+    static const size_t ks[] = { 10, 20 };
+    double test[2][2][3], gap[2][2][3];
+    for (int ai = 0; ai < 2; ai++) {
+        fal_arch *a = NULL;
+        CHECK_OK(fal_arch_parse(ctx, archs[ai], &a));
+        for (int ki = 0; ki < 2; ki++)
+            for (int seed = 0; seed < 3; seed++) {
+                fal_config cfg;
+                fal_config_init(&cfg);
+                cfg.family = fal_family_find("linear-ae");
+                cfg.arch = a;
+                cfg.data = t;
+                cfg.data_path = csv;
+                cfg.examples = ks[ki];
+                cfg.examples_set = 1;
+                cfg.shuffle_set = 1;
+                cfg.shuffle = 5;
+                cfg.seed = (uint64_t)seed;
+                fal_result res;
+                fal_status st = fal_run(ctx, &cfg, &res);
+                CHECK(st == FAL_OK || st == FAL_ENOCONV);
+                test[ai][ki][seed] = res.test_error;
+                gap[ai][ki][seed] = (res.train_error - res.optimum_error) / res.optimum_error;
+                if (st == FAL_OK || st == FAL_ENOCONV) CHECK_OK(fal_store_put(s, &cfg, &res, NULL));
+                fal_result_clear(&res);
+            }
+        fal_arch_free(a);
+    }
+    /* a teacher run beside them keeps its verdict */
+    fal_config c1;
+    fal_config_init(&c1);
+    c1.family = fal_family_find("linear-chain");
+    fal_arch *chain = NULL;
+    CHECK_OK(fal_arch_uniform(ctx, 5, 1, &chain));
+    c1.arch = chain;
+    fal_result r1;
+    CHECK_OK(fal_run(ctx, &c1, &r1));
+    CHECK_OK(fal_store_put(s, &c1, &r1, NULL));
+    fal_result_clear(&r1);
+    fal_store_close(s);
+    fal_report_summary sum;
+    CHECK_OK(fal_report_write(ctx, db, rep, NULL, &sum));
+    CHECK(sum.holds == 1 && sum.unjudged == 1 && sum.fails == 0);
+    snprintf(path, sizeof path, "%s/index.html", rep);
+    char *h = test_slurp(path, NULL);
+    char esc[256];
+    snprintf(esc, sizeof esc, "<code>%s/tab&lt;le&gt;.csv</code>", dir);
+    CHECK(h && strstr(h, "<h2>Data set 1: ") && strstr(h, esc) && strstr(h, sha) && strstr(h, ">40x6</td>"));
+    CHECK(h && strstr(h, "No teacher, no verdict") && !strstr(h, "FAILS"));
+    free(h);
+    /* the table's medians and ranges, against the results */
+    snprintf(path, sizeof path, "%s/data-1-table.csv", rep);
+    h = test_slurp(path, NULL);
+    for (int ai = 0; ai < 2 && h; ai++)
+        for (int ki = 0; ki < 2; ki++) {
+            double v[3], g[3];
+            memcpy(v, test[ai][ki], sizeof v);
+            memcpy(g, gap[ai][ki], sizeof g);
+            qsort(v, 3, sizeof *v, cmp_d);
+            qsort(g, 3, sizeof *g, cmp_d);
+            char want[256], wantg[256];
+            snprintf(want, sizeof want, ",%.17g,%.17g,%.17g,", v[1], v[0], v[2]);
+            snprintf(wantg, sizeof wantg, ",%.17g,%.17g,%.17g,", g[1], g[0], g[2]);
+            CHECK_MSG(strstr(h, want) && strstr(h, wantg), "%s: no median/min/max %s or gap %s in\n%s", archs[ai],
+                      want, wantg, h);
+        }
+    free(h);
+    snprintf(path, sizeof path, "%s/data-1-error-vs-k.svg", rep);
+    h = test_slurp(path, NULL);
+    CHECK(h && strstr(h, "<polygon fill=\"#0072B2\" fill-opacity=\"0.15\"") && strstr(h, "fill=\"#D55E00\" fill-opacity"));
+    free(h);
+    snprintf(path, sizeof path, "%s/data-1-gap-vs-k.csv", rep);
+    h = test_slurp(path, NULL);
+    CHECK(h && STARTS(h, "series,examples k,(train - optimum) / optimum,low,high\n"));
+    free(h);
+    int xml = python_xml_ok(rep);
+    if (xml < 0) printf("(XML parse skipped: no /usr/bin/python3) ");
+    else CHECK_MSG(xml == 1, "the report's SVG or HTML does not parse as XML");
+    fal_table_free(t);
+    fal_arch_free(chain);
+    test_remove_dir(dir);
+}
+
+/* More than 8 lines: panels of at most 8, each with the dashed line again
+ * and its own colours and markers; the bands' ends in the CSV. */
+TEST(test_report_plot_facets_and_bands)
+{
+    fal_ctx *ctx = test_ctx();
+    char dir[64], path[256];
+    test_temp_dir(dir, sizeof dir, "facet");
+    static double x[3] = { 1, 10, 100 }, y[20][3], lo[3] = { 0.5, 5, 50 }, hi[3] = { 2, 20, 200 };
+    fal_plot_series s[21];
+    char names[20][16];
+    for (int i = 0; i < 20; i++) {
+        for (int j = 0; j < 3; j++) y[i][j] = (i + 1) * x[j];
+        snprintf(names[i], sizeof names[i], "s%d", i);
+        s[i] = (fal_plot_series){ names[i], x, y[i], 3, FAL_PLOT_LINE };
+    }
+    s[20] = (fal_plot_series){ "ref", x, x, 3, FAL_PLOT_DASHED };
+    const double *blo[21] = { lo }, *bhi[21] = { hi }; /* series 0 only */
+    fal_plot p;
+    fal_plot_init(&p);
+    p.title = "facets";
+    p.xlabel = "x";
+    p.ylabel = "y";
+    p.xlog = p.ylog = 1;
+    p.series = s;
+    p.nseries = 21;
+    p.band_lo = blo;
+    p.band_hi = bhi;
+    snprintf(path, sizeof path, "%s/f.svg", dir);
+    CHECK_OK(fal_plot_svg(ctx, &p, path));
+    char *t = test_slurp(path, NULL);
+    CHECK(t && strstr(t, "width=\"760\" height=\"1320\" viewBox=\"0 0 760 1320\""));
+    CHECK(t && strstr(t, "facets (1 of 3: series 1-8 of 20)") && strstr(t, "facets (3 of 3: series 17-20 of 20)"));
+    CHECK(t && strstr(t, "<g transform=\"translate(0,440)\">") && strstr(t, "<g transform=\"translate(0,880)\">"));
+    /* the reference line in each panel (plus its legend line), the 8th colour used */
+    size_t dashed = 0;
+    for (const char *q = t; q && (q = strstr(q, "stroke-dasharray")); q++) dashed++;
+    CHECK(dashed == 6);
+    CHECK(t && strstr(t, "#882255"));
+    /* series 8 (the first of panel 2) has series 0's colour and marker: a circle */
+    CHECK(t && strstr(t, ">s8</text>") && strstr(t, ">s16</text>"));
+    /* one band, a polygon through hi forward and lo back */
+    CHECK(t && strstr(t, "<polygon fill=\"#0072B2\" fill-opacity=\"0.15\" stroke=\"none\" points=\""));
+    free(t);
+    snprintf(path, sizeof path, "%s/f.csv", dir);
+    CHECK_OK(fal_plot_csv(ctx, &p, path));
+    t = test_slurp(path, NULL);
+    CHECK(t && STARTS(t, "series,x,y,low,high\ns0,1,1,0.5,2\ns0,10,10,5,20\n") &&
+          strstr(t, "\ns1,1,2,,\n") && strstr(t, "\nref,100,100,,\n"));
+    free(t);
+    test_remove_dir(dir);
+}
