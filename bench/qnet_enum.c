@@ -5,12 +5,15 @@
  *
  * Usage: qnet_enum enum [WIDTHS [SECONDS_PLAIN]]
  *          the whole enumeration of A(WIDTHS) ternary with biases (default
- *          4,3,1: 3^19 settings) on BENCH_THREADS threads (2), then the
+ *          4,3,1: 3^19 settings) on BENCH_THREADS threads (2), by the
+ *          library's fastest path (multisets of the first layer, then a
+ *          Gray walk) and by the Gray walk of every setting, then the
  *          straightforward loop (odometer order, every setting evaluated
  *          from scratch input by input, scalar, on the same threads over
  *          disjoint ranges) for SECONDS_PLAIN seconds (default 10), and the
  *          machine's int32 multiply-add lane rate:
  *   qnet enum widths=.. settings=.. classes=.. seconds=.. rate=..
+ *   qnet gray widths=.. settings=.. classes=.. seconds=.. rate=.. same=1
  *   qnet plain widths=.. settings=.. seconds=.. rate=..
  *   qnet lanes madd_per_s=..  (x[p] += c * y[p], int32, L1-resident, the
  *                              Gray step's operation, all threads)
@@ -85,6 +88,23 @@ static int cmd_enum(const char *widths, double plain_s)
     printf("qnet enum widths=%s threads=%d settings=%.0f classes=%zu seconds=%.3f rate=%.4g\n", widths, T, settings,
            fal_qtable_size(t), sec, settings / sec);
     fflush(stdout);
+    /* the Gray walk of every setting (no multisets of the first layer),
+     * and whether it gives the same table */
+    fal_qtable *g;
+    t0 = now();
+    if (fal_qnet_enumerate_gray(ctx, &q, &g) != FAL_OK) {
+        fprintf(stderr, "qnet_enum: %s\n", fal_ctx_message(ctx));
+        return 1;
+    }
+    double gsec = now() - t0;
+    int same = fal_qtable_size(g) == fal_qtable_size(t) && fal_qtable_words(g) == fal_qtable_words(t);
+    for (size_t i = 0; same && i < fal_qtable_size(t); i++)
+        same = fal_qtable_count(g, i) == fal_qtable_count(t, i) &&
+               !memcmp(fal_qtable_function(g, i), fal_qtable_function(t, i), fal_qtable_words(t) * sizeof(uint64_t));
+    printf("qnet gray widths=%s threads=%d settings=%.0f classes=%zu seconds=%.3f rate=%.4g same=%d\n", widths, T,
+           settings, fal_qtable_size(g), gsec, settings / gsec, same);
+    fflush(stdout);
+    fal_qtable_free(g);
     fal_qtable_free(t);
 
     /* the straightforward loop: chunks of 2^20 settings until plain_s */

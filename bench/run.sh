@@ -737,11 +737,13 @@ INPLACE=$(kv $G inplace_gbs)
     QT=$(best_rate() { awk 'index($0, "torchqnet") == 1 { for (i = 1; i <= NF; i++) { if (index($i, "rate=") == 1) r = substr($i, 6); if (index($i, "batch=") == 1) b = substr($i, 7) } if (r + 0 > best + 0) { best = r; bb = b } } END { print best " " bb }' "$1" 2>/dev/null; }; best_rate "$LOGS/torchqnet.txt")
     read -r QTR QTB <<< "$QT"
     echo "\`bench/qnet_enum\`, $THREADS threads.  A(4,3,1), sign units, weights and biases in {-1,0,1} (3^19 settings):"
-    echo "the whole enumeration (Gray walk) $(get $Q "qnet enum " seconds) s, $(get $Q "qnet enum " rate) settings/s"
-    echo "($(get $Q "qnet enum " classes) functions); the straightforward loop (every setting from scratch, input by input)"
-    echo "$(get $Q "qnet plain " rate) settings/s: ratio $(ratio "$(get $Q "qnet enum " rate)" "$(get $Q "qnet plain " rate)" %.1f).  The machine's int32"
-    echo "multiply-add lane rate $(get $Q "qnet lanes " madd_per_s)/s bounds the cheapest Gray step (2 lane ops per input) at"
-    echo "$(get $Q "qnet limit " settings_per_s) settings/s: the walk reaches $(get $Q "qnet limit " of_limit) of it."
+    echo "the whole enumeration $(get $Q "qnet enum " seconds) s, $(get $Q "qnet enum " rate) settings/s ($(get $Q "qnet enum " classes) functions;"
+    echo "multisets of the first layer's activation vectors, then a Gray walk of the output layer); the Gray walk of every"
+    echo "setting $(get $Q "qnet gray " seconds) s, $(get $Q "qnet gray " rate) settings/s (same table: $(get $Q "qnet gray " same)); the straightforward loop"
+    echo "(every setting from scratch, input by input) $(get $Q "qnet plain " rate) settings/s: ratios $(ratio "$(get $Q "qnet enum " rate)" "$(get $Q "qnet plain " rate)" %.1f) (enumeration)"
+    echo "and $(ratio "$(get $Q "qnet gray " rate)" "$(get $Q "qnet plain " rate)" %.1f) (Gray walk).  The machine's int32 multiply-add lane rate $(get $Q "qnet lanes " madd_per_s)/s bounds"
+    echo "the cheapest Gray step (2 lane ops per input) at $(get $Q "qnet limit " settings_per_s) settings/s: the Gray walk reaches"
+    echo "$(ratio "$(get $Q "qnet gray " rate)" "$(get $Q "qnet limit " settings_per_s)" %.3f) of it (the enumeration $(get $Q "qnet limit " of_limit), by visiting fewer states)."
     echo
     echo "A(7,40,40,1) ReLU, Gaussian weights: $(get $Q "qnet sample " rate) functions/s; torch (batched matmuls, bits packed,"
     echo "$THREADS threads) at its best batch size ($(or_na "$QTB")): $(or_na "$QTR") functions/s; ratio $(ratio "$(get $Q "qnet sample " rate)" "$QTR" %.2f)."

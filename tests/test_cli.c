@@ -99,10 +99,61 @@ TEST(test_cli_list_and_demo)
     CHECK(test_cli(cmd, out, sizeof out) == 0);
     CHECK(strstr(out, "every verdict holds") != NULL);
     CHECK(strstr(out, "FAILS") == NULL);
+    /* Q1: the verdicts follow from the rows printed.  Each row's last three
+     * numbers are k1/2 on the axes n0 / log2 e, 1 / w, nL / H; the CVs
+     * recomputed from them (4 decimals) match the ones printed, and each
+     * verdict is the comparison it names; A(3,1) with -3..3 has e = 104. */
+    {
+        double ax[3][8];
+        size_t nq = 0;
+        for (const char *p = strstr(out, "\nQ1  A("); p && nq < 8; p = strstr(p + 1, "\nQ1  A(")) {
+            const char *e = strchr(p + 1, '\n');
+            char line[256];
+            size_t ll = e ? (size_t)(e - p - 1) : strlen(p + 1);
+            if (ll >= sizeof line) break;
+            memcpy(line, p + 1, ll);
+            line[ll] = '\0';
+            /* after the name's closing brace: w e log2e H err0 k1/2 a0 a1 a2 verdict */
+            char *q = strchr(line, '}');
+            double v[9];
+            int got = q ? sscanf(q + 1, "%lf %lf %lf %lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                                 &v[6], &v[7], &v[8]) : 0;
+            CHECK_MSG(got == 9, "Q1 row unreadable: %s", line);
+            if (got != 9) break;
+            if (strstr(line, "-3..3")) CHECK_MSG(v[1] == 104 && strstr(line, "holds (e = 104"), "%s", line);
+            for (int a = 0; a < 3; a++) ax[a][nq] = v[6 + a];
+            nq++;
+        }
+        CHECK(nq == 5);
+        double cv[3];
+        for (int a = 0; a < 3; a++) {
+            double mean = 0, ss = 0;
+            for (size_t i = 0; i < nq; i++) mean += ax[a][i] / (double)nq;
+            for (size_t i = 0; i < nq; i++) ss += (ax[a][i] - mean) * (ax[a][i] - mean);
+            cv[a] = sqrt(ss / (double)(nq - 1)) / mean;
+        }
+        const char *w = strstr(out, "(w is no yardstick)"), *h = strstr(out, "(the entropy axis collapses best)");
+        double p1 = 0, p0 = 0, p2 = 0, p3 = 0;
+        CHECK(w && sscanf(strstr(w, "(CV "), "(CV %lf > %lf)", &p1, &p0) == 2);
+        CHECK(h && sscanf(strstr(h, "(CV "), "(CV %lf < %lf)", &p2, &p3) == 2);
+        CHECK_NEAR(p0, cv[0], 2e-3);
+        CHECK_NEAR(p3, cv[0], 2e-3);
+        CHECK_NEAR(p1, cv[1], 2e-3);
+        CHECK_NEAR(p2, cv[2], 2e-3);
+        CHECK(w && strstr(w, cv[1] > cv[0] ? "holds" : "FAILS"));
+        CHECK(h && strstr(h, cv[2] < cv[0] ? "holds" : "FAILS"));
+    }
     /* the report and its database are on disk */
     snprintf(path, sizeof path, "%s/index.html", dir);
     CHECK(access(path, R_OK) == 0);
     snprintf(path, sizeof path, "%s/runs.sqlite", dir);
+    CHECK(access(path, R_OK) == 0);
+    /* the report's Q1 section, from the qnet rows the demo stored */
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = test_slurp(path, NULL);
+    CHECK(html && strstr(html, "<section id=\"Q1\">") && strstr(html, "A(3,2,1) relu {-1,0,1}"));
+    free(html);
+    snprintf(path, sizeof path, "%s/Q1-collapse-entropy.svg", dir);
     CHECK(access(path, R_OK) == 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);

@@ -150,6 +150,10 @@ TEST(test_qnet_enumeration_oracle)
             fal_ctx_set_threads(ctx, threads);
             fal_qtable *t = NULL;
             CHECK_OK(fal_qnet_enumerate(ctx, &q, &t));
+            if (t) same_table(&o, t, "multisets", c->widths);
+            fal_qtable_free(t);
+            t = NULL;
+            CHECK_OK(fal_qnet_enumerate_gray(ctx, &q, &t));
             if (t) same_table(&o, t, "gray", c->widths);
             fal_qtable_free(t);
         }
@@ -549,4 +553,220 @@ TEST(test_qnet_cli_act_bias)
     CHECK(test_cli("classes qnet --widths 2,1 --act tanh", out, sizeof out) == 2);
     CHECK(test_cli("classes mlp --widths 2,3,1 --act sign", out, sizeof out) == 2);
     CHECK(test_cli("classes qnet --widths 2,1 --no-bias", out, sizeof out) == 2);
+}
+
+/* ---- the report's Q1 section, from a database a sweep filled ---------------- */
+
+/* The CSV of a figure: the (x, y) of the lines whose series is `name` (the
+ * last two fields of each line: the name itself may hold commas). */
+static size_t csv_series(const char *csv, const char *name, double *x, double *y, size_t cap)
+{
+    size_t n = 0, len = strlen(name);
+    for (const char *p = csv; p && *p;) {
+        const char *end = strchr(p, '\n');
+        size_t ll = end ? (size_t)(end - p) : strlen(p);
+        char line[512];
+        if (ll < sizeof line) {
+            memcpy(line, p, ll);
+            line[ll] = '\0';
+            char *c2 = strrchr(line, ','), *c1 = NULL;
+            if (c2) {
+                *c2 = '\0';
+                c1 = strrchr(line, ',');
+            }
+            if (c1) {
+                *c1 = '\0';
+                /* the name, maybe quoted */
+                char *nm = line;
+                size_t nl = strlen(nm);
+                if (nl >= 2 && nm[0] == '"' && nm[nl - 1] == '"') {
+                    nm[nl - 1] = '\0';
+                    nm++;
+                }
+                if (strlen(nm) == len && !memcmp(nm, name, len) && n < cap) {
+                    x[n] = strtod(c1 + 1, NULL);
+                    y[n] = strtod(c2 + 1, NULL);
+                    n++;
+                }
+            }
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return n;
+}
+
+/* k1/2 by the test's own reading of the definition: the first k whose error
+ * is at most half the k = 0 one, interpolated linearly from k - 1. */
+static double own_khalf(const double *e, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (e[k] <= e[0] / 2) return (double)(k - 1) + (e[k - 1] - e[0] / 2) / (e[k - 1] - e[k]);
+    return NAN;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* `fallacy sweep qnet` stores each net's exact curve and rank-frequency;
+ * `fallacy report` draws the Q1 section from them.  Oracles: the
+ * nested-loop enumerator (class sizes, e, H) and the brute force over every
+ * training set, teacher and student (the curve); the figures' CSVs must
+ * hold those numbers on the three axes, the table the k1/2 computed here,
+ * the page the CVs computed here; SVGs and page parse as XML. */
+TEST(test_qnet_report_section)
+{
+    static const char *const nets[] = { "2,1", "2,2,1", "3,1", "3,1,1" };
+    enum { NN = 4 };
+    char dir[128], db[256], rep[300], args[1024];
+    static char out[1 << 16];
+    test_temp_dir(dir, sizeof dir, "qnet-report");
+    snprintf(db, sizeof db, "%s/runs.sqlite", dir);
+    snprintf(rep, sizeof rep, "%s/rep", dir);
+    snprintf(args, sizeof args, "sweep qnet --widths '2,1;2,2,1;3,1;3,1,1' --db %s", db);
+    CHECK(test_cli(args, out, sizeof out) == 0);
+    CHECK(test_cli(args, out, sizeof out) == 0); /* resumes: everything stored before */
+    snprintf(args, sizeof args, "report --db %s --out %s", db, rep);
+    CHECK(test_cli(args, out, sizeof out) == 0);
+    /* two rows per net, nothing added by the rerun */
+    fal_ctx *ctx = test_ctx();
+    fal_store *s = NULL;
+    uint64_t rows = 0;
+    CHECK_OK(fal_store_open(ctx, db, FAL_STORE_READ, &s));
+    CHECK_OK(fal_store_count(s, &rows));
+    fal_store_close(s);
+    CHECK(rows == 2 * NN);
+    char path[400];
+    char *fig[3], *rank, *table, *html;
+    static const char *const files[] = { "Q1-collapse-log2e.csv", "Q1-collapse-w.csv", "Q1-collapse-entropy.csv" };
+    for (int a = 0; a < 3; a++) {
+        snprintf(path, sizeof path, "%s/%s", rep, files[a]);
+        fig[a] = test_slurp(path, NULL);
+        CHECK_MSG(fig[a] != NULL, "%s missing", path);
+    }
+    snprintf(path, sizeof path, "%s/Q1-rank.csv", rep);
+    rank = test_slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/Q1-table.csv", rep);
+    table = test_slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/index.html", rep);
+    html = test_slurp(path, NULL);
+    CHECK(rank && table && html && strstr(html, "<section id=\"Q1\">"));
+    double kh[NN], sc[3][NN], n0s[NN];
+    static const long vals[] = { -1, 0, 1 };
+    for (int i = 0; i < NN && fig[0] && fig[1] && fig[2] && rank && table; i++) {
+        size_t n[4] = { 0 }, L = 0;
+        for (const char *p = nets[i]; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) n[L++] = strtoul(p, NULL, 10);
+        L--;
+        otable o = oenumerate(n, L, 0, 1, 0, vals, 3);
+        size_t P = (size_t)1 << n[0], w = 0;
+        for (size_t l = 1; l <= L; l++) w += n[l] * (n[l - 1] + 1);
+        double tot = 0, H = 0, e[64];
+        for (size_t c = 0; c < o.n; c++) tot += (double)o.c[c].count;
+        for (size_t c = 0; c < o.n; c++) H -= (double)o.c[c].count / tot * log2((double)o.c[c].count / tot);
+        for (size_t k = 0; k < P; k++) {
+            double sum = 0, cnt = 0;
+            for (uint64_t X = 0; X < (1ULL << P); X++)
+                if ((size_t)__builtin_popcountll(X) == k) {
+                    sum += oerr(&o, P, n[L], X, -1);
+                    cnt++;
+                }
+            e[k] = sum / cnt;
+        }
+        double l2e = log2((double)o.n);
+        kh[i] = own_khalf(e, P);
+        n0s[i] = (double)n[0];
+        sc[0][i] = (double)n[0] / l2e;
+        sc[1][i] = 1.0 / (double)w;
+        sc[2][i] = (double)n[L] / H;
+        char name[64];
+        snprintf(name, sizeof name, "A(%s) sign {-1,0,1}", nets[i]);
+        for (int a = 0; a < 3; a++) {
+            double x[64], y[64];
+            size_t m = csv_series(fig[a], name, x, y, 64);
+            CHECK_MSG(m == P, "%s: %s has %zu points, want %zu", files[a], name, m, P);
+            for (size_t k = 0; k < m && k < P; k++) {
+                CHECK_NEAR(y[k], e[k], 1e-12);
+                CHECK_NEAR(x[k], (double)k * sc[a][i], 1e-12);
+            }
+        }
+        /* the rank-frequency: the oracle's sizes sorted, at the first and
+         * last rank of each run of equal sizes */
+        uint64_t *cs = malloc(o.n * sizeof *cs);
+        for (size_t c = 0; c < o.n; c++) cs[c] = o.c[c].count;
+        qsort(cs, o.n, sizeof *cs, cmp_desc);
+        double rx[4096], ry[4096];
+        size_t m = csv_series(rank, name, rx, ry, 4096), bad = 0, j = 0;
+        for (size_t r = 0; r < o.n; r++) {
+            int first = r == 0 || cs[r] != cs[r - 1], last = r + 1 == o.n || cs[r + 1] != cs[r];
+            if (!first && !last) continue;
+            if (j >= m || rx[j] != (double)(r + 1) || fabs(ry[j] - (double)cs[r] / tot) > 1e-15) bad++;
+            j++;
+        }
+        CHECK_MSG(bad == 0 && j == m, "%s: rank-frequency: %zu points differ (%zu drawn, %zu expected)", name, bad, m, j);
+        free(cs);
+        /* the table: e, log2 e, H, k1/2 and k1/2 on each axis */
+        char *line = strstr(table, name);
+        CHECK_MSG(line != NULL, "%s not in Q1-table.csv", name);
+        if (line) {
+            line = strchr(line + strlen(name), ',');
+            double v[12];
+            for (int f = 0; f < 12 && line; f++) {
+                v[f] = *(line + 1) == ',' ? NAN : strtod(line + 1, NULL);
+                line = strchr(line + 1, ',');
+            }
+            /* n0, nL, w, classes, log2_classes, entropy, error_k0, k_half, three axes */
+            CHECK(v[0] == (double)n[0] && v[1] == (double)n[L] && v[2] == (double)w && v[3] == (double)o.n);
+            CHECK_NEAR(v[4], l2e, 1e-12);
+            CHECK_NEAR(v[5], H, 1e-12);
+            CHECK_NEAR(v[6], e[0], 1e-12);
+            if (isnan(kh[i])) CHECK(isnan(v[7]));
+            else {
+                CHECK_NEAR(v[7], kh[i], 1e-9);
+                for (int a = 0; a < 3; a++) CHECK_NEAR(v[8 + a], kh[i] * sc[a][i], 1e-9);
+            }
+        }
+        free(o.c);
+    }
+    /* the CVs the page prints, per n0 (two nets each here) */
+    for (int g = 0; g < 2 && html; g++) {
+        double n0 = g ? 3 : 2, cv[3];
+        for (int a = 0; a < 3; a++) {
+            double v[NN], mean = 0, ss = 0;
+            size_t m = 0;
+            for (int i = 0; i < NN; i++)
+                if (n0s[i] == n0 && isfinite(kh[i])) v[m++] = kh[i] * sc[a][i];
+            for (size_t i = 0; i < m; i++) mean += v[i] / (double)m;
+            for (size_t i = 0; i < m; i++) ss += (v[i] - mean) * (v[i] - mean);
+            cv[a] = m >= 2 ? sqrt(ss / (double)(m - 1)) / mean : NAN;
+        }
+        char want[256];
+        if (isnan(cv[0])) snprintf(want, sizeof want, "n0 = %g: ", n0);
+        else
+            snprintf(want, sizeof want, "on k n0 / log2 e: %.3f, k / w: %.3f, k nL / H: %.3f.", cv[0], cv[1], cv[2]);
+        CHECK_MSG(strstr(html, want) != NULL, "the page lacks '%s'", want);
+    }
+    /* every SVG and the page parse as XML */
+    snprintf(args, sizeof args,
+             "/usr/bin/python3 -c 'import glob, sys, xml.etree.ElementTree as E\n"
+             "fs = glob.glob(sys.argv[1] + \"/Q1-*.svg\") + [sys.argv[1] + \"/index.html\"]\n"
+             "assert len(fs) == 5, fs\n"
+             "[E.fromstring(open(f, \"rb\").read()) for f in fs]' '%s'",
+             rep);
+    CHECK(system(args) == 0);
+    for (int a = 0; a < 3; a++) free(fig[a]);
+    free(rank);
+    free(table);
+    free(html);
+    /* what sweep qnet refuses */
+    snprintf(args, sizeof args, "sweep qnet --widths '7,1' --db %s", db);
+    CHECK(test_cli(args, out, sizeof out) == 2);
+    snprintf(args, sizeof args, "sweep qnet --depth 2 --db %s", db);
+    CHECK(test_cli(args, out, sizeof out) == 2);
+    snprintf(args, sizeof args, "sweep qnet --widths 2,1 --samples 10 --db %s", db);
+    CHECK(test_cli(args, out, sizeof out) == 2);
+    snprintf(args, sizeof args, "sweep linear --widths 2,2 --weights -1,1 --db %s", db);
+    CHECK(test_cli(args, out, sizeof out) == 2);
+    test_remove_dir(dir);
 }

@@ -316,6 +316,19 @@ int cli_classes(int argc, char **argv);
 /* tools/qnet.c: argv[0] is "qnet" (parsed by the table, CMD_CLASSES or CMD_NEED). */
 int cli_qnet_classes(fal_ctx *ctx, const cli_run *r);
 int cli_qnet_need(fal_ctx *ctx, const cli_run *r, double eps);
+/* One qnet architecture (r->arch and the qnet options of r) enumerated, its
+ * exact Gibbs curve computed and stored as two rows (doc/qnet.md, "In a
+ * database"): the curve and the rank-frequency.  Nothing runs when both keys
+ * are stored (stored_before = 1).  Returns 0 or an exit code after a message. */
+typedef struct cli_qnet_summary {
+    int stored_before;
+    uint64_t params, classes;
+    size_t n0, nL;
+    double log2_classes, entropy, khalf, error0, seconds;
+} cli_qnet_summary;
+int cli_qnet_store(fal_ctx *ctx, fal_store *store, const cli_run *r, cli_qnet_summary *sum);
+/* `fallacy sweep qnet --widths 'a;b;...' --db F`: cli_qnet_store for each. */
+int cli_qnet_sweep(fal_ctx *ctx, const cli_run *r, const sweep_opts *o);
 
 /* The report (tools/report.c), for `fallacy demo`.  cli_report_store
  * claims out_dir (fal_report_claim_dir: new, empty or fallacy's own; mkdir

@@ -255,6 +255,105 @@ static int info_rows(fal_ctx *ctx, int json, fal_store *store)
     return failed;
 }
 
+/* Q1 (doc/qnet.md): the Gibbs learner's exact curve on nets of n0 = 3 with
+ * quantized weights, stored for the report's Q1 section.  Verdicts: the
+ * one-gate net with weights -3..3 computes every threshold function of 3
+ * inputs (104, A000609); and, from the k1/2 printed per net, the axis k / w
+ * collapses the curves worse than the paper's k n0 / log2 e, and k nL / H
+ * (the entropy of the class sizes) better (doc/qnet.md, "What the
+ * measurements show"). */
+typedef struct qnet_row {
+    const char *widths, *act, *weights, *levels;
+    uint64_t count;       /* expected e, or 0 */
+} qnet_row;
+
+static const qnet_row QNET[] = {
+    { "3,1", NULL, "-1,1", NULL, 0 },    { "3,1", NULL, NULL, NULL, 0 },     { "3,1", NULL, NULL, "3", 104 },
+    { "3,2,1", NULL, NULL, NULL, 0 },    { "3,2,1", "relu", NULL, NULL, 0 },
+};
+#define NQNET (sizeof QNET / sizeof QNET[0])
+
+static int qnet_rows(fal_ctx *ctx, int json, fal_store *store)
+{
+    int failed = 0;
+    double kh[NQNET], sc[3][NQNET];
+    if (!json)
+        printf("\n%-3s %-40s %5s %7s %7s %7s %7s %7s %12s %7s %9s  %s\n", "ID", "qnet: the Gibbs learner's exact curve",
+               "w", "e", "log2 e", "H", "err@0", "k1/2", "k1/2 n0/l2e", "k1/2/w", "k1/2 nL/H", "verdict");
+    for (size_t i = 0; i < NQNET; i++) {
+        const qnet_row *q = &QNET[i];
+        char *argv[9];
+        int argc = 0;
+        argv[argc++] = (char *)"qnet";
+        argv[argc++] = (char *)"--widths";
+        argv[argc++] = (char *)q->widths;
+        if (q->act) {
+            argv[argc++] = (char *)"--act";
+            argv[argc++] = (char *)q->act;
+        }
+        if (q->weights) {
+            argv[argc++] = (char *)"--weights";
+            argv[argc++] = (char *)q->weights;
+        }
+        if (q->levels) {
+            argv[argc++] = (char *)"--levels";
+            argv[argc++] = (char *)q->levels;
+        }
+        argv[argc] = NULL;
+        cli_run r;
+        classes_opts co;
+        memset(&co, 0, sizeof co);
+        cli_qnet_summary s;
+        memset(&s, 0, sizeof s);
+        int threads = fal_ctx_threads(ctx);
+        int rc = cli_run_parse(CMD_CLASSES, argc, argv, ctx, &r, &co);
+        fal_ctx_set_threads(ctx, threads); /* the parse set --threads' default, 1 */
+        if (!rc) {
+            rc = cli_qnet_store(ctx, store, &r, &s);
+            cli_run_free(&r);
+        }
+        char name[64];
+        snprintf(name, sizeof name, "A(%s) %s {%s}", q->widths, q->act ? q->act : "sign",
+                 q->weights ? q->weights : q->levels ? "-3..3" : "-1,0,1");
+        kh[i] = rc ? NAN : s.khalf;
+        sc[0][i] = (double)s.n0 / s.log2_classes;
+        sc[1][i] = 1.0 / (double)s.params;
+        sc[2][i] = (double)s.nL / s.entropy;
+        int ok = !rc && (!q->count || s.classes == q->count);
+        failed |= !ok;
+        char verdict[64];
+        if (q->count) snprintf(verdict, sizeof verdict, "%s (e = %llu, A000609)", ok ? "holds" : "FAILS",
+                               (unsigned long long)q->count);
+        else snprintf(verdict, sizeof verdict, "%s", ok ? "measured" : "ERROR");
+        if (json)
+            printf("{\"id\":\"Q1\",\"family\":\"qnet\",\"net\":\"%s\",\"params\":%llu,\"classes\":%llu,"
+                   "\"log2_classes\":%.17g,\"entropy\":%.17g,\"error_k0\":%.17g,\"k_half\":%.17g,\"verdict\":\"%s\"}\n",
+                   name, (unsigned long long)s.params, (unsigned long long)s.classes, s.log2_classes, s.entropy,
+                   s.error0, s.khalf, ok ? (q->count ? "holds" : "measured") : "FAILS");
+        else
+            printf("%-3s %-40s %5llu %7llu %7.4f %7.4f %7.4f %7.4f %12.4f %7.4f %9.4f  %s\n", "Q1", name,
+                   (unsigned long long)s.params, (unsigned long long)s.classes, s.log2_classes, s.entropy, s.error0,
+                   s.khalf, kh[i] * sc[0][i], kh[i] * sc[1][i], kh[i] * sc[2][i], verdict);
+    }
+    double cv[3];
+    for (int a = 0; a < 3; a++) cv[a] = fal_qnet_collapse_cv(kh, sc[a], NQNET);
+    int w_worse = cv[1] > cv[0], h_better = cv[2] < cv[0];
+    failed |= !w_worse || !h_better;
+    if (json) {
+        printf("{\"id\":\"Q1\",\"cv_k_n0_over_log2e\":%.17g,\"cv_k_over_w\":%.17g,\"cv_k_nL_over_entropy\":%.17g,"
+               "\"verdict_w\":\"%s\",\"verdict_entropy\":\"%s\"}\n",
+               cv[0], cv[1], cv[2], w_worse ? "holds" : "FAILS", h_better ? "holds" : "FAILS");
+    } else {
+        printf("%-3s %-78s  %s (CV %.3f > %.3f)\n", "Q1",
+               "k1/2 / w varies more across the nets than k1/2 n0 / log2 e (w is no yardstick)",
+               w_worse ? "holds" : "FAILS", cv[1], cv[0]);
+        printf("%-3s %-78s  %s (CV %.3f < %.3f)\n", "Q1",
+               "k1/2 nL / H varies less than k1/2 n0 / log2 e (the entropy axis collapses best)",
+               h_better ? "holds" : "FAILS", cv[2], cv[0]);
+    }
+    return failed;
+}
+
 static const char *row_id(const demo_row *r)
 {
     if (r->field == FAL_COMPLEX) return "L4";
@@ -379,6 +478,7 @@ int cli_demo(int argc, char **argv)
         fal_arch_free(arch);
     }
     failed |= info_rows(ctx, json, store);
+    failed |= qnet_rows(ctx, json, store);
     int extra = headline_runs(ctx, store);
     fal_store_close(store);
     fal_ctx_free(ctx);

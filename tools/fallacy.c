@@ -68,7 +68,7 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
         rc = EXIT_USAGE;
         goto fail;
     }
-    int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED) && strcmp(r->args.pos[0], "qnet") == 0;
+    int qnet = (cmd == CMD_CLASSES || cmd == CMD_NEED || cmd == CMD_SWEEP) && strcmp(r->args.pos[0], "qnet") == 0;
     r->cfg.examples_set = cli_given(&r->args, "--examples");
     r->cfg.shuffle_set = cli_given(&r->args, "--shuffle");
     if (r->split_k) {
@@ -94,10 +94,11 @@ int cli_run_parse(cli_cmd cmd, int argc, char **argv, fal_ctx *ctx, cli_run *r, 
     /* sweep and slurm resolve their list of families themselves */
     if (qnet) {
         /* Q1 (tools/qnet.c): no fal_family; cfg.family stays NULL.  It reads
-         * the architecture, --seed, --threads, --json, need's --eps and its
-         * own rows; every other option given is refused. */
+         * the architecture, --seed, --threads, --json, need's --eps, sweep's
+         * --db (tools/qnet.c, cli_qnet_sweep) and its own rows; every other
+         * option given is refused. */
         static const char *const reads[] = { "--widths", "--depth", "--width", "--seed", "--threads", "--json",
-                                             "--eps", "--act", "--bias", "--help", "--inputs", NULL };
+                                             "--eps", "--act", "--bias", "--help", "--inputs", "--db", NULL };
         for (size_t i = 0; i < CLI_NOPTS; i++) {
             if (!r->args.seen[i]) continue;
             int ok = 0;

@@ -208,10 +208,10 @@ const cli_opt CLI_OPTS[] = {
 
     /* ---- qnet (classes qnet, need qnet: doc/qnet.md) ---- */
     /* --act and --bias: the rows above (one spelling for mlp and qnet) */
-    { .name = "--weights", .cmds = C_CLASSES | C_NEED, .kind = CLI_TEXT, .meta = "LIST|gauss", .def = "-1,0,1",
+    { .name = "--weights", .cmds = C_CLASSES | C_NEED | C_SWEEP, .kind = CLI_TEXT, .meta = "LIST|gauss", .def = "-1,0,1",
       .unit = "-", .help = "qnet: the values of every weight and bias (distinct integers); gauss: real, sampling only",
       RUN_FIELD(qn.weights) },
-    { .name = "--levels", .cmds = C_CLASSES | C_NEED, .kind = CLI_UINT, .meta = "q", .def = "1", .unit = "-",
+    { .name = "--levels", .cmds = C_CLASSES | C_NEED | C_SWEEP, .kind = CLI_UINT, .meta = "q", .def = "1", .unit = "-",
       .help = "qnet: the values -q..q (instead of --weights)", .min = 1, .max = 31,
       .bad = "need an integer q in [1, 31] (values -q..q)", RUN_FIELD(qn.levels) },
     { .name = "--samples", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "S", .def = "off (enumerate)",
@@ -219,10 +219,10 @@ const cli_opt CLI_OPTS[] = {
       .max = 1000000000000ULL, .bad = "need an integer in [1, 10^12]", RUN_FIELD(qn.samples) },
     { .name = "--csv", .cmds = C_CLASSES, .kind = CLI_TEXT, .meta = "FILE", .def = "off", .unit = "-",
       .help = "qnet: write the rank-frequency table of the functions", RUN_FIELD(qn.csv) },
-    { .name = "--sets", .cmds = C_NEED, .kind = CLI_UINT, .meta = "S", .def = "1000", .unit = "training sets",
+    { .name = "--sets", .cmds = C_NEED | C_SWEEP, .kind = CLI_UINT, .meta = "S", .def = "1000", .unit = "training sets",
       .help = "qnet: random training sets per k when there are more than 10^6", .min = 1, .max = 1000000,
       .bad = "need an integer in [1, 10^6]", RUN_FIELD(qn.sets) },
-    { .name = "--teacher-seed", .cmds = C_NEED, .kind = CLI_UINT, .meta = "S", .def = "off (uniform teacher)",
+    { .name = "--teacher-seed", .cmds = C_NEED | C_SWEEP, .kind = CLI_UINT, .meta = "S", .def = "off (uniform teacher)",
       .unit = "-", .help = "qnet: the teacher is the function of the setting drawn with seed S", .min = 0,
       .max = UINT64_MAX, .bad = "need a non-negative integer", RUN_FIELD(qn.teacher_seed) },
 

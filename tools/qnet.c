@@ -28,7 +28,7 @@ static int qnet_opts(fal_ctx *ctx, const cli_run *r, int need, qopts *o)
 {
     memset(o, 0, sizeof *o);
     fal_qnet_init(&o->q);
-    const char *prefix = need ? "fallacy: need: " : "fallacy: ";
+    const char *prefix = need == 2 ? "fallacy: sweep: " : need ? "fallacy: need: " : "fallacy: ";
     if (!r->arch) {
         cli_err("%sqnet: give --widths n0,...,nL\n", prefix);
         return EXIT_USAGE;
@@ -102,12 +102,13 @@ static void hex_table(FILE *f, const uint64_t *t, size_t nw)
     for (size_t i = nw; i-- > 0;) fprintf(f, "%016llx", (unsigned long long)t[i]);
 }
 
-/* Check the network; *w and *l2s receive the parameters and log2 settings. */
+/* Check the network; *w and *l2s receive the parameters and log2 settings.
+ * need: 0 classes, 1 need, 2 sweep (the messages' prefix). */
 static int setup(fal_ctx *ctx, const cli_run *r, int need, qopts *o, uint64_t *w, double *l2s)
 {
     int rc = qnet_opts(ctx, r, need, o);
     if (rc) return rc;
-    const char *prefix = need ? "fallacy: need: " : "fallacy: ";
+    const char *prefix = need == 2 ? "fallacy: sweep: " : need ? "fallacy: need: " : "fallacy: ";
     fal_status st = fal_qnet_check(ctx, &o->q, w, l2s);
     if (st != FAL_OK) {
         cli_err("%s%s\n", prefix, fal_ctx_message(ctx));
@@ -345,5 +346,325 @@ out:
     free(dig);
     free(curve);
     fal_qtable_free(t);
+    return rc;
+}
+
+/* ---- into a database: `fallacy sweep qnet`, `fallacy demo` ----------------- */
+
+/* The key of a stored qnet result (doc/qnet.md, "In a database"): every
+ * option that changes it, the kind of row first after the family. */
+static int qnet_key(fal_ctx *ctx, const fal_qnet *q, const char *kind, const qopts *o, char *buf, size_t cap)
+{
+    static const char *acts[] = { "sign", "heaviside", "relu" };
+    char arch[512];
+    if (fal_store_arch_text(ctx, q->arch, arch, sizeof arch, NULL) != FAL_OK) return -1;
+    int n = snprintf(buf, cap, "family=qnet;kind=%s;arch=%s;act=%s;bias=%s;inputs=%s;weights=", kind, arch,
+                     acts[q->act], q->bias ? "on" : "off", q->inputs01 ? "01" : "pm");
+    for (int i = 0; i < q->nvalues && n > 0 && (size_t)n < cap; i++)
+        n += snprintf(buf + n, cap - (size_t)n, i ? ",%d" : "%d", q->values[i]);
+    if (!strcmp(kind, "curve") && n > 0 && (size_t)n < cap) {
+        if (o->have_teacher)
+            n += snprintf(buf + n, cap - (size_t)n, ";teacher=%llu", (unsigned long long)o->teacher_seed);
+        else n += snprintf(buf + n, cap - (size_t)n, ";teacher=uniform");
+        if ((size_t)n < cap)
+            n += snprintf(buf + n, cap - (size_t)n, ";sets=%llu;seed=%llu", (unsigned long long)o->sets,
+                          (unsigned long long)o->seed);
+    }
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* A growable text (the curve's JSON). */
+typedef struct text {
+    char *p;
+    size_t len, cap;
+    int oom;
+} text;
+
+static void tput(text *t, const char *fmt, double a, double b)
+{
+    char tmp[96];
+    int n = isfinite(b) ? snprintf(tmp, sizeof tmp, fmt, a, b) : snprintf(tmp, sizeof tmp, "%s[%.17g,null]",
+                                                                          fmt[0] == ',' ? "," : "", a);
+    if (n < 0 || t->oom) return;
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 4096;
+        while (nc < t->len + (size_t)n + 1) nc *= 2;
+        char *p = realloc(t->p, nc);
+        if (!p) {
+            t->oom = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = nc;
+    }
+    memcpy(t->p + t->len, tmp, (size_t)n + 1);
+    t->len += (size_t)n;
+}
+
+static void tstr(text *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->oom) return;
+    if (t->len + n + 1 > t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 4096;
+        while (nc < t->len + n + 1) nc *= 2;
+        char *p = realloc(t->p, nc);
+        if (!p) {
+            t->oom = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = nc;
+    }
+    memcpy(t->p + t->len, s, n + 1);
+    t->len += n;
+}
+
+/* The stats shared by both rows, as the extras object. */
+static void stats_extras(text *t, const fal_qnet_stats *s, double l2s, size_t n0, size_t nL, double khalf)
+{
+    char b[512];
+    snprintf(b, sizeof b,
+             "{\"classes\":%llu,\"entropy\":%.17g,\"log2_settings\":%.17g,\"largest_class\":%llu,"
+             "\"smallest_class\":%llu,\"settings\":%.17g,\"n0\":%zu,\"nL\":%zu",
+             (unsigned long long)s->classes, s->entropy_plugin, l2s, (unsigned long long)s->largest_class,
+             (unsigned long long)s->smallest_class, (double)s->total, n0, nL);
+    tstr(t, b);
+    if (isfinite(khalf)) {
+        snprintf(b, sizeof b, ",\"k_half\":%.17g", khalf);
+        tstr(t, b);
+    }
+    tstr(t, "}");
+}
+
+int cli_qnet_store(fal_ctx *ctx, fal_store *store, const cli_run *r, cli_qnet_summary *sum)
+{
+    fal_qtable *t = NULL;
+    fal_qcurve_point *curve = NULL;
+    uint32_t *dig = NULL;
+    size_t *order = NULL;
+    double *err = NULL;
+    text ctext = { 0 }, rtext = { 0 }, extras = { 0 };
+    qopts o;
+    uint64_t w = 0, teacher[64];
+    double l2s = 0, secs = 0;
+    memset(sum, 0, sizeof *sum);
+    int rc = setup(ctx, r, 2, &o, &w, &l2s);
+    if (rc) return rc;
+    const fal_arch *arch = r->arch;
+    size_t n0 = fal_arch_width(arch, 0), nL = fal_arch_width(arch, fal_arch_depth(arch)), P = (size_t)1 << n0;
+    if (o.have_samples || o.q.gauss || n0 > 6 || nL > 64) {
+        cli_err("fallacy: sweep: qnet %s: the stored curve is exact: an enumerable net with n0 <= 6 and nL <= 64\n",
+                o.widths);
+        return EXIT_USAGE;
+    }
+    char kc[1024], kt[1024];
+    if (qnet_key(ctx, &o.q, "curve", &o, kc, sizeof kc) || qnet_key(ctx, &o.q, "classes", &o, kt, sizeof kt)) {
+        cli_err("fallacy: sweep: qnet %s: the key is too long\n", o.widths);
+        return EXIT_USAGE;
+    }
+    int hc = 0, ht = 0;
+    fal_status st = fal_store_has(store, kc, &hc);
+    if (st == FAL_OK) st = fal_store_has(store, kt, &ht);
+    if (st == FAL_OK && hc && ht) {
+        sum->stored_before = 1;
+        return 0;
+    }
+    double t0 = now();
+    if (st == FAL_OK) st = make_table(ctx, &o, &t, &secs);
+    if (st == FAL_OK && o.have_teacher) {
+        dig = malloc(w * sizeof(uint32_t));
+        if (!dig) st = FAL_ENOMEM;
+        else {
+            fal_rng g;
+            fal_rng_seed(&g, o.teacher_seed);
+            for (uint64_t d = 0; d < w; d++) dig[d] = (uint32_t)fal_rng_below(&g, (uint64_t)o.q.nvalues);
+            st = fal_qnet_eval(ctx, &o.q, dig, teacher);
+        }
+    }
+    curve = st == FAL_OK ? malloc(P * sizeof *curve) : NULL;
+    err = curve ? malloc(P * sizeof *err) : NULL;
+    if (st == FAL_OK && !err) st = FAL_ENOMEM;
+    if (st == FAL_OK) st = fal_qnet_curve(ctx, t, n0, nL, o.have_teacher ? teacher : NULL, o.sets, o.seed, curve);
+    if (st != FAL_OK) {
+        cli_err("fallacy: sweep: qnet %s: %s\n", o.widths,
+                st == FAL_ENOMEM && !*fal_ctx_message(ctx) ? "out of memory" : fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto out;
+    }
+    double seconds = now() - t0;
+    fal_qnet_stats s;
+    fal_qtable_stats(t, &s);
+    for (size_t k = 0; k < P; k++) err[k] = curve[k].error;
+    double khalf = fal_qnet_half_k(err, P);
+    /* the curve: [[k, error], ...] */
+    for (size_t k = 0; k < P; k++) tput(&ctext, k ? ",[%.17g,%.17g]" : "[[%.17g,%.17g]", (double)k, err[k]);
+    tstr(&ctext, "]");
+    /* the rank-frequency: the first and last rank of each run of equal
+     * class sizes (the figure is a step function: these points are all of it) */
+    size_t n = fal_qtable_size(t);
+    order = malloc((n ? n : 1) * sizeof *order);
+    if (!order) {
+        rc = EXIT_NOMEM;
+        fputs("fallacy: out of memory\n", stderr);
+        goto out;
+    }
+    fal_qtable_rank(ctx, t, order);
+    for (size_t i = 0; i < n;) {
+        uint64_t c = fal_qtable_count(t, order[i]);
+        size_t j = i;
+        while (j + 1 < n && fal_qtable_count(t, order[j + 1]) == c) j++;
+        double f = (double)c / (double)s.total;
+        tput(&rtext, i ? ",[%.17g,%.17g]" : "[[%.17g,%.17g]", (double)(i + 1), f);
+        if (j > i) tput(&rtext, ",[%.17g,%.17g]", (double)(j + 1), f);
+        i = j + 1;
+    }
+    tstr(&rtext, "]");
+    stats_extras(&extras, &s, l2s, n0, nL, khalf);
+    if (ctext.oom || rtext.oom || extras.oom) {
+        rc = EXIT_NOMEM;
+        fputs("fallacy: out of memory\n", stderr);
+        goto out;
+    }
+    char widths[512];
+    fal_store_arch_text(ctx, arch, widths, sizeof widths, NULL);
+    fal_store_row row;
+    memset(&row, 0, sizeof row);
+    row.id = "Q1";
+    row.family = "qnet";
+    row.widths = widths;
+    row.depth = fal_arch_depth(arch);
+    row.params = w;
+    row.examples = 0;
+    row.train_error = row.test_error = row.optimum_error = row.bits_provided = NAN;
+    row.log2_classes = s.log2_classes;
+    row.converged = 1;
+    row.seconds = seconds;
+    row.extras = extras.p;
+    if (!hc) {
+        row.key = kc;
+        row.algo = "gibbs";
+        row.seed = o.seed;
+        row.curve = ctext.p;
+        st = fal_store_put_row(store, &row, NULL);
+    }
+    if (st == FAL_OK && !ht) {
+        row.key = kt;
+        row.algo = "enumeration";
+        row.seed = 0;
+        row.curve = rtext.p;
+        st = fal_store_put_row(store, &row, NULL);
+    }
+    if (st != FAL_OK) {
+        cli_err("fallacy: sweep: %s\n", fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto out;
+    }
+    sum->params = w;
+    sum->n0 = n0;
+    sum->nL = nL;
+    sum->classes = s.classes;
+    sum->log2_classes = s.log2_classes;
+    sum->entropy = s.entropy_plugin;
+    sum->khalf = khalf;
+    sum->error0 = err[0];
+    sum->seconds = seconds;
+out:
+    free(ctext.p);
+    free(rtext.p);
+    free(extras.p);
+    free(order);
+    free(err);
+    free(dig);
+    free(curve);
+    fal_qtable_free(t);
+    return rc;
+}
+
+int cli_qnet_sweep(fal_ctx *ctx, const cli_run *r, const sweep_opts *so)
+{
+    if (!so->widths || so->depth || so->width) {
+        cli_err("fallacy: sweep: qnet: give the architectures as --widths 'a,b,c;d,e,f' (no --depth/--width)\n");
+        return EXIT_USAGE;
+    }
+    if (!so->db) {
+        cli_err("fallacy: sweep: --db FILE.sqlite is required (where the runs are stored)\n");
+        return EXIT_USAGE;
+    }
+    /* every architecture parsed and checked before anything runs */
+    size_t len = strlen(so->widths), na = 0;
+    char *copy = malloc(len + 1);
+    fal_arch **archs = calloc(len / 2 + 2, sizeof *archs);
+    const char **names = calloc(len / 2 + 2, sizeof *names);
+    int rc = 0;
+    fal_store *store = NULL;
+    if (!copy || !archs || !names) {
+        fputs("fallacy: out of memory\n", stderr);
+        rc = EXIT_NOMEM;
+        goto out;
+    }
+    memcpy(copy, so->widths, len + 1);
+    for (char *p = copy; p && !rc;) {
+        char *end = strchr(p, ';');
+        if (end) *end = '\0';
+        if (!*p || fal_arch_parse(ctx, p, &archs[na]) != FAL_OK) {
+            cli_err("fallacy: sweep: --widths '%s': %s\n", p, *p ? fal_ctx_message(ctx) : "an empty architecture");
+            rc = EXIT_USAGE;
+            break;
+        }
+        names[na++] = p;
+        p = end ? end + 1 : NULL;
+    }
+    for (size_t i = 0; i < na && !rc; i++) {
+        cli_run one = *r;
+        one.arch = archs[i];
+        one.widths = names[i];
+        qopts o;
+        uint64_t w;
+        double l2s;
+        rc = setup(ctx, &one, 2, &o, &w, &l2s);
+        size_t n0 = fal_arch_width(archs[i], 0), nL = fal_arch_width(archs[i], fal_arch_depth(archs[i]));
+        if (!rc && (o.have_samples || n0 > 6 || nL > 64)) {
+            cli_err("fallacy: sweep: qnet %s: the stored curve is exact: n0 <= 6 and nL <= 64\n", names[i]);
+            rc = EXIT_USAGE;
+        }
+    }
+    if (rc) goto out;
+    fal_status st = fal_store_open(ctx, so->db, FAL_STORE_CREATE, &store);
+    if (st != FAL_OK) {
+        cli_err("fallacy: sweep: %s\n", fal_ctx_message(ctx));
+        rc = cli_exit_code(st);
+        goto out;
+    }
+    size_t before = 0;
+    for (size_t i = 0; i < na && !rc; i++) {
+        cli_run one = *r;
+        one.arch = archs[i];
+        one.widths = names[i];
+        cli_qnet_summary s;
+        rc = cli_qnet_store(ctx, store, &one, &s);
+        if (rc) break;
+        before += s.stored_before ? 1u : 0u;
+        if (s.stored_before) fprintf(stderr, "sweep: qnet A(%s): stored before\n", names[i]);
+        else {
+            fprintf(stderr, "sweep: qnet A(%s): w = %llu, e = %llu, log2 e = %.4g, entropy %.4g bits, k1/2 = %.4g "
+                    "(%.3g s)\n", names[i], (unsigned long long)s.params, (unsigned long long)s.classes,
+                    s.log2_classes, s.entropy, s.khalf, s.seconds);
+            if (r->json)
+                printf("{\"id\":\"Q1\",\"family\":\"qnet\",\"widths\":\"%s\",\"params\":%llu,\"classes\":%llu,"
+                       "\"log2_classes\":%.17g,\"entropy\":%.17g,\"k_half\":%.17g}\n",
+                       names[i], (unsigned long long)s.params, (unsigned long long)s.classes, s.log2_classes,
+                       s.entropy, s.khalf);
+        }
+    }
+    if (!rc)
+        fprintf(stderr, "sweep: %zu qnet architectures: %zu run now, %zu stored before -> %s\n", na, na - before,
+                before, so->db);
+out:
+    fal_store_close(store);
+    for (size_t i = 0; i < na; i++) fal_arch_free(archs[i]);
+    free(archs);
+    free(names);
+    free(copy);
     return rc;
 }

@@ -405,6 +405,10 @@ int cli_sweep(int argc, char **argv)
     }
     have_run = 1;
     const char *families = r.args.pos[0];
+    if (!strcmp(families, "qnet")) { /* Q1: exact curves, no fal_run (tools/qnet.c) */
+        rc = cli_qnet_sweep(ctx, &r, &o);
+        goto out;
+    }
     if (!o.db && !o.list) {
         rc = say("--db FILE.sqlite is required (where the runs are stored)%s%s", "", "");
         goto out;

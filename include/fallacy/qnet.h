@@ -64,10 +64,17 @@ const uint64_t *fal_qtable_function(const fal_qtable *t, size_t i);
 uint64_t fal_qtable_count(const fal_qtable *t, size_t i);
 void fal_qtable_free(fal_qtable *t);
 
-/* Every setting, exactly (refused above 2^FAL_QNET_MAX_LOG2_ENUM settings):
- * a Gray-code walk over disjoint ranges on fal_ctx_threads(ctx) threads;
- * the table does not depend on the thread count. */
+/* Every setting, exactly (refused above 2^FAL_QNET_MAX_LOG2_ENUM settings),
+ * on fal_ctx_threads(ctx) threads; the table does not depend on the thread
+ * count.  With a hidden layer, the first layer's settings are counted by
+ * multisets of its units' activation vectors (every unit has the same
+ * distribution, and permuting them permutes the later weights: doc/qnet.md)
+ * and the later layers walked in Gray order; otherwise every setting is
+ * walked in Gray order over disjoint ranges. */
 fal_status fal_qnet_enumerate(fal_ctx *ctx, const fal_qnet *q, fal_qtable **out);
+/* The same by the Gray walk of every setting (no multisets): the
+ * benchmark's middle line and a second path for the tests. */
+fal_status fal_qnet_enumerate_gray(fal_ctx *ctx, const fal_qnet *q, fal_qtable **out);
 /* The same by the plain walk: every setting evaluated from scratch, one
  * thread (the reference of the benchmark and the tests). */
 fal_status fal_qnet_enumerate_plain(fal_ctx *ctx, const fal_qnet *q, fal_qtable **out);
@@ -120,5 +127,17 @@ typedef struct fal_qcurve_point {
  * function (fal_qtable_words words), which must be in t.  out: 2^n0 points. */
 fal_status fal_qnet_curve(fal_ctx *ctx, const fal_qtable *t, size_t n0, size_t nL, const uint64_t *teacher,
                           uint64_t sets, uint64_t seed, fal_qcurve_point *out);
+
+/* The half-error point of a curve: the k (linearly interpolated between
+ * the integers) at which error[k] first falls to error[0] / 2 or below;
+ * NaN when it never does or error[0] is not positive.  n points, k = 0 ..
+ * n - 1.  (doc/qnet.md: "k1/2"; the report and the demo use this one.) */
+double fal_qnet_half_k(const double *error, size_t n);
+/* How well an axis collapses several curves: the coefficient of variation
+ * (sample standard deviation over mean) of khalf[i] * scale[i] over the
+ * i < n with a finite khalf; NaN with fewer than two.  With scale = n0 /
+ * log2 e, 1 / w or nL / H it compares the paper's axis k n0 / log2 e with
+ * k / w and k nL / H. */
+double fal_qnet_collapse_cv(const double *khalf, const double *scale, size_t n);
 
 #endif

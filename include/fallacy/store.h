@@ -150,6 +150,15 @@ void fal_store_iter_free(fal_store_iter *it);
  * the column) or 2 (buf holds it). */
 fal_status fal_store_config(fal_store *s, const char *key, char *buf, size_t cap, size_t *len, int *found);
 
+/* Store a row given field by field (results that are not a fal_run's: the
+ * qnet curves and class tables of `fallacy sweep qnet`, doc/qnet.md).  key,
+ * id, family, widths and extras (a JSON object, "{}" for none) are
+ * required; algo NULL is "default"; note and curve may be NULL; NaN doubles
+ * are stored as null.  version, threads, blas, host and timestamp are this
+ * process's (row's are not read).  One transaction; *inserted as for
+ * fal_store_put (0: the key was stored, the stored row kept). */
+fal_status fal_store_put_row(fal_store *s, const fal_store_row *row, int *inserted);
+
 /* The extra called name in an extras JSON object as the store writes it;
  * NaN if absent, null or unreadable. */
 double fal_store_extra(const char *extras_json, const char *name);

@@ -258,12 +258,12 @@ static void walker_bind(walker *k, const layout *y, const fal_qnet *q, void *blo
             k->act[0][i * y->P + pp] = (pp >> i) & 1 ? 1 : (q->inputs01 ? 0 : -1);
 }
 
-/* Every unit from scratch, from k->w. */
-static void walker_full(walker *k)
+/* Every unit of layers l0 .. L from scratch, from k->w (and act[l0 - 1]). */
+static void walker_full_from(walker *k, size_t l0)
 {
     const layout *y = k->y;
     size_t P = y->P;
-    for (size_t l = 1; l <= y->L; l++) {
+    for (size_t l = l0; l <= y->L; l++) {
         for (size_t u = 0; u < y->n[l]; u++) {
             int32_t *pre = k->pre[l] + u * P;
             const int32_t *wu = k->w + y->off[l] + u * y->fan[l];
@@ -274,6 +274,8 @@ static void walker_full(walker *k)
         }
     }
 }
+
+static void walker_full(walker *k) { walker_full_from(k, 1); }
 
 static void walker_output(const walker *k, uint64_t *table)
 {
@@ -567,6 +569,41 @@ typedef struct walkplan {
     uint64_t chunks;    /* V^(D - m) */
 } walkplan;
 
+/* The m fast digits (all at digit 0, the state evaluated) in reflected
+ * Gray order, each setting counted mult times; at most limit settings. */
+static inline __attribute__((always_inline)) fal_status
+gray_loop(walker *k, counter *c, const walkplan *wp, uint64_t limit, uint64_t mult, uint64_t *table, uint32_t *focus,
+          int8_t *dir, size_t P)
+{
+    const fal_qnet *q = wp->q;
+    uint32_t V = (uint32_t)q->nvalues;
+    size_t m = wp->m;
+    for (size_t j = 0; j <= m; j++) focus[j] = (uint32_t)j;
+    for (size_t j = 0; j < m; j++) dir[j] = 1;
+    uint64_t visited = 0;
+    fal_status st = FAL_OK;
+    for (;;) {
+        walker_output(k, table);
+        st = counter_add(c, table, mult);
+        if (st != FAL_OK || ++visited >= limit) break;
+        size_t j = focus[0];
+        focus[0] = 0;
+        if (j == m) break;
+        size_t p = wp->g2p[j];
+        uint32_t a = k->dig[p], an = (uint32_t)((int32_t)a + dir[j]);
+        int32_t delta = q->values[an] - q->values[a];
+        k->dig[p] = an;
+        k->w[p] = q->values[an];
+        walker_delta(k, &wp->pi[j], delta, P);
+        if (an == 0 || an == V - 1) {
+            dir[j] = (int8_t)-dir[j];
+            focus[j] = focus[j + 1];
+            focus[j + 1] = (uint32_t)(j + 1);
+        }
+    }
+    return st;
+}
+
 /* Walk one chunk: the slow digits from chunk's base-V expansion, the m fast
  * ones in reflected Gray order from all-zero; at most limit settings. */
 static inline __attribute__((always_inline)) fal_status
@@ -586,30 +623,7 @@ walk_chunk_impl(walker *k, counter *c, const walkplan *wp, uint64_t chunk, uint6
         k->w[wp->g2p[g]] = q->values[dg];
     }
     walker_full(k);
-    for (size_t j = 0; j <= m; j++) focus[j] = (uint32_t)j;
-    for (size_t j = 0; j < m; j++) dir[j] = 1;
-    uint64_t visited = 0;
-    fal_status st = FAL_OK;
-    for (;;) {
-        walker_output(k, table);
-        st = counter_add(c, table, 1);
-        if (st != FAL_OK || ++visited >= limit) break;
-        size_t j = focus[0];
-        focus[0] = 0;
-        if (j == m) break;
-        size_t p = wp->g2p[j];
-        uint32_t a = k->dig[p], an = (uint32_t)((int32_t)a + dir[j]);
-        int32_t delta = q->values[an] - q->values[a];
-        k->dig[p] = an;
-        k->w[p] = q->values[an];
-        walker_delta(k, &wp->pi[j], delta, P);
-        if (an == 0 || an == V - 1) {
-            dir[j] = (int8_t)-dir[j];
-            focus[j] = focus[j + 1];
-            focus[j + 1] = (uint32_t)(j + 1);
-        }
-    }
-    return st;
+    return gray_loop(k, c, wp, limit, 1, table, focus, dir, P);
 }
 
 static fal_status walk_chunk_16(walker *k, counter *c, const walkplan *wp, uint64_t chunk, uint64_t limit,
@@ -708,8 +722,182 @@ static chunk_fn pick_chunk(size_t P)
     return P == 16 ? walk_chunk_16 : P == 32 ? walk_chunk_32 : P == 64 ? walk_chunk_64 : walk_chunk_any;
 }
 
-static fal_status enumerate(fal_ctx *ctx, const fal_qnet *q, int plain, fal_qtable **out)
+/* ---- the first layer by multisets ------------------------------------------- */
+
+/* Every first-layer unit sees the same inputs and draws its weights and
+ * bias from the same values, so its activation vector (P lanes) has one
+ * distribution over its V^fan settings -- K distinct vectors, cnt[i]
+ * settings giving vector i -- and the n1 units are independent.  And every
+ * later weight takes every value, so permuting the first-layer units (with
+ * the later weights that read them) is a bijection of the later settings:
+ * the functions counted over the later layers are the same for every
+ * ordering of a tuple of first-layer vectors.  So the walk visits each
+ * multiset i1 <= ... <= i_n1 of the K vectors once, weighted by
+ * cnt[i1] ... cnt[i_n1] x (its orderings, n1! / prod m_r!), and for each
+ * walks the later layers' settings in Gray order: for A(4,3,1) ternary,
+ * C(156, 3) = 620,620 multisets x 81 output settings instead of 3^19
+ * settings (the sum of the weights is V^(n1 fan) exactly: every setting is
+ * counted once). */
+#define L1_MAX_SETTINGS ((size_t)1 << 22)
+#define L1_MAX_LANES ((size_t)1 << 24)
+
+typedef struct l1dist {
+    size_t K, P;
+    int32_t *vec;   /* K x P, sorted */
+    uint64_t *cnt;  /* K */
+} l1dist;
+
+typedef struct vecctx {
+    const int32_t *all;
+    size_t P;
+} vecctx;
+
+static int cmp_vec(const void *a, const void *b, void *cp)
 {
+    const vecctx *c = cp;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int r = memcmp(c->all + i * c->P, c->all + j * c->P, c->P * sizeof(int32_t));
+    return r ? r : (i < j ? -1 : i > j);
+}
+
+static void l1_free(fal_ctx *ctx, l1dist *d)
+{
+    fal__free(ctx, d->vec, d->K * d->P * sizeof(int32_t));
+    fal__free(ctx, d->cnt, d->K * sizeof(uint64_t));
+    memset(d, 0, sizeof *d);
+}
+
+static fal_status l1_distribution(fal_ctx *ctx, const layout *y, const fal_qnet *q, l1dist *d)
+{
+    memset(d, 0, sizeof *d);
+    size_t P = y->P, fan = y->fan[1], n0 = y->n[0], V = (size_t)q->nvalues, N = 1;
+    for (size_t i = 0; i < fan; i++) N *= V;
+    int32_t *all = fal__alloc(ctx, N * P * sizeof(int32_t), "qnet first layer");
+    size_t *idx = all ? fal__alloc(ctx, N * sizeof(size_t), "qnet first layer") : NULL;
+    int32_t *pre = idx ? fal__alloc(ctx, P * sizeof(int32_t), "qnet first layer") : NULL;
+    fal_status st = pre ? FAL_OK : FAL_ENOMEM;
+    if (st == FAL_OK) {
+        uint32_t dig[FAL_QNET_MAX_N0 + 1] = { 0 };
+        for (size_t s = 0; s < N; s++) {
+            int32_t b = fan > n0 ? q->values[dig[n0]] : 0;
+            for (size_t p = 0; p < P; p++) {
+                int32_t z = b;
+                for (size_t i = 0; i < n0; i++)
+                    z += q->values[dig[i]] * ((p >> i) & 1 ? 1 : (q->inputs01 ? 0 : -1));
+                pre[p] = z;
+            }
+            fal__qlanes_act(y->act, pre, all + s * P, P);
+            idx[s] = s;
+            for (size_t i = 0; i < fan && ++dig[i] == V; i++) dig[i] = 0;
+        }
+        vecctx vc = { all, P };
+        qsort_r(idx, N, sizeof(size_t), cmp_vec, &vc);
+        size_t K = 0;
+        for (size_t s = 0; s < N; s++)
+            K += s == 0 || memcmp(all + idx[s] * P, all + idx[s - 1] * P, P * sizeof(int32_t)) != 0;
+        d->P = P;
+        d->vec = fal__alloc(ctx, K * P * sizeof(int32_t), "qnet first layer");
+        d->cnt = d->vec ? fal__calloc(ctx, K, sizeof(uint64_t), "qnet first layer") : NULL;
+        if (!d->cnt) {
+            fal__free(ctx, d->vec, K * P * sizeof(int32_t));
+            d->vec = NULL;
+            st = FAL_ENOMEM;
+        } else {
+            d->K = K;
+            size_t k = 0;
+            for (size_t s = 0; s < N; s++) {
+                if (s && memcmp(all + idx[s] * P, all + idx[s - 1] * P, P * sizeof(int32_t)) != 0) k++;
+                if (s == 0 || d->cnt[k] == 0) memcpy(d->vec + k * P, all + idx[s] * P, P * sizeof(int32_t));
+                d->cnt[k]++;
+            }
+        }
+    }
+    fal__free(ctx, pre, P * sizeof(int32_t));
+    fal__free(ctx, idx, N * sizeof(size_t));
+    fal__free(ctx, all, N * P * sizeof(int32_t));
+    return st;
+}
+
+/* Whether the first layer can be walked by multisets (the distribution of
+ * one unit is small enough to tabulate). */
+static int l1_eligible(const layout *y, const fal_qnet *q)
+{
+    if (y->L < 2 || y->n[1] > 64) return 0;
+    size_t N = 1;
+    for (size_t i = 0; i < y->fan[1]; i++) {
+        N *= (size_t)q->nvalues;
+        if (N > L1_MAX_SETTINGS) return 0;
+    }
+    return N * y->P <= L1_MAX_LANES;
+}
+
+/* Every multiset whose first (smallest) index is `first`; wp->m is the
+ * number of digits of layers 2 .. L. */
+static inline __attribute__((always_inline)) fal_status
+multisets_impl(walker *k, counter *c, const walkplan *wp, const l1dist *d, size_t first, uint64_t *table,
+               uint32_t *focus, int8_t *dir, size_t P)
+{
+    const fal_qnet *q = wp->q;
+    size_t n1 = wp->y->n[1], K = d->K;
+    size_t idx[64];
+    for (size_t j = 0; j < n1; j++) idx[j] = first;
+    for (;;) {
+        /* the weight: the settings of the n1 units giving these vectors in
+         * any order (the multinomial built one element at a time stays an
+         * integer: it is the prefix's own count of orderings) */
+        uint64_t mult = 1, ord = 1, run = 0;
+        for (size_t j = 0; j < n1; j++) {
+            run = j && idx[j] == idx[j - 1] ? run + 1 : 1;
+            ord = ord * (uint64_t)(j + 1) / run;
+            mult *= d->cnt[idx[j]];
+            memcpy(k->act[1] + j * P, d->vec + idx[j] * P, P * sizeof(int32_t));
+        }
+        mult *= ord;
+        for (size_t g = 0; g < wp->m; g++) {
+            k->dig[wp->g2p[g]] = 0;
+            k->w[wp->g2p[g]] = q->values[0];
+        }
+        walker_full_from(k, 2);
+        fal_status st = gray_loop(k, c, wp, UINT64_MAX, mult, table, focus, dir, P);
+        if (st != FAL_OK) return st;
+        size_t t = n1;
+        while (t > 1 && idx[t - 1] == K - 1) t--;
+        if (t <= 1) break;
+        idx[t - 1]++;
+        for (size_t u = t; u < n1; u++) idx[u] = idx[t - 1];
+    }
+    return FAL_OK;
+}
+
+typedef fal_status (*multi_fn)(walker *, counter *, const walkplan *, const l1dist *, size_t, uint64_t *, uint32_t *,
+                               int8_t *);
+static fal_status multisets_16(walker *k, counter *c, const walkplan *wp, const l1dist *d, size_t f, uint64_t *t,
+                               uint32_t *fo, int8_t *di)
+{
+    return multisets_impl(k, c, wp, d, f, t, fo, di, 16);
+}
+static fal_status multisets_32(walker *k, counter *c, const walkplan *wp, const l1dist *d, size_t f, uint64_t *t,
+                               uint32_t *fo, int8_t *di)
+{
+    return multisets_impl(k, c, wp, d, f, t, fo, di, 32);
+}
+static fal_status multisets_64(walker *k, counter *c, const walkplan *wp, const l1dist *d, size_t f, uint64_t *t,
+                               uint32_t *fo, int8_t *di)
+{
+    return multisets_impl(k, c, wp, d, f, t, fo, di, 64);
+}
+static fal_status multisets_any(walker *k, counter *c, const walkplan *wp, const l1dist *d, size_t f, uint64_t *t,
+                                uint32_t *fo, int8_t *di)
+{
+    return multisets_impl(k, c, wp, d, f, t, fo, di, wp->y->P);
+}
+
+/* mode: 0 the fastest (multisets of the first layer where eligible, else
+ * the Gray walk), 1 plain (every setting from scratch), 2 the Gray walk of
+ * every setting. */
+static fal_status enumerate(fal_ctx *ctx, const fal_qnet *q, int mode, fal_qtable **out)
+{
+    int plain = mode == 1;
     *out = NULL;
     uint64_t w;
     double l2s;
@@ -781,6 +969,21 @@ static fal_status enumerate(fal_ctx *ctx, const fal_qnet *q, int plain, fal_qtab
                 if (d == y.D) break;
                 s->k.w[d] = q->values[s->k.dig[d]];
             }
+        } else if (mode == 0 && l1_eligible(&y, q)) {
+            l1dist d;
+            st = l1_distribution(ctx, &y, q, &d);
+            if (st == FAL_OK) {
+                walkplan w2 = wp;
+                w2.m = y.D - y.n[1] * y.fan[1]; /* the digits of layers 2 .. L (plan_make: layer 1 slowest) */
+                multi_fn fn = y.P == 16 ? multisets_16 : y.P == 32 ? multisets_32 : y.P == 64 ? multisets_64 : multisets_any;
+                int64_t K = (int64_t)d.K;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T) reduction(| : fail)
+                for (int64_t f = 0; f < K; f++) {
+                    tstate *s = &ts[omp_get_thread_num()];
+                    if (!fail && fn(&s->k, &s->c, &w2, &d, (size_t)f, s->table, s->focus, s->dir) != FAL_OK) fail = 1;
+                }
+                l1_free(ctx, &d);
+            }
         } else {
             chunk_fn fn = pick_chunk(y.P);
             int64_t nch = (int64_t)wp.chunks;
@@ -806,6 +1009,7 @@ fal_status fal_qnet_enumerate_plain(fal_ctx *ctx, const fal_qnet *q, fal_qtable 
 {
     return enumerate(ctx, q, 1, out);
 }
+fal_status fal_qnet_enumerate_gray(fal_ctx *ctx, const fal_qnet *q, fal_qtable **out) { return enumerate(ctx, q, 2, out); }
 
 fal_status fal_qnet_eval(fal_ctx *ctx, const fal_qnet *q, const uint32_t *digit, uint64_t *table)
 {
@@ -1272,4 +1476,36 @@ fal_status fal_qnet_curve(fal_ctx *ctx, const fal_qtable *t, size_t n0, size_t n
     }
     fal__free(ctx, sc, (size_t)T * sizeof(cscratch));
     return st;
+}
+
+double fal_qnet_half_k(const double *error, size_t n)
+{
+    if (n < 2 || !(error[0] > 0)) return NAN;
+    double half = error[0] / 2;
+    for (size_t k = 1; k < n; k++)
+        if (error[k] <= half) {
+            /* between k - 1 (above half) and k (at or below) */
+            double a = error[k - 1], b = error[k];
+            return (double)(k - 1) + (a - half) / (a - b);
+        }
+    return NAN;
+}
+
+double fal_qnet_collapse_cv(const double *khalf, const double *scale, size_t n)
+{
+    double sum = 0, sum2 = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = khalf[i] * scale[i];
+        if (!isfinite(v)) continue;
+        sum += v;
+        m++;
+    }
+    if (m < 2) return NAN;
+    double mean = sum / (double)m;
+    for (size_t i = 0; i < n; i++) {
+        double v = khalf[i] * scale[i];
+        if (isfinite(v)) sum2 += (v - mean) * (v - mean);
+    }
+    return sqrt(sum2 / (double)(m - 1)) / mean;
 }

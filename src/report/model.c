@@ -161,6 +161,7 @@ fal_status fal__rep_load(model *m, const char *db_path)
         int have;
         st = fal_store_iter_next(it, &r, &have);
         if (st != FAL_OK || !have) break;
+        if (!strcmp(r.family, "qnet")) continue; /* Q1's own section (qnet.c) */
         st = fal__rep_reserve(m->ctx, (void **)&m->rows, &m->caprows, m->nrows + 1, sizeof *m->rows);
         if (st != FAL_OK) break;
         rrow *x = &m->rows[m->nrows++];

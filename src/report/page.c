@@ -201,7 +201,10 @@ static void provenance(const model *m, fal__sb *h)
  * the output directory's list before anything is written (outdir.c). */
 static fal_status claim_out_dir(model *m, const char *out_dir, const char *db_path)
 {
-    static const char *const FIXED[] = { "index.html", "headline.svg", "headline.csv", "information.csv" };
+    static const char *const FIXED[] = { "index.html", "headline.svg", "headline.csv", "information.csv",
+                                         "Q1-table.csv", "Q1-collapse-log2e.svg", "Q1-collapse-log2e.csv",
+                                         "Q1-collapse-w.svg", "Q1-collapse-w.csv", "Q1-collapse-entropy.svg",
+                                         "Q1-collapse-entropy.csv", "Q1-rank.svg", "Q1-rank.csv" };
     static const char *const PER_SECTION[] = { "table.csv",          "error-vs-k.svg", "error-vs-k.csv",
                                                "error-vs-depth.svg", "error-vs-depth.csv", "curves.svg",
                                                "curves.csv" };
@@ -267,6 +270,7 @@ fal_status fal_report_write(fal_ctx *ctx, const char *db_path, const char *out_d
     if (st == FAL_OK) st = fal__rep_info_table(&m, out_dir, &h);
     for (size_t si = 0; si < m.nsecs && st == FAL_OK; si++) st = page_section(&m, &m.secs[si], out_dir, &h, &sum);
     if (st == FAL_OK) st = fal__rep_data_sections(&m, out_dir, &h, &sum);
+    if (st == FAL_OK) st = fal__rep_qnet(&m, db_path, out_dir, &h, &sum);
     if (st != FAL_OK) goto done;
     provenance(&m, &h);
 

@@ -11,7 +11,8 @@
  *              table, in the page and as CSV;
  *   page.c     fal_report_write: the HTML page around them (head,
  *              verdict table, section text, provenance);
- *   plot.c     the SVG/CSV plot writer itself (fal_plot_svg). */
+ *   plot.c     the SVG/CSV plot writer itself (fal_plot_svg);
+ *   qnet.c     the Q1 section (qnet's exact curves, doc/qnet.md). */
 #ifndef FALLACY_REPORT_INT_H
 #define FALLACY_REPORT_INT_H
 
@@ -164,5 +165,9 @@ fal_status fal__rep_data_files(model *m, const char ***names, size_t *n);
  * DIR/information.csv. */
 fal_status fal__rep_section_table(model *m, const rsection *s, const char *dir, const char *slug, fal__sb *h);
 fal_status fal__rep_info_table(model *m, const char *dir, fal__sb *h);
+
+/* qnet.c: the Q1 section (qnet rows of the database, read there; model.c
+ * skips them) into the page h and DIR/Q1-*; nothing without qnet rows. */
+fal_status fal__rep_qnet(model *m, const char *db_path, const char *dir, fal__sb *h, fal_report_summary *sum);
 
 #endif

@@ -456,6 +456,61 @@ done:
     return st;
 }
 
+/* A row given field by field (results that are not a fal_run's: qnet's
+ * curves and class tables, tools/qnet.c): the same insert and transaction
+ * as fal_store_put; version, threads, BLAS, host and time are this
+ * process's whatever row holds. */
+fal_status fal_store_put_row(fal_store *s, const fal_store_row *row, int *inserted)
+{
+    if (inserted) *inserted = 0;
+    if (!s->writable) return fal__fail(s->ctx, FAL_EINVAL, "%s: opened read-only", s->path);
+    if (!row->key || !row->id || !row->family || !row->widths || !row->extras)
+        return fal__fail(s->ctx, FAL_EINVAL, "store: a row needs its key, id, family, widths and extras");
+    char blas[512], host[256], stamp[32];
+    run_meta(blas, sizeof blas, host, sizeof host, stamp, sizeof stamp);
+    sqlite3_stmt *q = s->put;
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    sqlite3_bind_text(q, 1, row->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, row->family, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, row->algo ? row->algo : "default", -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, row->widths, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, as_i64(row->depth));
+    sqlite3_bind_int64(q, 7, as_i64(row->params));
+    sqlite3_bind_int64(q, 8, as_i64(row->examples));
+    sqlite3_bind_int64(q, 9, as_i64(row->seed));
+    bind_real(q, 10, row->train_error);
+    bind_real(q, 11, row->test_error);
+    bind_real(q, 12, row->optimum_error);
+    bind_real(q, 13, row->log2_classes);
+    bind_real(q, 14, row->bits_provided);
+    sqlite3_bind_int(q, 15, row->converged ? 1 : 0);
+    sqlite3_bind_int64(q, 16, as_i64(row->steps));
+    bind_real(q, 17, row->seconds);
+    if (row->note) sqlite3_bind_text(q, 18, row->note, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(q, 18);
+    sqlite3_bind_text(q, 19, row->extras, -1, SQLITE_STATIC);
+    if (row->curve) sqlite3_bind_text(q, 20, row->curve, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(q, 20);
+    sqlite3_bind_text(q, 21, FAL_VERSION, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 22, fal_ctx_threads(s->ctx));
+    sqlite3_bind_text(q, 23, blas, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 24, host, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 25, stamp, -1, SQLITE_STATIC);
+    fal_status st = exec(s, "BEGIN IMMEDIATE", "cannot start a transaction");
+    if (st == FAL_OK) {
+        int rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE) st = sql_fail(s->ctx, s->db, s->path, "cannot insert the run");
+        else if (inserted) *inserted = sqlite3_changes(s->db) > 0;
+        sqlite3_reset(q);
+        if (st == FAL_OK) st = exec(s, "COMMIT", "cannot commit the run");
+        if (st != FAL_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sqlite3_clear_bindings(q);
+    return st;
+}
+
 fal_status fal_store_count(fal_store *s, uint64_t *n)
 {
     int64_t v = 0;
