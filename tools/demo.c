@@ -38,6 +38,8 @@ typedef struct demo_row {
     const char *claim;
     const char *metric;   /* FIT: the figure judged (NULL: test error; "train_error"; or a result extra) */
     double tol;           /* --tol (0: the family's default) */
+    fal_act act;          /* mlp: the hidden units (0: relu) */
+    const char *teacher;  /* mlp: --teacher-widths (NULL: the student's) */
 } demo_row;
 
 #define W16x51 "16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16"
@@ -309,6 +311,10 @@ int cli_demo(int argc, char **argv)
         cfg.degree = r->degree;
         cfg.seed = r->has_seed ? r->seed : 1;
         cfg.tol = r->tol;
+        cfg.act = r->act;
+        fal_arch *teacher = NULL;
+        if (st == FAL_OK && r->teacher) st = fal_arch_parse(ctx, r->teacher, &teacher);
+        cfg.teacher_arch = teacher;
         fal_result res;
         memset(&res, 0, sizeof res);
         if (st == FAL_OK) st = fal_run(ctx, &cfg, &res);
@@ -376,6 +382,7 @@ int cli_demo(int argc, char **argv)
         fflush(stdout);
         store_run(ctx, store, &cfg, &res, st);
         fal_result_clear(&res);
+        fal_arch_free(teacher);
         fal_arch_free(arch);
     }
     failed |= info_rows(ctx, json, store);

@@ -112,7 +112,8 @@ int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *s
         { "features", "--features" }, { "power", "--power" }, { "units", "--units" }, { "degree", "--degree" },
         { "steps", "--steps" }, { "lr", "--lr" }, { "tol", "--tol" }, { "seed", "--seed" },
         { "shuffle", "--shuffle" }, { "split", "--split" }, { "rows", NULL }, { "inputs", "--inputs" },
-        { "targets", "--targets" },
+        { "targets", "--targets" }, { "act", "--act" }, { "bias", "--bias" }, { "init_scale", "--init-scale" },
+        { "teacher", "--teacher-widths" }, { "restarts", "--restarts" }, { "draws", "--draws" },
     };
     size_t used = 0;
     int n = 0;

@@ -208,6 +208,25 @@ fal_status fal_run_json(fal_ctx *ctx, const fal_config *c, const fal_result *r, 
     str_or_null(j, c->inputs);
     put(j, ",\"targets\":");
     str_or_null(j, c->targets);
+    if (c->family && !strcmp(c->family->name, "mlp")) {
+        /* the mlp's own options (only its config carries them, so the other
+         * families' JSON is unchanged); --rerun reads them back */
+        put(j, ",\"act\":");
+        str(j, c->act == FAL_ACT_DEFAULT ? "default" : fal_act_name(c->act));
+        put(j, ",\"bias\":\"%s\"", c->bias_off ? "off" : "on");
+        num_or_default(j, "init_scale", c->init_scale, c->init_scale == 0.0);
+        put(j, ",\"teacher\":");
+        if (!c->teacher_arch) {
+            str(j, "default");
+        } else {
+            putc_(j, '"');
+            for (uint64_t i = 0; i <= fal_arch_depth(c->teacher_arch); i++)
+                put(j, i ? ",%zu" : "%zu", fal_arch_width(c->teacher_arch, i));
+            putc_(j, '"');
+        }
+        num_or_default(j, "restarts", (double)c->restarts, c->restarts <= 1);
+        num_or_default(j, "draws", (double)c->draws, c->draws <= 1);
+    }
     put(j, "},\"data\":");
     if (!c->data) {
         put(j, "null");

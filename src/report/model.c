@@ -187,6 +187,8 @@ fal_status fal__rep_load(model *m, const char *db_path)
         x->unseen_inputs = fal_store_extra(r.extras, "unseen_inputs");
         x->gap = fal_store_extra(r.extras, "gap");
         x->gap_ref = fal_store_extra(r.extras, "n4_optimum");
+        x->frac_at_bound = fal_store_extra(r.extras, "frac_at_bound"); /* mlp --draws (mlp.c) */
+        x->draws = fal_store_extra(r.extras, "draws");
         x->converged = r.converged;
         if (r.curve) m->ncurves++;
         if (r.params > m->max_params) m->max_params = r.params;

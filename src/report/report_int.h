@@ -7,6 +7,7 @@
  *              and the verdict rules are described at its top);
  *   figures.c  the SVG figures (with their CSV): the headline and, per
  *              section, error against k, against depth, training curves;
+ *   mlp.c      section M1's own figures (called from figures.c);
  *   tables.c   the measured table of each section and the information
  *              table, in the page and as CSV;
  *   page.c     fal_report_write: the HTML page around them (head,
@@ -63,6 +64,7 @@ typedef struct rrow {
     uint64_t params, depth, k, seed;
     double train, test, opt, log2c, bits, unseen_inputs;
     double gap, gap_ref; /* extras "gap" and "n4_optimum" (N6 reports its distance to N4's optimum so) */
+    double frac_at_bound, draws; /* extras of mlp runs with --draws (NaN without): mlp.c's figure */
     int converged;
 } rrow;
 
@@ -140,6 +142,12 @@ fal_status fal__rep_plot_section(model *m, const rsection *s, const char *dir, c
 /* tables.c: the class figures of a group's architecture with the options
  * its key records (fallacy classes); FAL_EINVAL above the rank limits. */
 fal_status fal__rep_group_classes(model *m, const rgroup *g, fal_classes *cl);
+
+/* mlp.c: section M1's own figures (k needed against function_dim / nL and
+ * against log2 e of the quantized net, the fraction of draws at the
+ * symmetry bound against depth); nothing for other sections. */
+fal_status fal__rep_mlp_figures(model *m, const rsection *s, const char *dir, const char *slug, fal__sb *h,
+                                fal_report_summary *sum);
 
 /* tables.c: the tables in the page h and as DIR/SLUG-table.csv,
  * DIR/information.csv. */
