@@ -99,6 +99,7 @@ TEST(test_cli_list_and_demo)
     CHECK(test_cli(cmd, out, sizeof out) == 0);
     CHECK(strstr(out, "every verdict holds") != NULL);
     CHECK(strstr(out, "FAILS") == NULL);
+    CHECK(strstr(out, "M1  ReLU A(4,64,1)") != NULL); /* the mlp row ran (its verdict is among those above) */
     /* the report and its database are on disk */
     snprintf(path, sizeof path, "%s/index.html", dir);
     CHECK(access(path, R_OK) == 0);

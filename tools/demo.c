@@ -97,6 +97,11 @@ static const demo_row ROWS[] = {
       .claim = "shallow regression, w = 1000, k = 500: error ~ 1 - k/w", .metric = "predicted_test_error" },
     { .family = "shallow", .features = 1000, .examples = 1000, .kind = FIT, .bound = 1e-20,
       .claim = "  ...k = w = 1000 examples needed" },
+    /* M1: the thesis on a ReLU net people train: an over-parameterised
+     * student fits a small teacher from fewer examples than its w (and
+     * than its function_dim); doc/mlp.md, "k against w" */
+    { .family = "mlp", .widths = "4,64,1", .teacher = "4,8,1", .examples = 80, .kind = FIT, .bound = 0.02,
+      .claim = "ReLU A(4,64,1), teacher A(4,8,1): k = 80 < w fits (L-BFGS)" },
 };
 
 /* log2 e for discrete families (from the run), the function-manifold
