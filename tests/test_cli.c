@@ -143,6 +143,7 @@ TEST(test_cli_list_and_demo)
         CHECK(w && strstr(w, cv[1] > cv[0] ? "holds" : "FAILS"));
         CHECK(h && strstr(h, cv[2] < cv[0] ? "holds" : "FAILS"));
     }
+    CHECK(strstr(out, "M1  ReLU A(4,64,1)") != NULL); /* the mlp row ran (its verdict is among those above) */
     /* the report and its database are on disk */
     snprintf(path, sizeof path, "%s/index.html", dir);
     CHECK(access(path, R_OK) == 0);
@@ -336,6 +337,9 @@ TEST(test_cli_rerun_same_bytes)
         "run linear --widths 4,6,3 --examples 4 --lr 0.01 --steps 300 --seed 5 --json",
         "run linear-chain --depth 100 --init signs --seed 3 --test 10 --json",
         "run linear-ae --widths 2,1,2 --data tests/data/npz_stored.npz:a --inputs 2,0 --examples 4 --field real --json",
+        /* the mlp's own options ride in its config (act, bias, init_scale, teacher, restarts, draws) */
+        "run mlp --widths 3,4,1 --teacher-widths 3,5,1 --act tanh --bias off --init-scale 0.5 --restarts 2 "
+        "--draws 2 --examples 20 --tol 1e-6 --test 50 --json",
     };
     char dir[] = "/tmp/fal_rerun_XXXXXX";
     if (!CHECK(mkdtemp(dir) != NULL)) return;

@@ -441,3 +441,209 @@ TEST(test_mlp_report_k_needed_against_function_dim)
     free(csv);
     test_remove_dir(dir);
 }
+
+/* --draws on a run: the extras are the class view's over the same draws
+ * (fallacy classes mlp --draws, computed here separately). */
+TEST(test_mlp_run_draws_extras_are_the_class_view)
+{
+    fal_ctx *ctx = test_ctx();
+    const char *ws[] = { "3,4,1", "3,4,4,1" };
+    for (size_t i = 0; i < 2; i++) {
+        fal_arch *a = NULL;
+        CHECK_OK(fal_arch_parse(ctx, ws[i], &a));
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find("mlp");
+        cfg.arch = a;
+        cfg.examples = 16;
+        cfg.examples_set = 1;
+        cfg.tol = 1e-6;
+        cfg.seed = 2;
+        cfg.draws = 5;
+        fal_result res;
+        fal_status st = fal_run(ctx, &cfg, &res);
+        CHECK(st == FAL_OK || st == FAL_ENOCONV);
+        fal_classes c;
+        CHECK_OK(classes_of("mlp", ws[i], FAL_ACT_RELU, 0, 2, 5, &c));
+        CHECK(fal_result_extra(&res, "draws") == 5);
+        CHECK(fal_result_extra(&res, "function_dim") == (double)c.function_dim);
+        CHECK(fal_result_extra(&res, "symmetry_bound") == (double)c.symmetry_bound);
+        CHECK(fal_result_extra(&res, "frac_at_bound") == c.frac_at_bound);
+        CHECK(fal_result_extra(&res, "dim_min") == (double)c.dim_min &&
+              fal_result_extra(&res, "dim_max") == (double)c.dim_max);
+        CHECK(c.symmetry_bound == c.params - (i + 1) * 4);
+        /* without --draws the run carries none of them */
+        fal_result plain;
+        cfg.draws = 0;
+        st = fal_run(ctx, &cfg, &plain);
+        CHECK(st == FAL_OK || st == FAL_ENOCONV);
+        CHECK(isnan(fal_result_extra(&plain, "frac_at_bound")));
+        CHECK(plain.train_error == res.train_error && plain.steps == res.steps);
+        fal_result_clear(&plain);
+        fal_result_clear(&res);
+        fal_arch_free(a);
+    }
+}
+
+/* The report's M1 figures from a sweep with --draws: the fraction at the
+ * bound per depth (one line per width) is the class view's over the same
+ * draws, and k needed against log2 e carries the count of the quantized
+ * net of the same widths (the plain enumeration, not the Gray-code walk
+ * the report uses). */
+TEST(test_mlp_report_draws_and_quantized_figures)
+{
+    char dir[256], args[1024], out[256];
+    test_temp_dir(dir, sizeof dir, "mlpdraws");
+    if (!CHECK(dir[0])) return;
+    snprintf(args, sizeof args,
+             "sweep mlp --widths '2,2,1;3,4,1;3,4,4,1' --examples 8,64 --draws 4 --tol 1e-6 --db %s/r.sqlite", dir);
+    CHECK(test_cli(args, out, sizeof out) == 0);
+    snprintf(args, sizeof args, "report --db %s/r.sqlite --out %s/rep --eps 0.9", dir, dir);
+    CHECK(test_cli(args, out, sizeof out) == 0);
+    char path[512], want[128];
+    snprintf(path, sizeof path, "%s/rep/M1-draws.csv", dir);
+    char *csv = test_slurp(path, NULL);
+    const char *ws[] = { "3,4,1", "3,4,4,1" };
+    for (size_t i = 0; i < 2; i++) {
+        fal_classes c;
+        CHECK_OK(classes_of("mlp", ws[i], FAL_ACT_RELU, 0, 0, 4, &c));
+        snprintf(want, sizeof want, "width 4 n0 3,%zu,%.17g\n", i + 1, c.frac_at_bound);
+        CHECK_MSG(csv && strstr(csv, want), "M1-draws.csv lacks '%s': %s", want, csv ? csv : "(missing)");
+    }
+    free(csv);
+    snprintf(path, sizeof path, "%s/rep/M1-log2e.csv", dir);
+    csv = test_slurp(path, NULL);
+    fal_ctx *ctx = test_ctx();
+    fal_arch *a = NULL;
+    CHECK_OK(fal_arch_parse(ctx, "2,2,1", &a));
+    fal_qnet q;
+    fal_qnet_init(&q);
+    q.arch = a;
+    q.act = FAL_QACT_RELU;
+    fal_qtable *t = NULL;
+    CHECK_OK(fal_qnet_enumerate_plain(ctx, &q, &t));
+    fal_qnet_stats qs;
+    if (t) fal_qtable_stats(t, &qs);
+    fal_qtable_free(t);
+    fal_arch_free(a);
+    snprintf(want, sizeof want, "k needed,%.17g,", qs.log2_classes);
+    CHECK_MSG(csv && strstr(csv, want), "M1-log2e.csv lacks '%s': %s", want, csv ? csv : "(missing)");
+    /* A(3,4,1) and A(3,4,4,1) have 3^21 and 3^41 settings, above the
+     * enumeration limit: one point only */
+    int pts = 0;
+    for (const char *p = csv; p && (p = strstr(p, "\nk needed,")) != NULL; p++) pts++;
+    CHECK_MSG(pts == 1, "M1-log2e.csv: %d points, expected 1", pts);
+    free(csv);
+    test_remove_dir(dir);
+}
+
+/* need mlp: the search over k checked against the runs it made: rerun
+ * every seed at k_needed and k_needed - 1 (fal_run, the same
+ * configuration) and compare the verdicts and the worst test error with
+ * the probes' (same seed, same bytes). */
+static void check_need_against_reruns(const fal_config *base, const fal_need_result *r)
+{
+    CHECK(r->runs == (uint64_t)r->nprobes * r->seeds);
+    if (!CHECK(r->found)) return;
+    for (int below = 0; below <= 1; below++) {
+        uint64_t k = r->k_needed - (uint64_t)below;
+        if (k == 0) continue;
+        const fal_need_probe *p = NULL;
+        for (int i = 0; i < r->nprobes; i++)
+            if (r->probes[i].k == k) p = &r->probes[i];
+        if (!CHECK_MSG(p, "k = %llu was not probed", (unsigned long long)k)) continue;
+        double worst = -INFINITY;
+        unsigned failed = 0;
+        for (unsigned s = 0; s < r->seeds; s++) {
+            fal_config cfg = *base;
+            cfg.examples = (size_t)k;
+            cfg.examples_set = 1;
+            cfg.seed = base->seed + s;
+            fal_result res;
+            fal_status st = fal_run(test_ctx(), &cfg, &res);
+            CHECK(st == FAL_OK || st == FAL_ENOCONV);
+            /* the mlp's rule (doc/need.md): the test error alone, converged or not */
+            if (!(res.test_error <= r->eps)) failed++;
+            worst = fmax(worst, res.test_error);
+            fal_result_clear(&res);
+        }
+        CHECK_MSG(failed == p->failed && memcmp(&worst, &p->worst_test_error, sizeof worst) == 0,
+                  "k = %llu: reruns fail %u seeds, worst %.17g; the probe %u, %.17g", (unsigned long long)k, failed,
+                  worst, p->failed, p->worst_test_error);
+        CHECK(below ? failed > 0 : failed == 0);
+    }
+}
+
+static fal_status need_mlp(const char *widths, fal_act act, int bias_off, double eps, unsigned seeds,
+                           fal_need_result *r, fal_config *cfg, fal_arch **a)
+{
+    fal_ctx *ctx = test_ctx();
+    fal_config_init(cfg);
+    cfg->family = fal_family_find("mlp");
+    if (fal_arch_parse(ctx, widths, a) != FAL_OK) return FAL_EINTERNAL;
+    cfg->arch = *a;
+    cfg->act = act;
+    cfg->bias_off = bias_off;
+    cfg->test = 300;
+    return fal_need(ctx, cfg, eps, seeds, 0, r);
+}
+
+/* Linear units: the student is an affine map y = P x + c (P of full rank
+ * here: A(3,5,2)), fixed by k inputs exactly when they span R^3 affinely:
+ * k = n0 + 1 = 4 with biases, k = n0 = 3 without (y = P x).  Below that the
+ * fit leaves a direction free and the test error stays large. */
+TEST(test_mlp_need_linear_units_is_the_affine_count)
+{
+    for (int bias_off = 0; bias_off <= 1; bias_off++) {
+        fal_need_result r;
+        fal_config cfg;
+        fal_arch *a = NULL;
+        fal_status st = need_mlp("3,5,2", FAL_ACT_LINEAR, bias_off, 1e-6, 3, &r, &cfg, &a);
+        CHECK_MSG(st == FAL_OK && r.found && r.k_needed == (bias_off ? 3u : 4u),
+                  "bias %s: status %s, k_needed %llu", bias_off ? "off" : "on", fal_errstr(st),
+                  (unsigned long long)r.k_needed);
+        CHECK(r.test_error_below > 1e-3);
+        check_need_against_reruns(&cfg, &r);
+        fal_arch_free(a);
+    }
+}
+
+/* A refusal for memory says what fits: the widest uniform hidden width of
+ * the same n0, depth and nL.  Checked by running that width (it is not
+ * refused) and one more (it is), under the same memory limit. */
+TEST(test_mlp_classes_refusal_says_what_fits)
+{
+    fal_ctx *ctx = NULL;
+    if (!CHECK(fal_ctx_new(&ctx, NULL) == FAL_OK)) return;
+    /* 96 MiB: above the 64 MiB an explicit SVD may take, so that a one-hidden-layer net fits */
+    fal_ctx_set_mem_limit(ctx, (size_t)96 << 20);
+    char widths[64];
+    size_t h = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        size_t hw = pass == 0 ? 2000 : pass == 1 ? h : h + 1;
+        snprintf(widths, sizeof widths, "3,%zu,1", hw);
+        fal_arch *a = NULL;
+        CHECK_OK(fal_arch_parse(ctx, widths, &a));
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_classes_family("mlp");
+        cfg.arch = a;
+        cfg.seed = 1;
+        fal_classes c;
+        fal_status st = fal_classes_compute(ctx, &cfg, &c);
+        const char *msg = fal_ctx_message(ctx);
+        if (pass == 0) {
+            const char *p = strstr(msg, "what fits: hidden width ");
+            CHECK_MSG(st == FAL_ENOMEM && p, "A(%s): %s", widths, msg);
+            if (p) h = (size_t)strtoull(p + strlen("what fits: hidden width "), NULL, 10);
+            CHECK_MSG(h >= 2 && h < 2000, "hidden width %zu", h);
+        } else if (pass == 1) {
+            CHECK_MSG(st == FAL_OK, "A(%s), said to fit: %s", widths, msg);
+        } else {
+            CHECK_MSG(st == FAL_ENOMEM, "A(%s), one wider than what fits: %s", widths, fal_errstr(st));
+        }
+        fal_arch_free(a);
+        if (h < 2) break;
+    }
+    fal_ctx_free(ctx);
+}

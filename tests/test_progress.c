@@ -59,6 +59,7 @@ TEST(test_progress_callback_follows_training)
         { "linear", 3, 4, 4, 0 },
         { "linear", 20, 3, 3, 500 },
         { "power-chain", 8, 1, 1, 0 },
+        { "mlp", 2, 3, 12, 0 }, /* A(3,3,3), L-BFGS */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         fal_arch *a = NULL;

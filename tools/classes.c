@@ -96,7 +96,7 @@ int cli_classes(int argc, char **argv)
         fputs("fallacy: out of memory\n", stderr);
         return EXIT_NOMEM;
     }
-    classes_opts o = { 0, 0, NULL, 0 };
+    classes_opts o = { 0, 0, NULL };
     cli_run r;
     int rc = cli_run_parse(CMD_CLASSES, argc, argv, ctx, &r, &o);
     if (rc) {
@@ -121,7 +121,7 @@ int cli_classes(int argc, char **argv)
         r.cfg.at = at;
     }
     fal_classes c;
-    fal_status st = fal_classes_compute_draws(ctx, &r.cfg, o.draws ? o.draws : 1, &c);
+    fal_status st = fal_classes_compute_draws(ctx, &r.cfg, r.cfg.draws ? r.cfg.draws : 1, &c);
     if (st != FAL_OK) {
         cli_err("fallacy: %s\n", fal_ctx_message(ctx));
         rc = cli_exit_code(st);
@@ -140,6 +140,7 @@ int cli_classes(int argc, char **argv)
         }
         fal_config vc = r.cfg;
         vc.at = NULL; /* verification trains fresh networks */
+        vc.draws = 0; /* the draws are this command's, not the training runs' */
         if (strcmp(vc.family->name, "linear-ae") == 0) vc.family = fal_family_find("linear");
         v_family = vc.family->name;
         st = verify_at(ctx, &vc, c.k_min, 3, &v_at, &dummy);

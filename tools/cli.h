@@ -222,7 +222,6 @@ typedef struct classes_opts {
     int verify;
     uint64_t walk;
     const char *params; /* --params FILE.npz */
-    uint64_t draws; /* mlp: parameter draws (0: 1) */
 } classes_opts;
 
 typedef struct need_opts {

@@ -38,6 +38,8 @@ typedef struct demo_row {
     const char *claim;
     const char *metric;   /* FIT: the figure judged (NULL: test error; "train_error"; or a result extra) */
     double tol;           /* --tol (0: the family's default) */
+    fal_act act;          /* mlp: the hidden units (0: relu) */
+    const char *teacher;  /* mlp: --teacher-widths (NULL: the student's) */
 } demo_row;
 
 #define W16x51 "16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16,16"
@@ -95,6 +97,11 @@ static const demo_row ROWS[] = {
       .claim = "shallow regression, w = 1000, k = 500: error ~ 1 - k/w", .metric = "predicted_test_error" },
     { .family = "shallow", .features = 1000, .examples = 1000, .kind = FIT, .bound = 1e-20,
       .claim = "  ...k = w = 1000 examples needed" },
+    /* M1: the thesis on a ReLU net people train: an over-parameterised
+     * student fits a small teacher from fewer examples than its w (and
+     * than its function_dim); doc/mlp.md, "k against w" */
+    { .family = "mlp", .widths = "4,64,1", .teacher = "4,8,1", .examples = 80, .kind = FIT, .bound = 0.02,
+      .claim = "ReLU A(4,64,1), teacher A(4,8,1): k = 80 < w fits (L-BFGS)" },
 };
 
 /* log2 e for discrete families (from the run), the function-manifold
@@ -408,6 +415,10 @@ int cli_demo(int argc, char **argv)
         cfg.degree = r->degree;
         cfg.seed = r->has_seed ? r->seed : 1;
         cfg.tol = r->tol;
+        cfg.act = r->act;
+        fal_arch *teacher = NULL;
+        if (st == FAL_OK && r->teacher) st = fal_arch_parse(ctx, r->teacher, &teacher);
+        cfg.teacher_arch = teacher;
         fal_result res;
         memset(&res, 0, sizeof res);
         if (st == FAL_OK) st = fal_run(ctx, &cfg, &res);
@@ -475,6 +486,7 @@ int cli_demo(int argc, char **argv)
         fflush(stdout);
         store_run(ctx, store, &cfg, &res, st);
         fal_result_clear(&res);
+        fal_arch_free(teacher);
         fal_arch_free(arch);
     }
     failed |= info_rows(ctx, json, store);

@@ -66,6 +66,8 @@ static void print_text(FILE *f, const fal_need_result *r)
         if (!p->passed) fprintf(f, " (%u of %u seeds", p->failed, r->seeds);
         if (!p->passed && p->unconverged) fprintf(f, ", %u did not converge", p->unconverged);
         if (!p->passed) fputc(')', f);
+        /* the mlp passes on its test error alone (doc/need.md): say when it did unconverged */
+        if (p->passed && p->unconverged) fprintf(f, " (%u of %u seeds did not converge)", p->unconverged, r->seeds);
         if (p->seen_all) fprintf(f, " [%u seeds saw every input: training error]", p->seen_all);
         fputc('\n', f);
     }

@@ -186,6 +186,9 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--init-scale", .cmds = C_TRAIN | C_CLASSES, .kind = CLI_REAL, .meta = "s", .def = "1",
       .unit = "-", .help = "mlp: multiplies the He/Glorot standard deviations of the start and the teacher",
       .bad = "need a positive number", RUN_FIELD(cfg.init_scale) },
+    { .name = "--restarts", .cmds = C_TRAIN, .kind = CLI_UINT, .meta = "R", .def = "1", .unit = "starts",
+      .help = "mlp: train from up to R student starts, stop at the first that converges, keep the best",
+      .min = 1, .max = 1000, .bad = "need an integer in [1, 1000]", RUN_FIELD(cfg.restarts) },
     { .name = "--teacher-widths", .cmds = C_TRAIN, .kind = CLI_TEXT, .meta = "n0,...,nL", .def = "the student's",
       .unit = "units per layer", .help = "mlp: the teacher's architecture (same n0 and nL)",
       RUN_FIELD(teacher_widths) },
@@ -202,9 +205,11 @@ const cli_opt CLI_OPTS[] = {
     { .name = "--params", .cmds = C_CLASSES, .kind = CLI_TEXT, .meta = "FILE.npz", .def = "off (trained)",
       .unit = "-", .help = "the class, rank and k_min at these parameters (an archive of run --save)",
       OWN_FIELD(classes_opts, params) },
-    { .name = "--draws", .cmds = C_CLASSES, .kind = CLI_UINT, .meta = "D", .def = "1", .unit = "parameter draws",
-      .help = "mlp: the Jacobian rank over D parameter draws (fraction at the bound, mean, range)", .min = 1,
-      .max = 10000, .bad = "need an integer in [1, 10^4]", OWN_FIELD(classes_opts, draws) },
+    { .name = "--draws", .cmds = C_CLASSES | C_RUN | C_SWEEPS, .kind = CLI_UINT, .meta = "D", .def = "1",
+      .unit = "parameter draws",
+      .help = "mlp: the Jacobian rank over D parameter draws (fraction at the bound, mean, range); run and sweep "
+              "store them as extras for the report",
+      .min = 1, .max = 10000, .bad = "need an integer in [1, 10^4]", RUN_FIELD(cfg.draws) },
 
     /* ---- qnet (classes qnet, need qnet: doc/qnet.md) ---- */
     /* --act and --bias: the rows above (one spelling for mlp and qnet) */

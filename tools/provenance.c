@@ -113,7 +113,7 @@ int cli_rerun_args(const char *path, char *text, char **argv, int *argc, char *s
         { "steps", "--steps" }, { "lr", "--lr" }, { "tol", "--tol" }, { "seed", "--seed" },
         { "shuffle", "--shuffle" }, { "split", "--split" }, { "rows", NULL }, { "inputs", "--inputs" },
         { "targets", "--targets" }, { "act", "--act" }, { "bias", "--bias" }, { "init_scale", "--init-scale" },
-        { "teacher_widths", "--teacher-widths" },
+        { "teacher_widths", "--teacher-widths" }, { "restarts", "--restarts" }, { "draws", "--draws" },
     };
     size_t used = 0;
     int n = 0;

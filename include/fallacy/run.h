@@ -76,7 +76,9 @@ enum {
     FAL_OPT_ACT = 1u << 10,     /* act */
     FAL_OPT_BIAS = 1u << 11,    /* bias_off */
     FAL_OPT_INIT_SCALE = 1u << 12, /* init_scale */
-    FAL_OPT_TEACHER = 1u << 13  /* teacher_arch */
+    FAL_OPT_TEACHER = 1u << 13, /* teacher_arch */
+    FAL_OPT_DRAWS = 1u << 14,   /* draws */
+    FAL_OPT_RESTARTS = 1u << 15 /* restarts */
 };
 
 /* A family of networks: one catalogue row. */
@@ -140,6 +142,18 @@ typedef struct fal_config {
     int bias_off;           /* 1: no biases (--bias off) */
     double init_scale;      /* multiplies the He/Glorot standard deviations; 0: 1 */
     const fal_arch *teacher_arch; /* borrowed; NULL: the student's architecture */
+    /* mlp, added 2026-12 (--draws): 0 or 1: nothing more; D >= 2: the run
+     * also reports the Jacobian rank of its architecture over D parameter
+     * draws (fal_classes_compute_draws, seeds seed .. seed + D - 1) as
+     * extras function_dim, symmetry_bound, draws, frac_at_bound, dim_mean,
+     * dim_min, dim_max: what a sweep stores for the report's figure of the
+     * fraction at the bound against depth. */
+    uint64_t draws;
+    /* mlp, added 2026-12 (--restarts R): train from R independent student
+     * starts, stopping at the first that converges, and keep the one with
+     * the lowest training error (a teacher-size student often stops in a
+     * spurious minimum: doc/mlp.md); 0: the default, 1. */
+    unsigned restarts;
 } fal_config;
 
 /* Defaults: every field zero except test = 1000. */

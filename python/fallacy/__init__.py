@@ -126,7 +126,11 @@ class _Config(ctypes.Structure):
                 ("keep_params", c_int), ("shuffle_set", c_int), ("shuffle", c_u64), ("split_fraction", c_double),
                 ("at", c_void_p), ("data_path", c_char_p), ("inputs", c_char_p), ("targets", c_char_p),
                 # mlp (M1)
-                ("act", c_int), ("bias_off", c_int), ("init_scale", c_double), ("teacher_arch", c_void_p)]
+                ("act", c_int), ("bias_off", c_int), ("init_scale", c_double), ("teacher_arch", c_void_p),
+                # mlp --draws: the class view over D parameter draws, as extras
+                ("draws", c_u64),
+                # mlp --restarts: students from independent starts, the best kept
+                ("restarts", c_uint)]
 
 
 class _Extra(ctypes.Structure):
@@ -367,6 +371,8 @@ RUN_OPTIONS = {
     "bias": ("choice", None, None, ("on", "off"), "bias_off"),
     "init_scale": ("real", None, None, None, "init_scale"),
     "teacher_widths": ("teacher", None, None, None, None),
+    "draws": ("uint", 1, 10000, None, "draws"),
+    "restarts": ("uint", 1, 1000, None, "restarts"),
 }
 
 

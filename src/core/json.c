@@ -233,6 +233,9 @@ static void provenance(jbuf *j, fal_ctx *ctx, const fal_config *c, const char *f
                 put(j, i ? ",%zu" : "%zu", fal_arch_width(c->teacher_arch, i));
             putc_(j, '"');
         }
+        /* --restarts and --draws (mlp only), their default 1 written out */
+        put(j, ",\"restarts\":%u,\"draws\":%llu", c->restarts > 1 ? c->restarts : 1u,
+            (unsigned long long)(c->draws > 1 ? c->draws : 1));
     }
     put(j, "},\"data\":");
     if (!c->data) {

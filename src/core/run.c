@@ -40,7 +40,7 @@ static const fal_family families[] = {
       "(fallacy classes mlp), examples needed by GD, Adam, L-BFGS.",
       fal__run_mlp,
       FAL_OPT_LR | FAL_OPT_TOL | FAL_OPT_STEPS | FAL_OPT_TEST | FAL_OPT_ACT | FAL_OPT_BIAS | FAL_OPT_INIT_SCALE |
-          FAL_OPT_TEACHER },
+          FAL_OPT_TEACHER | FAL_OPT_DRAWS | FAL_OPT_RESTARTS },
 };
 
 const fal_family *fal_families(size_t *n)
@@ -165,6 +165,8 @@ static const char *ignored_option(const fal_config *cfg)
         { FAL_OPT_BIAS, cfg->bias_off != 0, "--bias" },
         { FAL_OPT_INIT_SCALE, cfg->init_scale != 0.0, "--init-scale" },
         { FAL_OPT_TEACHER, cfg->teacher_arch != NULL, "--teacher-widths" },
+        { FAL_OPT_DRAWS, cfg->draws > 1, "--draws" },
+        { FAL_OPT_RESTARTS, cfg->restarts > 1, "--restarts" },
     };
     for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
         if (o[i].set && !(cfg->family->options & o[i].bit)) return o[i].name;

@@ -311,6 +311,93 @@ static fal_status rank_k(fal_ctx *ctx, mlp_point *pt, size_t k, uint64_t *rank, 
  * 2^27 entries (small nets, where ReLU ranks keep growing longest). */
 #define MAX_GROW 5
 #define GROW_ENTRIES ((size_t)1 << 27)
+/* refusal_fits: depths it searches a width for, and the size measured to
+ * take 30 s on 2 cores (doc/mlp.md, "classes mlp at w = 10^5") */
+#define FAL__MLP_MAX_FIT_LAYERS 64
+#define FAL__MLP_RANK_30S "3000"
+
+/* The probes: N0 = 2 w / nL (each gives nL rows; twice what the rank could
+ * use), at least n0 + 1; doubled (3 to 5 times, see MAX_GROW) while the
+ * rank grows, so the nets are built for cap = N0 << grow columns.  0 when
+ * the probes would not fit the BLAS limits. */
+static int classes_plan(const fal_arch *a, int bias, uint64_t w, size_t *N0, int *grow, size_t *cap)
+{
+    (void)bias;
+    uint64_t L = fal_arch_depth(a);
+    size_t n0 = fal_arch_width(a, 0), nL = fal_arch_width(a, L);
+    *N0 = smax(n0 + 1, (size_t)((2 * w + nL - 1) / nL));
+    if (w > ((uint64_t)1 << 40) || *N0 > ((size_t)INT_MAX >> MAX_GROW) / smax(nL, 1)) return 0;
+    int g = 3;
+    while (g < MAX_GROW && fal__smul(fal__smul(*N0 << (g + 1), nL), (size_t)w) <= GROW_ENTRIES) g++;
+    *grow = g;
+    *cap = *N0 << g;
+    return 1;
+}
+
+/* The bytes classes mlp asks for before allocating: the probes and
+ * parameters, and the largest rank pass: a net of cap columns, its saved
+ * deltas, the singular values and the largest route (an SVD of at most
+ * SVD_MAX entries with its copy, or J^T J with a slice of J; the
+ * gram-rows route is taken only below w^2 / 3 entries).  SIZE_MAX on
+ * overflow. */
+static size_t classes_bytes(const fal_arch *a, int bias, uint64_t wp, size_t cap)
+{
+    uint64_t L = fal_arch_depth(a);
+    size_t n0 = fal_arch_width(a, 0), nL = fal_arch_width(a, L);
+    size_t w = (size_t)wp, rows = fal__smul(cap, nL), hl = 0;
+    for (uint64_t i = 0; i <= L; i++) hl = fal__sadd(hl, fal__smul(fal_arch_width(a, i), cap));
+    size_t need = fal__smul(fal__sadd(fal__smul(n0, cap), w), sizeof(double));
+    need = fal__sadd(need, fal__mlp_bytes(a, bias, cap));
+    size_t route = smax(fal__sadd(2 * SVD_MAX, smin(rows, w)), fal__sadd(fal__smul(w, w), fal__smul(CHUNK * nL, w)));
+    size_t rb = fal__sadd(fal__sadd(fal__smul(nL, hl), smax(rows, w)), route);
+    return fal__sadd(need, fal__smul(rb, sizeof(double)));
+}
+
+/* After a refusal for memory: add to the message what does fit, the
+ * widest uniform hidden width h of the same n0, depth and nL whose class
+ * view fits the memory available now (bisection on h with the same byte
+ * count), and why more is out of reach (doc/mlp.md, "What the scale
+ * target asks"). */
+static void refusal_fits(fal_ctx *ctx, const fal_arch *a, int bias)
+{
+    char msg[FAL_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", fal_ctx_message(ctx));
+    uint64_t L = fal_arch_depth(a);
+    size_t avail = ctx->mem_limit > ctx->in_use ? ctx->mem_limit - ctx->in_use : 0;
+    size_t widths[FAL__MLP_MAX_FIT_LAYERS + 1];
+    if (L < 2 || L > FAL__MLP_MAX_FIT_LAYERS) return;
+    widths[0] = fal_arch_width(a, 0);
+    widths[L] = fal_arch_width(a, L);
+    size_t lo = 0, hi = fal_arch_width(a, 1);
+    for (uint64_t i = 1; i < L; i++) hi = smax(hi, fal_arch_width(a, i));
+    uint64_t wlo = 0;
+    while (lo < hi) { /* the largest h that fits: h = lo fits (or lo = 0), hi does not */
+        size_t h = lo + (hi - lo + 1) / 2;
+        for (uint64_t i = 1; i < L; i++) widths[i] = h;
+        fal_arch *t = NULL;
+        uint64_t w = 0;
+        size_t N0 = 0, cap = 0;
+        int grow = 0, fits = 0;
+        if (fal_arch_from_widths(ctx, widths, (size_t)L + 1, &t) == FAL_OK && fal__mlp_params(ctx, t, bias, &w) == FAL_OK &&
+            classes_plan(t, bias, w, &N0, &grow, &cap))
+            fits = classes_bytes(t, bias, w, cap) <= avail;
+        fal_arch_free(t);
+        if (fits) {
+            lo = h;
+            wlo = w;
+        } else {
+            hi = h - 1;
+        }
+    }
+    if (!lo) {
+        fal__fail(ctx, FAL_ENOMEM, "%s (no hidden width of this depth fits)", msg);
+        return;
+    }
+    fal__fail(ctx, FAL_ENOMEM,
+              "%s; what fits: hidden width %zu at this depth (w = %llu), and the rank costs ~w^3 flops: "
+              "about w = " FAL__MLP_RANK_30S " in 30 s on 2 cores, hours at w = 10^5 (doc/mlp.md)",
+              msg, lo, (unsigned long long)wlo);
+}
 
 fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws, fal_classes *out)
 {
@@ -347,32 +434,18 @@ fal_status fal__classes_mlp(fal_ctx *ctx, const fal_config *cfg, uint64_t draws,
     }
     st = fal__mlp_params(ctx, pt.arch, pt.bias, &pt.w);
     if (st != FAL_OK) goto out;
-    /* N0 = 2 w / nL probes (each gives nL rows; twice what the rank could
-     * use), at least n0 + 1; doubled (3 to 5 times, see MAX_GROW) while the rank grows */
-    size_t N0 = smax(n0 + 1, (size_t)((2 * pt.w + nL - 1) / nL));
-    if (pt.w > ((uint64_t)1 << 40) || N0 > ((size_t)INT_MAX >> MAX_GROW) / smax(nL, 1)) {
+    size_t N0 = 0;
+    int grow = 0;
+    if (!classes_plan(pt.arch, pt.bias, pt.w, &N0, &grow, &pt.cap)) {
         st = fal__fail(ctx, FAL_ENOMEM, "classes mlp: w = %llu needs %zu probes, beyond what fits",
                        (unsigned long long)pt.w, N0);
         goto out;
     }
-    int grow = 3;
-    while (grow < MAX_GROW && fal__smul(fal__smul(N0 << (grow + 1), nL), (size_t)pt.w) <= GROW_ENTRIES) grow++;
-    pt.cap = N0 << grow;
     {
-        /* refuse before allocating: the probes and parameters, and the
-         * largest rank pass: a net of cap columns, its saved deltas, the
-         * singular values and the largest route (an SVD of at most SVD_MAX
-         * entries with its copy, or J^T J with a slice of J; the gram-rows
-         * route is taken only below w^2 / 3 entries) */
-        size_t w = (size_t)pt.w, rows = fal__smul(pt.cap, nL), hl = 0;
-        for (uint64_t i = 0; i <= L; i++) hl = fal__sadd(hl, fal__smul(fal_arch_width(pt.arch, i), pt.cap));
-        size_t need = fal__smul(fal__sadd(fal__smul(n0, pt.cap), w), sizeof(double));
-        need = fal__sadd(need, fal__mlp_bytes(pt.arch, pt.bias, pt.cap));
-        size_t route = smax(fal__sadd(2 * SVD_MAX, smin(rows, w)), fal__sadd(fal__smul(w, w), fal__smul(CHUNK * nL, w)));
-        size_t rb = fal__sadd(fal__sadd(fal__smul(nL, hl), smax(rows, w)), route);
-        need = fal__sadd(need, fal__smul(rb, sizeof(double)));
+        size_t need = classes_bytes(pt.arch, pt.bias, pt.w, pt.cap);
         if (need == SIZE_MAX) st = fal__fail(ctx, FAL_ENOMEM, "classes mlp needs more than 16 EiB");
         else st = fal__budget(ctx, need, "classes mlp");
+        if (st == FAL_ENOMEM) refusal_fits(ctx, pt.arch, pt.bias);
         if (st != FAL_OK) goto out;
     }
     pt.X = fal__alloc(ctx, n0 * pt.cap * sizeof(double), "probes");

@@ -24,6 +24,13 @@ static fal_status probe(fal_ctx *ctx, const fal_config *base, uint64_t k, fal_ne
     p->k = k;
     double worst = -INFINITY;
     int unknown = 0;
+    /* The mlp is judged on its test error alone: its optimisers stop in
+     * spurious minima whose training error stays above any tolerance
+     * fixed in advance (a teacher-size ReLU student: 1e-5 to 1e-3 on most
+     * starts, doc/mlp.md), so "converged" says nothing about whether the
+     * function was learnt; the test error does.  Its unconverged runs are
+     * still counted in the probe. */
+    int test_only = strcmp(base->family->name, "mlp") == 0;
     for (unsigned s = 0; s < out->seeds; s++) {
         fal_result res;
         cfg.seed = base->seed + s;
@@ -52,7 +59,7 @@ static fal_status probe(fal_ctx *ctx, const fal_config *base, uint64_t k, fal_ne
             p->seen_all++;
         }
         if (st == FAL_ENOCONV) p->unconverged++;
-        if (st != FAL_OK || !(te <= out->eps)) p->failed++;
+        if ((st != FAL_OK && !(test_only && st == FAL_ENOCONV)) || !(te <= out->eps)) p->failed++;
         if (isnan(te)) unknown = 1;
         else if (te > worst) worst = te;
     }

@@ -22,6 +22,7 @@
 #include "../core/curve.h"
 #include "../core/linalg.h"
 #include "../kern/kern.h"
+#include "../info/mlp_rank.h"
 
 /* ---- the network ---------------------------------------------------------- */
 
@@ -444,6 +445,7 @@ static fal_status train(fal_ctx *ctx, fal__mlp *net, const double *X, const doub
     int head = 0, npairs = 0;
     for (;;) {
         fal__curve_add(res, s, rel);
+        fal__progress(ctx, "train", s, max_steps, rel, 0);
         if (!isfinite(E)) {
             out->note = "diverged: the loss became infinite or NaN (learning rate too large?)";
             st = FAL_ENOCONV;
@@ -720,6 +722,9 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     size_t nvec = algo == FAL_ALGO_GD ? 2 : algo == FAL_ALGO_ADAM ? 3 : 4 + 2 * LBFGS_M;
     size_t opt_b = fal__smul(fal__smul(w > SIZE_MAX ? SIZE_MAX : (size_t)w, nvec), sizeof(double));
     size_t teach_b = cfg->data ? 0 : fal__mlp_bytes(tarch, bias, tcols);
+    unsigned restarts = cfg->restarts ? cfg->restarts : 1;
+    if (restarts > 1) /* the best start's parameters, kept while the others train */
+        opt_b = fal__sadd(opt_b, fal__smul(w > SIZE_MAX ? SIZE_MAX : (size_t)w, sizeof(double)));
     size_t need = fal__sadd(ex, smax(teach_b, fal__sadd(net_b, opt_b)));
     if (need == SIZE_MAX) return fal__fail(ctx, FAL_ENOMEM, "mlp needs more than 16 EiB (its size overflows 64 bits)");
     st = fal__budget(ctx, need, "mlp");
@@ -734,6 +739,7 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
 
     fal__xy tr = { 0 }, te = { 0 };
     fal__mlp net = { 0 }, teacher = { 0 };
+    double *best_p = NULL;
     if (cfg->data) {
         st = fal__xy_from_table(ctx, cfg->data, n0, nL, 0, 0, k, &tr);
         if (st == FAL_OK) st = fal__xy_from_table(ctx, cfg->data, n0, nL, 0, k, ntest, &te);
@@ -768,6 +774,46 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     train_out to;
     st = train(ctx, &net, tr.x, tr.t, k, algo, cfg->lr, tol, max_steps, res, &to);
     if (st != FAL_OK && st != FAL_ENOCONV) goto done;
+    unsigned kept = 1, tried = 1;
+    uint64_t steps_total = to.steps;
+    if (restarts > 1 && st == FAL_ENOCONV) {
+        /* --restarts R: more students from independent starts (streams
+         * jumped past the test inputs'), until one converges; the one with
+         * the lowest training error is kept (the first on ties), with its
+         * curve, steps and note */
+        best_p = fal__alloc(ctx, net.np * sizeof(double), "best start");
+        if (!best_p) {
+            st = FAL_ENOMEM;
+            goto done;
+        }
+        memcpy(best_p, net.p, net.np * sizeof(double));
+        train_out best = to;
+        fal_curve_point bcurve[FAL_MAX_CURVE];
+        int bn = res->ncurve;
+        memcpy(bcurve, res->curve, sizeof bcurve);
+        fal_rng rstart = rtest;
+        for (unsigned r = 1; r < restarts && st == FAL_ENOCONV; r++) {
+            fal_rng_jump(&rstart);
+            fal_rng rr = rstart;
+            fal__mlp_init(&net, &rr, scale, 0.0);
+            res->ncurve = 0;
+            st = train(ctx, &net, tr.x, tr.t, k, algo, cfg->lr, tol, max_steps, res, &to);
+            if (st != FAL_OK && st != FAL_ENOCONV) goto done;
+            tried++;
+            steps_total += to.steps;
+            if (st == FAL_OK || to.err < best.err) {
+                best = to;
+                kept = r + 1;
+                memcpy(best_p, net.p, net.np * sizeof(double));
+                bn = res->ncurve;
+                memcpy(bcurve, res->curve, sizeof bcurve);
+            }
+        }
+        memcpy(net.p, best_p, net.np * sizeof(double));
+        memcpy(res->curve, bcurve, sizeof bcurve);
+        res->ncurve = bn;
+        to = best;
+    }
     res->params = w;
     res->examples = k;
     res->train_error = to.err;
@@ -784,6 +830,29 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         fal__result_extra(res, "hidden_units", (double)hidden);
     }
     fal__result_extra(res, "init_scale", scale);
+    if (restarts > 1) {
+        fal__result_extra(res, "restarts_tried", tried);
+        fal__result_extra(res, "restart_kept", kept);
+        fal__result_extra(res, "steps_total", (double)steps_total);
+    }
+    if (cfg->draws > 1) {
+        /* --draws D: the class view of this architecture over D parameter
+         * draws (doc/mlp.md), what a sweep stores for the report's figure
+         * of the fraction of draws at the symmetry bound against depth */
+        fal_config cc = *cfg;
+        cc.arch = arch;
+        fal_classes c;
+        st = fal__classes_mlp(ctx, &cc, cfg->draws, &c);
+        if (st != FAL_OK) goto done;
+        fal__result_extra(res, "function_dim", (double)c.function_dim);
+        fal__result_extra(res, "symmetry_bound", (double)c.symmetry_bound);
+        fal__result_extra(res, "draws", (double)c.draws);
+        fal__result_extra(res, "frac_at_bound", c.frac_at_bound);
+        fal__result_extra(res, "dim_mean", c.dim_mean);
+        fal__result_extra(res, "dim_min", (double)c.dim_min);
+        fal__result_extra(res, "dim_max", (double)c.dim_max);
+        st = res->converged ? FAL_OK : FAL_ENOCONV;
+    }
     if (cfg->keep_params) {
         fal_status s3 = fal__params_begin(ctx, cfg, res);
         if (s3 == FAL_OK) s3 = keep_layers(res->kept, "", &net);
@@ -792,6 +861,7 @@ fal_status fal__run_mlp(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
         if (s3 != FAL_OK) st = s3;
     }
 done:
+    if (best_p) fal__free(ctx, best_p, net.np * sizeof(double));
     fal__mlp_free(&net);
     fal__mlp_free(&teacher);
     fal__xy_free(ctx, &te);

@@ -466,59 +466,12 @@ static fal_status plot_curves(model *m, const rsection *s, const secout *o)
     return st;
 }
 
-/* M1: examples needed against function_dim / nL (the k at which the
- * targets provide as many numbers as the function manifold has
- * dimensions), one point per architecture whose rank fits the limits of
- * fal__rep_group_classes, and the line k = function_dim / nL. */
-static fal_status plot_vs_function_dim(model *m, const rsection *s, const secout *o)
-{
-    if (strcmp(s->family, "mlp") != 0) return FAL_OK;
-    plotbuf pb;
-    memset(&pb, 0, sizeof pb);
-    fal_status st = new_series(m->ctx, &pb, "k needed", FAL_PLOT_MARKERS);
-    double lo = INFINITY, hi = 0;
-    size_t points = 0;
-    for (size_t gi = s->first; gi < s->first + s->ngroups && st == FAL_OK; gi++) {
-        const rgroup *g = &m->groups[gi];
-        if (!g->found || !g->nL) continue;
-        fal_classes cl;
-        fal_status cs = fal__rep_group_classes(m, g, &cl);
-        if (cs == FAL_ENOMEM) st = cs;
-        if (cs != FAL_OK || cl.discrete || !cl.function_dim) continue;
-        double x = (double)cl.function_dim / (double)g->nL;
-        st = add_point(m->ctx, &pb, x, (double)g->k_needed);
-        lo = fmin(lo, fmin(x, (double)g->k_needed));
-        hi = fmax(hi, fmax(x, (double)g->k_needed));
-        points++;
-    }
-    if (st == FAL_OK && points) {
-        st = new_series(m->ctx, &pb, "k = function_dim / nL", FAL_PLOT_DASHED);
-        if (st == FAL_OK) st = add_point(m->ctx, &pb, lo, lo);
-        if (st == FAL_OK) st = add_point(m->ctx, &pb, hi, hi);
-    }
-    if (st == FAL_OK && points) {
-        fal_plot p;
-        fal_plot_init(&p);
-        p.xlabel = "function_dim / nL";
-        p.ylabel = "examples needed k";
-        p.xlog = p.ylog = 1;
-        char cap[300];
-        snprintf(cap, sizeof cap,
-                 "Examples needed (worst seed at most %g) against the function manifold's dimension per output "
-                 "(fallacy classes mlp, seed 1), %zu architectures; the dashed line is k = function_dim / nL.",
-                 m->o->eps, points);
-        st = section_figure(m, s, &p, &pb, "k needed against function_dim / nL", "fdim", cap, o);
-    }
-    plotbuf_free(m->ctx, &pb);
-    return st;
-}
-
 fal_status fal__rep_plot_section(model *m, const rsection *s, const char *dir, const char *slug, fal__sb *h,
                                  fal_report_summary *sum)
 {
     const secout o = { dir, slug, h, sum };
     fal_status st = plot_vs_k(m, s, &o);
-    if (st == FAL_OK) st = plot_vs_function_dim(m, s, &o);
+    if (st == FAL_OK) st = fal__rep_mlp_figures(m, s, dir, slug, h, sum); /* M1 only: mlp.c */
     if (st == FAL_OK) st = plot_vs_depth(m, s, &o);
     if (st == FAL_OK) st = plot_curves(m, s, &o);
     return st;

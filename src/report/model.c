@@ -188,6 +188,8 @@ fal_status fal__rep_load(model *m, const char *db_path)
         x->unseen_inputs = fal_store_extra(r.extras, "unseen_inputs");
         x->gap = fal_store_extra(r.extras, "gap");
         x->gap_ref = fal_store_extra(r.extras, "n4_optimum");
+        x->frac_at_bound = fal_store_extra(r.extras, "frac_at_bound"); /* mlp --draws (mlp.c) */
+        x->draws = fal_store_extra(r.extras, "draws");
         x->converged = r.converged;
         x->config = r.config ? fal__rep_arena_str(&m->a, r.config) : NULL;
         x->extras = fal__rep_arena_str(&m->a, r.extras);

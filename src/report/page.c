@@ -207,7 +207,10 @@ static fal_status claim_out_dir(model *m, const char *out_dir, const char *db_pa
                                          "Q1-collapse-entropy.csv", "Q1-rank.svg", "Q1-rank.csv" };
     static const char *const PER_SECTION[] = { "table.csv",          "error-vs-k.svg", "error-vs-k.csv",
                                                "error-vs-depth.svg", "error-vs-depth.csv", "curves.svg",
-                                               "curves.csv" };
+                                               "curves.csv",
+                                               /* M1's (mlp.c) */
+                                               "fdim.svg", "fdim.csv", "log2e.svg", "log2e.csv", "draws.svg",
+                                               "draws.csv" };
     size_t nfixed = sizeof FIXED / sizeof FIXED[0], nper = sizeof PER_SECTION / sizeof PER_SECTION[0];
     const char **data = NULL;
     size_t ndata = 0;

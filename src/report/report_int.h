@@ -7,6 +7,7 @@
  *              and the verdict rules are described at its top);
  *   figures.c  the SVG figures (with their CSV): the headline and, per
  *              section, error against k, against depth, training curves;
+ *   mlp.c      section M1's own figures (called from figures.c);
  *   tables.c   the measured table of each section and the information
  *              table, in the page and as CSV;
  *   page.c     fal_report_write: the HTML page around them (head,
@@ -64,6 +65,7 @@ typedef struct rrow {
     uint64_t params, depth, k, seed;
     double train, test, opt, log2c, bits, unseen_inputs;
     double gap, gap_ref; /* extras "gap" and "n4_optimum" (N6 reports its distance to N4's optimum so) */
+    double frac_at_bound, draws; /* extras of mlp runs with --draws (NaN without): mlp.c's figure */
     int converged;
     const char *config;  /* the run's provenance JSON (store's config column), NULL when not stored */
     const char *extras;  /* the run's extras (JSON object), for the data sections' figures */
@@ -160,6 +162,11 @@ void fal__rep_stats(double *v, size_t n, double *med, double *lo, double *hi);
 fal_status fal__rep_cell_stats(const model *m, const rcell *c, int what, double *med, double *lo, double *hi);
 fal_status fal__rep_data_sections(model *m, const char *dir, fal__sb *h, fal_report_summary *sum);
 fal_status fal__rep_data_files(model *m, const char ***names, size_t *n);
+/* mlp.c: section M1's own figures (k needed against function_dim / nL and
+ * against log2 e of the quantized net, the fraction of draws at the
+ * symmetry bound against depth); nothing for other sections. */
+fal_status fal__rep_mlp_figures(model *m, const rsection *s, const char *dir, const char *slug, fal__sb *h,
+                                fal_report_summary *sum);
 
 /* tables.c: the tables in the page h and as DIR/SLUG-table.csv,
  * DIR/information.csv. */

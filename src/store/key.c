@@ -110,6 +110,9 @@ fal_status fal__store_key_sb(fal__sb *b, const fal_config *cfg)
         fal__sb_puts(b, ";teacher=");
         if (cfg->teacher_arch) fal__store_arch_sb(b, cfg->teacher_arch);
         else fal__sb_puts(b, "same");
+        /* only with --draws D >= 2, so the keys of runs without it stay as they were */
+        if (cfg->draws > 1) fal__sb_printf(b, ";draws=%llu", (unsigned long long)cfg->draws);
+        if (cfg->restarts > 1) fal__sb_printf(b, ";restarts=%u", cfg->restarts);
     }
     return fal__sb_status(b);
 }

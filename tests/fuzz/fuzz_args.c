@@ -300,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         argv[argc] = NULL;
         cli_run r;
-        classes_opts co = { 0, 0, NULL, 0 };
+        classes_opts co = { 0, 0, NULL };
         int rc = cli_run_parse(mode == 1 ? CMD_CLASSES : CMD_RUN, argc, argv, ctx, &r, &co);
         check_run(&r, rc);
         FUZZ_CHECK(rc != 0 || co.walk <= 1000000, "walk %llu", (unsigned long long)co.walk);
