@@ -129,6 +129,18 @@ TEST(test_doc_bad_inputs_table)
     /* the table is the audit: it must cover each kind of answer */
     CHECK_MSG(rows >= 100, "only %d rows read from %s", rows, DOC);
     CHECK(by_exit[1] >= 4 && by_exit[2] >= 80 && by_exit[3] >= 2);
+    /* README quotes the count ("N bad inputs we tried"): it must be this one */
+    size_t nr = 0;
+    char *readme = test_slurp("README.md", &nr);
+    const char *q = readme ? strstr(readme, " bad inputs we tried") : NULL;
+    int said = -1;
+    if (q) {
+        const char *b = q;
+        while (b > readme && b[-1] >= '0' && b[-1] <= '9') b--;
+        said = atoi(b);
+    }
+    CHECK_MSG(said == rows, "README.md says %d bad inputs, %s has %d rows", said, DOC, rows);
+    free(readme);
 }
 
 /* fal_run refuses every option a family does not read, before allocating.
