@@ -322,7 +322,7 @@ print('pca_fallacy m=$m algo=%s converged=%s steps=%d gap=%.3e tol=%g ms=%.3f' %
     done
     : > "$LOGS/classes_mlp.txt"
     if [ -x "$FAL" ]; then
-        for wds in 8,32,32,1 16,64,64,1 32,100,100,1 32,220,220,220,1; do
+        for wds in 8,32,32,1 16,64,64,1 32,220,220,220,1; do  # w = 1377, 5313, 10^5 (refused); w ~ 10^4 takes >7 min
             say "classes mlp --widths $wds"
             t0=$(date +%s.%N)
             "$FAL" classes mlp --widths $wds --json > "$LOGS/classes_mlp_one.txt" 2>&1
