@@ -205,11 +205,15 @@ static void raw_row(const piece *pc, size_t np, value *vals)
 {
     sql_ok(sqlite3_exec(raw, "DELETE FROM runs", NULL, NULL, NULL), "delete");
     sqlite3_stmt *q = NULL;
-    sql_ok(sqlite3_prepare_v2(raw,
-                              "INSERT INTO runs VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-                              "?18,?19,?20,?21,?22,?23,?24,?25)",
-                              -1, &q, NULL),
-           "prepare");
+    /* the columns named: the store's later columns (config) stay NULL, as
+     * in a database written before them */
+    char sql[1024];
+    size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO runs(");
+    for (int c = 0; c < NCOLS; c++) o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", c ? "," : "", COLS[c]);
+    o += (size_t)snprintf(sql + o, sizeof sql - o, ") VALUES(");
+    for (int c = 0; c < NCOLS; c++) o += (size_t)snprintf(sql + o, sizeof sql - o, "%s?%d", c ? "," : "", c + 1);
+    snprintf(sql + o, sizeof sql - o, ")");
+    sql_ok(sqlite3_prepare_v2(raw, sql, -1, &q, NULL), "prepare");
     for (int c = 0; c < NCOLS; c++) {
         const char *p = TEMPLATE[c];
         size_t n = strlen(p);
