@@ -70,7 +70,7 @@ valgrind:
 	$(MAKE) B=build-vg CFLAGS="-O1 -g" build-vg/test_fallacy build-vg/fallacy
 	for t in $(VG_TESTS); do \
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 FALLACY_BIN=build-vg/fallacy valgrind --error-exitcode=9 \
-	    --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet ./build-vg/test_fallacy $$t || exit 1; \
+	    --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp --quiet ./build-vg/test_fallacy $$t || exit 1; \
 	done
 
 # libFuzzer targets (tests/fuzz/README.md): each runs FUZZ_SECONDS on a temp

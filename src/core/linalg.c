@@ -121,20 +121,14 @@ out:
 
 fal_status fal__singular_values(fal_ctx *ctx, fal_field f, size_t m, size_t n, const double *A, double *sv)
 {
-    /* The copy has SVD_PAD spare elements past the matrix: OpenBLAS 0.3.21's
-     * Prescott dgemv_n (inside dgesvd) reads one element past the end of
-     * its matrix (valgrind: "0 bytes after a block", OPENBLAS_CORETYPE=
-     * Prescott); the padding keeps that read inside our block. */
-    enum { SVD_PAD = 8 };
-    size_t per = per_of(f), len = m * n * per + SVD_PAD, mn = m < n ? m : n;
+    size_t per = per_of(f), len = m * n * per, mn = m < n ? m : n;
     double *C = fal__alloc(ctx, len * sizeof(double), "SVD copy");
     double *sup = C ? fal__calloc(ctx, mn ? mn : 1, sizeof(double), "SVD workspace") : NULL;
     if (!sup) {
         fal__free(ctx, C, len * sizeof(double));
         return FAL_ENOMEM;
     }
-    memcpy(C, A, (len - SVD_PAD) * sizeof(double));
-    memset(C + len - SVD_PAD, 0, SVD_PAD * sizeof(double));
+    memcpy(C, A, len * sizeof(double));
     lapack_int info;
     if (f == FAL_REAL)
         info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', (lapack_int)m, (lapack_int)n, C, (lapack_int)m, sv, NULL, 1,
