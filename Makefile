@@ -64,7 +64,10 @@ asan:
 
 # A subset under valgrind's memcheck: no errors, no definite or indirect
 # leaks.  Its own build without -march=native: valgrind does not decode
-# AVX-512.  One thread, so that OpenMP and OpenBLAS pools stay out of it.
+# AVX-512 (so OPENBLAS_CORETYPE=SkylakeX stops it with SIGILL in OpenBLAS's
+# own AVX-512 kernels: that kernel is checked by check, asan and fuzz).  One
+# thread, so that OpenMP and OpenBLAS pools stay out of it.  tests/valgrind.supp:
+# the Prescott kernel's own over-read.
 VG_TESTS := test_rng test_arch test_status test_data test_kern test_faults test_deep_linear test_n1 test_api test_i13_csv test_i13_report_refuses
 valgrind:
 	$(MAKE) B=build-vg CFLAGS="-O1 -g" build-vg/test_fallacy build-vg/fallacy
