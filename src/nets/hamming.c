@@ -1233,3 +1233,19 @@ fal_status fal__ham_data_make_reserved(fal_ctx *ctx, const fal_config *cfg, unsi
     }
     return st;
 }
+
+fal_status fal__ham_keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const uint64_t *x, size_t rows,
+                              unsigned n, uint64_t (*eval)(const void *net, uint64_t x), const void *net)
+{
+    char name[FAL_ARRAY_NAME];
+    snprintf(name, sizeof name, "x_%s", set);
+    fal_status st = fal__params_bits(p, name, x, rows, n, 1);
+    if (st != FAL_OK) return st;
+    uint64_t *y = fal__alloc(ctx, (rows ? rows : 1) * sizeof(uint64_t), "outputs");
+    if (!y) return FAL_ENOMEM;
+    for (size_t i = 0; i < rows; i++) y[i] = eval(net, x[i]);
+    snprintf(name, sizeof name, "pred_%s", set);
+    st = fal__params_bits(p, name, y, rows, n, 1);
+    fal__free(ctx, y, (rows ? rows : 1) * sizeof(uint64_t));
+    return st;
+}

@@ -242,6 +242,10 @@ typedef struct fal__bool_ae_net {
 #define FAL__BOOLAE_MAX_TABLE 24  /* a stored table has at most 2^24 entries */
 
 uint64_t fal__bool_ae_eval(const fal__bool_ae_net *net, uint64_t x);
+/* Parameter export of the two Boolean autoencoders (doc/params.md): x_SET,
+ * the rows as bits, and pred_SET, eval(net, row) for each row. */
+fal_status fal__ham_keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const uint64_t *x, size_t rows,
+                              unsigned n, uint64_t (*eval)(const void *net, uint64_t x), const void *net);
 void fal__bool_ae_net_free(fal_ctx *ctx, fal__bool_ae_net *net);
 /* fal__run_bool_ae, keeping the network in *keep when keep != NULL (on
  * FAL_OK and FAL_ENOCONV; the caller frees it). */

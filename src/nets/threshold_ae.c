@@ -313,22 +313,8 @@ static int retarget(fit *F)
 
 /* ---- parameter export (doc/params.md) ---------------------------------------- */
 
-/* x_SET (the rows as bits) and pred_SET (the network's outputs on them). */
-static fal_status keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const fal__thr_ae_net *net,
-                            const uint64_t *x, size_t rows, unsigned n)
-{
-    char name[FAL_ARRAY_NAME];
-    snprintf(name, sizeof name, "x_%s", set);
-    fal_status st = fal__params_bits(p, name, x, rows, n, 1);
-    if (st != FAL_OK) return st;
-    uint64_t *y = fal__alloc(ctx, (rows ? rows : 1) * sizeof(uint64_t), "outputs");
-    if (!y) return FAL_ENOMEM;
-    for (size_t i = 0; i < rows; i++) y[i] = fal__thr_ae_eval(net, x[i]);
-    snprintf(name, sizeof name, "pred_%s", set);
-    st = fal__params_bits(p, name, y, rows, n, 1);
-    fal__free(ctx, y, (rows ? rows : 1) * sizeof(uint64_t));
-    return st;
-}
+/* The network's outputs, as fal__ham_keep_rows calls them. */
+static uint64_t eval_rows(const void *net, uint64_t x) { return fal__thr_ae_eval(net, x); }
 
 /* Every layer's gates: W_i (n_i x M_i, the integer weights, as '<i8') on
  * the monomials S_i (M_i x n_{i-1}, row t the 0/1 indicator of monomial
@@ -359,8 +345,8 @@ static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *r
         if (st == FAL_OK) st = fal__params_bits(p, name, ly->mono, ly->M, ly->p, 1);
     }
     if (st == FAL_OK) st = fal__params_bits(p, "centres", cl->centre, cl->c, d->n, 1);
-    if (st == FAL_OK) st = keep_rows(ctx, p, "train", net, d->x, d->k, d->n);
-    if (st == FAL_OK && d->ntest) st = keep_rows(ctx, p, "test", net, d->x + d->k, d->ntest, d->n);
+    if (st == FAL_OK) st = fal__ham_keep_rows(ctx, p, "train", d->x, d->k, d->n, eval_rows, net);
+    if (st == FAL_OK && d->ntest) st = fal__ham_keep_rows(ctx, p, "test", d->x + d->k, d->ntest, d->n, eval_rows, net);
     return st;
 }
 
