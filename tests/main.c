@@ -85,6 +85,31 @@ void test_remove_dir(const char *dir)
     if (system(cmd) != 0) fprintf(stdout, "    (could not remove %s)\n", dir);
 }
 
+void test_write_csv(const char *path, size_t rows, size_t cols, unsigned seed)
+{
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f)) return;
+    uint64_t s = 0x9E3779B97F4A7C15ull * (seed + 1);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            double v = (double)(s >> 40) / (double)(1ull << 24) - 0.5;
+            fprintf(f, "%.6f%c", v, j + 1 == cols ? '\n' : ',');
+        }
+    fclose(f);
+}
+
+int test_sha256sum(const char *path, char hex[65])
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!p) return 0;
+    int ok = fscanf(p, "%64s", hex) == 1;
+    pclose(p);
+    return ok && strlen(hex) == 64;
+}
+
 char *test_slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");

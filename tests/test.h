@@ -48,13 +48,19 @@ typedef struct test_failing {
 } test_failing;
 fal_allocator test_failing_allocator(test_failing *f);
 
-/* A fresh directory /tmp/fallacy-TAG-XXXXXX into buf ("" if it cannot be
- * made); test_remove_dir removes such a directory and nothing else. */
 /* In a run's JSON, "threads":N of the "build" object -> "threads":T: the
  * thread count is recorded and changes no other byte. */
 void test_mask_threads(char *s);
+/* A fresh directory /tmp/fallacy-TAG-XXXXXX into buf ("" if it cannot be
+ * made); test_remove_dir removes such a directory and nothing else. */
 void test_temp_dir(char *buf, size_t n, const char *tag);
 void test_remove_dir(const char *dir);
+/* A deterministic CSV table of rows x cols numbers in [-0.5, 0.5) (six
+ * decimals), the same for the same seed; a failed CHECK if it cannot write. */
+void test_write_csv(const char *path, size_t rows, size_t cols, unsigned seed);
+/* sha256sum's answer for path (64 hex digits), the oracle of a stored hash;
+ * 0 if sha256sum did not answer. */
+int test_sha256sum(const char *path, char hex[65]);
 /* The whole file as a malloc'd NUL-terminated string (NULL if missing);
  * *n, if n is not NULL, receives its size. */
 char *test_slurp(const char *path, size_t *n);

@@ -14,33 +14,6 @@
 
 #define STARTS(s, lit) (strncmp((s), (lit), sizeof(lit) - 1) == 0)
 
-/* A deterministic table of rows x cols numbers in CSV. */
-static void write_csv(const char *path, size_t rows, size_t cols, unsigned seed)
-{
-    FILE *f = fopen(path, "w");
-    if (!CHECK(f)) return;
-    uint64_t s = 0x9E3779B97F4A7C15ull * (seed + 1);
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) {
-            s = s * 6364136223846793005ull + 1442695040888963407ull;
-            double v = (double)(s >> 40) / (double)(1ull << 24) - 0.5;
-            fprintf(f, "%.6f%c", v, j + 1 == cols ? '\n' : ',');
-        }
-    fclose(f);
-}
-
-/* sha256sum's answer for path, the oracle of the stored hash. */
-static int sha256sum(const char *path, char hex[65])
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
-    FILE *p = popen(cmd, "r");
-    if (!p) return 0;
-    int ok = fscanf(p, "%64s", hex) == 1;
-    pclose(p);
-    return ok && strlen(hex) == 64;
-}
-
 /* A copy of the database at src without the config column: a database
  * written before the column existed. */
 static void old_copy(const char *src, const char *dst)
@@ -80,10 +53,10 @@ TEST(test_provenance_store_column)
     snprintf(old, sizeof old, "%s/old.sqlite", dir);
     snprintf(out, sizeof out, "%s/merged.sqlite", dir);
     snprintf(rep, sizeof rep, "%s/report", dir);
-    write_csv(csv, 8, 4, 1);
+    test_write_csv(csv, 8, 4, 1);
     char want[65], json_want[512];
     struct stat sb;
-    if (!CHECK(sha256sum(csv, want)) || !CHECK(stat(csv, &sb) == 0)) return;
+    if (!CHECK(test_sha256sum(csv, want)) || !CHECK(stat(csv, &sb) == 0)) return;
     fal_table *t = NULL;
     fal_arch *a = NULL;
     CHECK_OK(fal_table_load(ctx, csv, &t));
@@ -222,7 +195,7 @@ TEST(test_provenance_rerun_stored_key)
     snprintf(csv, sizeof csv, "%s/d.csv", dir);
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(old, sizeof old, "%s/old.sqlite", dir);
-    write_csv(csv, 30, 6, 2);
+    test_write_csv(csv, 30, 6, 2);
     snprintf(args, sizeof args,
              "sweep linear-ae --widths 6,2,6 --examples 10,20 --seeds 2 --shuffle 3 --data %s --db %s", csv, db);
     CHECK(test_cli(args, a, sizeof a) == 0);
@@ -291,7 +264,7 @@ TEST(test_provenance_rerun_stored_key)
     snprintf(args, sizeof args, "run --rerun '%s' --db %s", key, old);
     CHECK(test_cli(args, b, sizeof b) == 2 && b[0] == '\0');
     /* the data file changed since: refused */
-    write_csv(csv, 30, 6, 3);
+    test_write_csv(csv, 30, 6, 3);
     snprintf(args, sizeof args, "run --rerun '%s' --db %s", key, db);
     CHECK(test_cli(args, b, sizeof b) == 2 && b[0] == '\0');
     fal_table_free(t);

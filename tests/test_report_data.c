@@ -11,33 +11,6 @@
 
 #define STARTS(s, lit) (strncmp((s), (lit), sizeof(lit) - 1) == 0)
 
-/* A deterministic table of rows x cols numbers in CSV. */
-static void write_csv(const char *path, size_t rows, size_t cols, unsigned seed)
-{
-    FILE *f = fopen(path, "w");
-    if (!CHECK(f)) return;
-    uint64_t s = 0x9E3779B97F4A7C15ull * (seed + 1);
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) {
-            s = s * 6364136223846793005ull + 1442695040888963407ull;
-            double v = (double)(s >> 40) / (double)(1ull << 24) - 0.5;
-            fprintf(f, "%.6f%c", v, j + 1 == cols ? '\n' : ',');
-        }
-    fclose(f);
-}
-
-/* sha256sum's answer for path, the oracle of the stored hash. */
-static int sha256sum(const char *path, char hex[65])
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
-    FILE *p = popen(cmd, "r");
-    if (!p) return 0;
-    int ok = fscanf(p, "%64s", hex) == 1;
-    pclose(p);
-    return ok && strlen(hex) == 64;
-}
-
 /* ---- the report on real data ------------------------------------------------ */
 
 static int python_xml_ok(const char *dir)
@@ -72,9 +45,9 @@ TEST(test_report_data_sections)
     snprintf(csv, sizeof csv, "%s/tab<le>.csv", dir);
     snprintf(db, sizeof db, "%s/runs.sqlite", dir);
     snprintf(rep, sizeof rep, "%s/report", dir);
-    write_csv(csv, 40, 6, 4);
+    test_write_csv(csv, 40, 6, 4);
     char sha[65];
-    if (!CHECK(sha256sum(csv, sha))) return;
+    if (!CHECK(test_sha256sum(csv, sha))) return;
     fal_table *t = NULL;
     CHECK_OK(fal_table_load(ctx, csv, &t));
     fal_store *s = NULL;

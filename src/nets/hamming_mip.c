@@ -93,6 +93,20 @@ size_t fal__ham_mip_cells(const fal__ham_set *s, size_t K)
     return s->u * K;
 }
 
+/* hist[d] = how many of the K candidates lie at distance d from point p;
+ * returns the largest such d (the point's farthest candidate). */
+static unsigned dist_hist(uint64_t p, const uint64_t *cand, size_t K, size_t hist[65])
+{
+    memset(hist, 0, 65 * sizeof hist[0]);
+    unsigned dmax = 0;
+    for (size_t c = 0; c < K; c++) {
+        unsigned d = hd(p, cand[c]);
+        hist[d]++;
+        if (d > dmax) dmax = d;
+    }
+    return dmax;
+}
+
 fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uint64_t *cand, size_t K,
                         const uint64_t *start, size_t nstart, uint64_t node_cap, uint64_t maxit,
                         fal__ham_clust *out, int *proved)
@@ -114,13 +128,7 @@ fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uin
     size_t ncol = K, nrow = 1, nnz = K;
     size_t hist[65];
     for (size_t i = 0; i < u; i++) {
-        memset(hist, 0, sizeof hist);
-        unsigned dmax = 0;
-        for (size_t c = 0; c < K; c++) {
-            unsigned d = hd(s->pt[i], cand[c]);
-            hist[d]++;
-            if (d > dmax) dmax = d;
-        }
+        unsigned dmax = dist_hist(s->pt[i], cand, K, hist);
         size_t b = 0;
         for (unsigned r = 0; r < dmax; r++) {
             b += hist[r];
@@ -164,13 +172,7 @@ fal_status fal__ham_mip(fal_ctx *ctx, const fal__ham_set *s, size_t C, const uin
     for (size_t c = 0; c < K; c++) glp_set_col_kind(P, (int)c + 1, GLP_BV);
     size_t q = 0, col = K, row = 0;
     for (size_t i = 0; i < u; i++) {
-        memset(hist, 0, sizeof hist);
-        unsigned dmax = 0;
-        for (size_t c = 0; c < K; c++) {
-            unsigned d = hd(s->pt[i], cand[c]);
-            hist[d]++;
-            if (d > dmax) dmax = d;
-        }
+        unsigned dmax = dist_hist(s->pt[i], cand, K, hist);
         size_t b = 0;
         for (unsigned r = 0; r < dmax; r++) {
             b += hist[r];

@@ -173,13 +173,8 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     st = fal__data_field(ctx, cfg, &f);
     if (st != FAL_OK) return st;
     size_t per = f == FAL_COMPLEX ? 2 : 1, k, ntest;
-    if (cfg->data) {
-        st = fal__split_sizes(ctx, cfg, n0 + nL, &k, &ntest);
-        if (st != FAL_OK) return st;
-    } else {
-        k = cfg->examples_set ? cfg->examples : n0;
-        ntest = cfg->test;
-    }
+    st = fal__example_counts(ctx, cfg, n0 + nL, n0, &k, &ntest);
+    if (st != FAL_OK) return st;
     fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_NESTEROV : cfg->algo;
     st = linear_budget(ctx, cfg, arch, f, k, ntest, bott, algo);
     if (st != FAL_OK) return st;
@@ -187,12 +182,9 @@ fal_status fal__run_linear(fal_ctx *ctx, const fal_config *cfg, fal_result *res)
     st = fal_arch_linear_params(ctx, arch, &w);
     if (st != FAL_OK) return st;
 
-    fal_rng rdata, rinit, rtest;
-    fal_rng_seed(&rdata, cfg->seed);
-    rinit = rdata;
-    fal_rng_jump(&rinit);
-    rtest = rinit;
-    fal_rng_jump(&rtest);
+    fal_rng rs[3];
+    fal__streams(cfg->seed, rs, 3);
+    fal_rng rdata = rs[0], rinit = rs[1], rtest = rs[2];
 
     fal__xy tr = { 0 }, te = { 0 };
     fal__dlin net = { 0 };

@@ -165,13 +165,8 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     size_t D = cfg->subspace ? cfg->subspace : m;
     if (D > n) D = n;
     size_t k, ntest;
-    if (cfg->data) {
-        st = fal__split_sizes(ctx, cfg, n, &k, &ntest);
-        if (st != FAL_OK) return st;
-    } else {
-        k = cfg->examples_set ? cfg->examples : (D < n ? D : 4 * n);
-        ntest = cfg->test;
-    }
+    st = fal__example_counts(ctx, cfg, n, D < n ? D : 4 * n, &k, &ntest);
+    if (st != FAL_OK) return st;
     fal_algo algo = cfg->algo == FAL_ALGO_DEFAULT ? FAL_ALGO_NESTEROV : cfg->algo;
     st = ae_budget(ctx, cfg, arch, f, k, ntest, D, algo);
     if (st != FAL_OK) return st;
@@ -179,12 +174,9 @@ fal_status fal__run_linear_ae(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     st = fal_arch_linear_params(ctx, arch, &w);
     if (st != FAL_OK) return st;
 
-    fal_rng rdata, rinit, rtest;
-    fal_rng_seed(&rdata, cfg->seed);
-    rinit = rdata;
-    fal_rng_jump(&rinit);
-    rtest = rinit;
-    fal_rng_jump(&rtest);
+    fal_rng rs[3];
+    fal__streams(cfg->seed, rs, 3);
+    fal_rng rdata = rs[0], rinit = rs[1], rtest = rs[2];
 
     fal__xy tr = { 0 }, te = { 0 };
     fal__dlin net = { 0 };

@@ -44,6 +44,16 @@ fal_status fal__xy_normalise(fal_ctx *ctx, const char *family, fal__xy *tr, fal_
  * train (all rows without --examples), the rest test.  Checks the width. */
 fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t *k, size_t *ntest);
 
+/* k and ntest for a run: fal__split_sizes with --data; otherwise --examples
+ * (k_default without it) and --test. */
+fal_status fal__example_counts(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t k_default, size_t *k,
+                               size_t *ntest);
+
+/* The generators of one run: s[i] is the seed's stream jumped i times, so
+ * data, initialisation and test draws come from disjoint stretches and
+ * drawing more of one never shifts another (the same seed, the same bytes). */
+void fal__streams(uint64_t seed, fal_rng *s, size_t n);
+
 /* The architecture of a chain family: cfg->arch, or the uniform chain of
  * default_depth units owned by res; every width must be 1.  *out is set;
  * res->arch too. */

@@ -97,12 +97,9 @@ fal_status fal__run_parity_chain(fal_ctx *ctx, const fal_config *cfg, fal_result
         goto done;
     }
     fal__advise_huge(w, wbytes);
-    fal_rng rdata, rinit, rlearn;
-    fal_rng_seed(&rdata, cfg->seed);
-    rinit = rdata;
-    fal_rng_jump(&rinit);
-    rlearn = rinit;
-    fal_rng_jump(&rlearn);
+    fal_rng rs[3];
+    fal__streams(cfg->seed, rs, 3);
+    fal_rng rdata = rs[0], rinit = rs[1], rlearn = rs[2];
     double teacher = NAN;
     if (cfg->data) {
         /* 1 (or +1) is bit 1; 0 and -1 are bit 0 */

@@ -424,12 +424,9 @@ fal_status fal__run_power_chain(fal_ctx *ctx, const fal_config *cfg, fal_result 
         st = FAL_ENOMEM;
         goto done;
     }
-    fal_rng rdata, rinit, rtest;
-    fal_rng_seed(&rdata, cfg->seed);
-    rinit = rdata;
-    fal_rng_jump(&rinit);
-    rtest = rinit;
-    fal_rng_jump(&rtest);
+    fal_rng rs[3];
+    fal__streams(cfg->seed, rs, 3);
+    fal_rng rdata = rs[0], rinit = rs[1], rtest = rs[2];
     for (size_t i = 0; i < L; i++) kq[i] = pow((double)q, (double)(L - i));
     double E = pow((double)q, (double)L); /* q^L */
     double teacher = NAN;

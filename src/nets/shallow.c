@@ -183,11 +183,9 @@ fal_status fal__run_shallow(fal_ctx *ctx, const fal_config *cfg, fal_result *res
     st = fal__budget(ctx, need, "shallow least squares");
     if (st != FAL_OK) return st;
 
-    fal_rng rdata, rtest;
-    fal_rng_seed(&rdata, cfg->seed);
-    rtest = rdata;
-    fal_rng_jump(&rtest);
-    fal_rng_jump(&rtest);
+    fal_rng rs[3];
+    fal__streams(cfg->seed, rs, 3);
+    fal_rng rdata = rs[0], rtest = rs[2];
 
     fal__xy tr = { 0 };
     double *beta = NULL, *bhat = NULL, *xt = NULL, *kx = NULL, *kt = NULL; /* kx, kt: --save's test rows */

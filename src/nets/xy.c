@@ -69,6 +69,27 @@ fal_status fal__split_sizes(fal_ctx *ctx, const fal_config *cfg, size_t cols_nee
     return FAL_OK;
 }
 
+fal_status fal__example_counts(fal_ctx *ctx, const fal_config *cfg, size_t cols_needed, size_t k_default, size_t *k,
+                               size_t *ntest)
+{
+    if (cfg->data) return fal__split_sizes(ctx, cfg, cols_needed, k, ntest);
+    *k = cfg->examples_set ? cfg->examples : k_default;
+    *ntest = cfg->test;
+    return FAL_OK;
+}
+
+void fal__streams(uint64_t seed, fal_rng *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0)
+            fal_rng_seed(&s[0], seed);
+        else {
+            s[i] = s[i - 1];
+            fal_rng_jump(&s[i]);
+        }
+    }
+}
+
 fal_status fal__xy_from_table(fal_ctx *ctx, const fal_table *tab, size_t n_in, size_t n_out, int autoenc,
                               size_t row0, size_t k, fal__xy *out)
 {

@@ -420,6 +420,26 @@ static double curvature_factor(size_t L, const double *sig2, double *pre, double
     return c;
 }
 
+/* Whether training stops after s steps at relative error err: converged
+ * (st unchanged), or not (st = FAL_ENOCONV and *note says why: diverged,
+ * the step limit, or no progress, `stalled`).  Both trainers stop alike. */
+static int train_stop(double err, double opt_err, double tol, uint64_t s, uint64_t max_steps, int stalled,
+                      const char **note, fal_status *st)
+{
+    if (!isfinite(err))
+        *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
+    else if (fal__dlin_converged(err, opt_err, tol))
+        return 1;
+    else if (s >= max_steps)
+        *note = "step limit reached";
+    else if (stalled)
+        *note = "the excess over the optimum stopped shrinking for 10000 steps";
+    else
+        return 0;
+    *st = FAL_ENOCONV;
+    return 1;
+}
+
 /* Feedback alignment: not a gradient, so no descent guarantee and no
  * curvature bound; the rate starts at 0.5 / (L lambda_max) and follows the
  * "bold driver" (x1.02 after a step that lowered the loss, x0.5 after one
@@ -445,22 +465,7 @@ static fal_status train_fa(fal__dlin *net, const double *X, const double *T, siz
     for (;;) {
         fal__curve_add(curve_res, s, err); /* err after s steps */
         fal__progress(net->ctx, "train", s, max_steps, err, 0);
-        if (!isfinite(err)) {
-            *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
-            st = FAL_ENOCONV;
-            break;
-        }
-        if (fal__dlin_converged(err, opt_err, tol)) break;
-        if (s >= max_steps) {
-            *note = "step limit reached";
-            st = FAL_ENOCONV;
-            break;
-        }
-        if (since_best >= 10000) {
-            *note = "the excess over the optimum stopped shrinking for 10000 steps";
-            st = FAL_ENOCONV;
-            break;
-        }
+        if (train_stop(err, opt_err, tol, s, max_steps, since_best >= 10000, note, &st)) break;
         fal__dlin_backward(net, T, k, lr, NULL);
         fal__dlin_forward(net, X, k);
         double e2 = tt > 0 ? (2 * fal__dlin_half_sq(net, T, k) + c0) / tt : 0;
@@ -522,22 +527,7 @@ fal_status fal__dlin_train(fal__dlin *net, const double *X, const double *T, siz
     for (;;) {
         fal__curve_add(curve_res, s, err); /* err after s steps */
         fal__progress(net->ctx, "train", s, max_steps, err, 0);
-        if (!isfinite(err)) {
-            *note = "diverged: the loss became infinite or NaN (learning rate too large?)";
-            st = FAL_ENOCONV;
-            break;
-        }
-        if (fal__dlin_converged(err, opt_err, tol)) break;
-        if (s >= max_steps) {
-            *note = "step limit reached";
-            st = FAL_ENOCONV;
-            break;
-        }
-        if (since_best >= 10000 || eta < 1e-20) {
-            *note = "the excess over the optimum stopped shrinking for 10000 steps";
-            st = FAL_ENOCONV;
-            break;
-        }
+        if (train_stop(err, opt_err, tol, s, max_steps, since_best >= 10000 || eta < 1e-20, note, &st)) break;
         double lr = lr0;
         if (!(lr0 > 0)) {
             layer_norms(net, v, u, sig2, 1);
