@@ -1,9 +1,14 @@
 /* main.c -- the test runner.  Usage: test_fallacy [substring] */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "test.h"
 
 #define MAX_TESTS 512
@@ -75,6 +80,32 @@ void test_temp_dir(char *buf, size_t n, const char *tag)
 {
     snprintf(buf, n, "/tmp/fallacy-%s-XXXXXX", tag);
     if (!mkdtemp(buf)) buf[0] = '\0';
+}
+
+static int writes_fail_no_space(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode)) return 0;
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) return 0;
+    errno = 0;
+    ssize_t w = write(fd, "x", 1);
+    int ok = w < 0 && errno == ENOSPC;
+    close(fd);
+    return ok;
+}
+
+int test_full_device(char *buf, size_t n, const char *dir)
+{
+    if (writes_fail_no_space("/dev/full")) {
+        snprintf(buf, n, "/dev/full");
+        return 1;
+    }
+    snprintf(buf, n, "%s/full", dir);
+    if (mknod(buf, S_IFCHR | 0666, makedev(1, 7)) == 0 && writes_fail_no_space(buf)) return 1;
+    unlink(buf);
+    buf[0] = '\0';
+    return 0;
 }
 
 void test_remove_dir(const char *dir)

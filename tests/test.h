@@ -58,6 +58,12 @@ void test_remove_dir(const char *dir);
 /* A deterministic CSV table of rows x cols numbers in [-0.5, 0.5) (six
  * decimals), the same for the same seed; a failed CHECK if it cannot write. */
 void test_write_csv(const char *path, size_t rows, size_t cols, unsigned seed);
+/* A device on which every write fails with ENOSPC, for the "out of space"
+ * rows: /dev/full where it is one, else a character device 1:7 made with
+ * mknod in dir (a sandbox may have no /dev/full, and a shell redirect then
+ * makes a plain file there on which writes succeed).  Its path into buf;
+ * 0 if there is none (the caller says so and skips those rows). */
+int test_full_device(char *buf, size_t n, const char *dir);
 /* sha256sum's answer for path (64 hex digits), the oracle of a stored hash;
  * 0 if sha256sum did not answer. */
 int test_sha256sum(const char *path, char hex[65]);

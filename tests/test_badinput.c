@@ -92,9 +92,24 @@ TEST(test_doc_bad_inputs_table)
     snprintf(outp, sizeof outp, "%s/.stdout", tmp);
     snprintf(errp, sizeof errp, "%s/.stderr", tmp);
     int rows = 0, by_exit[4] = { 0 };
+    char full[300];
+    int have_full = test_full_device(full, sizeof full, tmp);
+    if (!have_full) printf("    (no full device here: /dev/full is not one and mknod failed; its rows skipped)\n");
     while (fgets(line, sizeof line, f)) {
         if (line[0] != '|' || !code_span(line, 0, cmd, sizeof cmd)) continue;
         int want = exit_column(line);
+        char *dev = strstr(cmd, "/dev/full");
+        if (dev && !have_full) {
+            if (want >= 0 && want <= 3) by_exit[want]++;
+            rows++;
+            continue;
+        }
+        if (dev && strcmp(full, "/dev/full") != 0) {
+            /* the doc says /dev/full; here it is the device made in tmp */
+            char rest[2048];
+            snprintf(rest, sizeof rest, "%s", dev + strlen("/dev/full"));
+            snprintf(dev, sizeof cmd - (size_t)(dev - cmd), "'%s'%s", full, rest);
+        }
         CHECK_MSG(want >= 0 && want <= 3, "row without an exit status: %s", line);
         CHECK_MSG(code_span(line, 1, msg, sizeof msg), "row without a message: %s", line);
         /* the doc writes `fallacy` and $TMP; a shell function stands for the binary */

@@ -106,11 +106,14 @@ TEST(test_i13_stdout_full_device_is_exit_3)
         "fallacy sweep linear-chain --depth 3,4 --seeds 2 --db '%1$s/sw.sqlite' --json",
         "fallacy demo --out '%1$s/demo'",
     };
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char full[300];
+    int have_full = test_full_device(full, sizeof full, dir);
+    if (!have_full) printf("    (no full device here: /dev/full is not one and mknod failed; skipped)\n");
+    for (size_t i = 0; have_full && i < sizeof cmds / sizeof cmds[0]; i++) {
         char cmd[1024];
         snprintf(cmd, sizeof cmd, cmds[i], dir);
-        int rc = sh(err, sizeof err, "%s >/dev/full", cmd);
-        CHECK_MSG(rc == 3, "'%s' >/dev/full exited %d (stderr: %s)", cmd, rc, err);
+        int rc = sh(err, sizeof err, "%s >'%s'", cmd, full);
+        CHECK_MSG(rc == 3, "'%s' >%s exited %d (stderr: %s)", cmd, full, rc, err);
         CHECK_MSG(strstr(err, "fallacy: cannot write the output: No space left on device") != NULL, "'%s': %s", cmd,
                   err);
     }
