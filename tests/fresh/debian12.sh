@@ -25,7 +25,7 @@
 # behave as on a machine (no systemd, a shared network namespace): the
 # summary quotes what the suite said about them.
 set -uo pipefail
-ROOT=${1:-/var/tmp/deb12}
+ROOT=$(realpath -m "${1:-/var/tmp/deb12}")
 shift || true
 STEPS=("$@")
 [ ${#STEPS[@]} -gt 0 ] || STEPS=(readme install python test)
@@ -61,19 +61,77 @@ if [ ! -x "$ROOT/usr/bin/apt-get" ] || [ -e "$ROOT/debootstrap" ]; then
     rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/cache/apt/*.bin
 fi
 
-# the kernel file systems a container has; unmounted on exit
+# the kernel file systems a container has; unmounted on exit, in reverse
+# order, and checked.  The host's /dev is NOT bind-mounted: a test writing
+# to the chroot's /dev (or a `rm -rf ROOT` with it still mounted) would
+# then write to or delete the host's nodes (a host's /dev/full once became
+# a plain file).  The chroot gets its own nodes in ROOT/dev (debootstrap
+# makes them; checked and remade below), its own devpts instance and a
+# tmpfs on dev/shm.
 MOUNTED=()
+mounted_under() { # the mount points at or under ROOT, as the kernel lists them
+    awk -v r="$ROOT" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo
+}
 mnt() {
     mountpoint -q "$ROOT/$2" && return 0
     mkdir -p "$ROOT/$2" && mount "${@:3}" "$1" "$ROOT/$2" && MOUNTED=("$ROOT/$2" "${MOUNTED[@]}")
 }
-cleanup() { for m in "${MOUNTED[@]}"; do umount -l "$m"; done; }
+in_chroot_pids() { # processes whose root is ROOT (daemons a step left running)
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$ROOT" ] && echo "${p#/proc/}"
+    done
+}
+cleanup() {
+    local m pids
+    pids=$(in_chroot_pids | tr '\n' ' ')
+    if [ -n "$pids" ]; then
+        say "stopping what still runs in $ROOT: $(for p in $pids; do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60; echo -n '; '; done)"
+        kill $pids 2>/dev/null; sleep 3; pids=$(in_chroot_pids | tr '\n' ' ')
+        [ -z "$pids" ] || kill -9 $pids 2>/dev/null
+        sleep 1
+    fi
+    for m in "${MOUNTED[@]}"; do umount -R "$m" || { say "umount $m failed; detaching it"; umount -R -l "$m"; }; done
+    MOUNTED=()
+    if [ -n "$(mounted_under)" ]; then
+        say "still mounted under $ROOT (do not delete it): $(mounted_under | tr '\n' ' ')"
+    fi
+}
 trap cleanup EXIT
+trap 'exit 130' INT TERM
+if mountpoint -q "$ROOT/dev" || [ "$(stat -c %d:%i "$ROOT/dev")" = "$(stat -c %d:%i /dev)" ]; then
+    say "$ROOT/dev is a mount point or the host's /dev (an earlier run's bind?): unmount it first"; exit 1
+fi
+# the nodes a container's /dev holds: name, major, minor, mode
+while read -r name major minor mode; do
+    f=$ROOT/dev/$name
+    if [ -c "$f" ] && [ "$(stat -c '%t,%T' "$f")" = "$(printf '%x,%x' "$major" "$minor")" ]; then
+        continue
+    fi
+    # a wrong one (a plain file where a test's redirect made one, say) is
+    # ROOT's own: ROOT/dev is not a mount (checked above)
+    [ -e "$f" ] || [ -L "$f" ] && { say "$f was $(stat -c '%F %t,%T' "$f"); remade"; rm -f "$f"; }
+    mknod -m "$mode" "$f" c "$major" "$minor" || { say "mknod $f failed"; exit 1; }
+done <<'NODES'
+null 1 3 666
+zero 1 5 666
+full 1 7 666
+random 1 8 666
+urandom 1 9 666
+tty 5 0 666
+NODES
+[ -e "$ROOT/dev/ptmx" ] || ln -s pts/ptmx "$ROOT/dev/ptmx"
 mnt proc proc -t proc
 mnt sysfs sys -t sysfs
-mnt /dev dev --bind
 mnt devpts dev/pts -t devpts -o newinstance,ptmxmode=0666
 mnt tmpfs dev/shm -t tmpfs
+# Slurm's daemons want a cgroup file system (slurmd: "No filesystem mounted
+# on /sys/fs/cgroup"): the host's, recursively, as a slave (nothing done
+# under ROOT propagates back to the host)
+if [ -d /sys/fs/cgroup ] && mountpoint -q /sys/fs/cgroup && ! mountpoint -q "$ROOT/sys/fs/cgroup"; then
+    mount --rbind /sys/fs/cgroup "$ROOT/sys/fs/cgroup" && mount --make-rslave "$ROOT/sys/fs/cgroup" &&
+        MOUNTED=("$ROOT/sys/fs/cgroup" "${MOUNTED[@]}")
+fi
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
 # a clean clone of HEAD (what `git clone` gives a user: no build/, no
