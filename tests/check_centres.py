@@ -18,7 +18,9 @@ threshold-ae (two seeds) on the binarised digits, `fallacy report`, then:
     archive's x_train;
   * the page's matched distances of the other seeds are the least total
     Hamming distance over all permutations (brute force, padding n bits);
-  * the report's SVG and HTML parse as XML;
+  * the report's SVG and HTML parse as XML, and headless Chromium loads
+    every image of the page with no console message (tests/browser, where
+    Chromium is installed);
   * a copy of the database without the centres column reports, with no
     picture and the stated reason; `fallacy merge` keeps the column's text.
 Exit 0 (silent) on success; 1 and the first failure otherwise."""
@@ -121,6 +123,13 @@ def main():
                        for p in itertools.permutations(range(N)))
             if int(dist) != best or int(c) != len(D):
                 fail("panel %r seed %s: distance %s, brute force %d" % (title, s, dist, best))
+
+    # in a real browser (headless Chromium, when installed): every image of
+    # the page, the centres' SVG among them, loads and nothing is logged
+    br = subprocess.run(["sh", os.path.join(os.path.dirname(__file__), "browser", "check_report.sh"), rep,
+                         os.path.join(d, "screenshot.png")], capture_output=True, text=True)
+    if br.returncode not in (0, 77) or (br.returncode == 0 and " BAD 0" not in br.stdout):
+        fail("browser check exited %d:\n%s" % (br.returncode, br.stdout))
 
     # merge keeps the centres; an old database (no column) reports without them
     merged = os.path.join(d, "merged.sqlite")
