@@ -130,6 +130,16 @@ void test_write_csv(const char *path, size_t rows, size_t cols, unsigned seed)
     fclose(f);
 }
 
+int test_numpy_digits(void)
+{
+    if (system("/usr/bin/python3 -c 'import numpy, os; "
+               "assert os.path.exists(\"/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz\")' "
+               ">/dev/null 2>&1") == 0)
+        return 1;
+    printf("(skipped: no /usr/bin/python3 with numpy and sklearn's digits) ");
+    return 0;
+}
+
 int test_sha256sum(const char *path, char hex[65])
 {
     char cmd[512];

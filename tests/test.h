@@ -67,6 +67,10 @@ int test_full_device(char *buf, size_t n, const char *dir);
 /* sha256sum's answer for path (64 hex digits), the oracle of a stored hash;
  * 0 if sha256sum did not answer. */
 int test_sha256sum(const char *path, char hex[65]);
+/* Whether /usr/bin/python3 has numpy and sklearn's digits table (Debian's
+ * python3-numpy, python3-sklearn), for the tests checked by NumPy; 0 after
+ * printing the skip note. */
+int test_numpy_digits(void);
 /* The whole file as a malloc'd NUL-terminated string (NULL if missing);
  * *n, if n is not NULL, receives its size. */
 char *test_slurp(const char *path, size_t *n);

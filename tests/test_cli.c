@@ -309,12 +309,7 @@ TEST(test_cli_save_roundtrip)
  * says so and passes without them. */
 TEST(test_cli_save_numpy)
 {
-    if (system("/usr/bin/python3 -c 'import numpy, os; "
-               "assert os.path.exists(\"/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz\")' "
-               ">/dev/null 2>&1") != 0) {
-        printf("(skipped: no /usr/bin/python3 with numpy and sklearn's digits) ");
-        return;
-    }
+    if (!test_numpy_digits()) return;
     char dir[] = "/tmp/fal_numpy_XXXXXX";
     if (!CHECK(mkdtemp(dir) != NULL)) return;
     const char *bin = getenv("FALLACY_BIN");

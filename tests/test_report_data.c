@@ -187,3 +187,124 @@ TEST(test_report_plot_facets_and_bands)
     free(t);
     test_remove_dir(dir);
 }
+
+/* ---- the learned centres (bool-ae, threshold-ae) ----------------------------- */
+
+/* The store's centres column: a run kept with FAL_KEEP_CENTRES stores the
+ * bits and rows per centre of fal_run_params' "centres" and "centre_rows"
+ * for the same configuration (the text rebuilt here from those arrays),
+ * and keeping them changes no figure of the run; a run without them
+ * stores NULL. */
+TEST(test_report_data_centres_stored)
+{
+    fal_ctx *ctx = test_ctx();
+    char dir[64], csv[128], db[128];
+    test_temp_dir(dir, sizeof dir, "centres");
+    snprintf(csv, sizeof csv, "%s/bits.csv", dir);
+    snprintf(db, sizeof db, "%s/runs.sqlite", dir);
+    FILE *f = fopen(csv, "w");
+    if (!CHECK(f)) return;
+    for (unsigned i = 0, z = 7; i < 30; i++) {
+        for (int j = 0; j < 6; j++) {
+            z = z * 1103515245u + 12345u;
+            fprintf(f, j ? ",%u" : "%u", (z >> 16) & 1u);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    fal_table *t = NULL;
+    fal_arch *a = NULL;
+    CHECK_OK(fal_table_load(ctx, csv, &t));
+    CHECK_OK(fal_arch_parse(ctx, "6,2,6", &a));
+    fal_store *s = NULL;
+    CHECK_OK(fal_store_open(ctx, db, FAL_STORE_CREATE, &s));
+    static const char *const fams[] = { "bool-ae", "threshold-ae" };
+    char want[2][512];
+    for (int fi = 0; fi < 2; fi++) {
+        fal_config cfg;
+        fal_config_init(&cfg);
+        cfg.family = fal_family_find(fams[fi]);
+        cfg.arch = a;
+        cfg.data = t;
+        cfg.examples = 20;
+        cfg.examples_set = 1;
+        fal_result plain, kept;
+        fal_params *p = NULL;
+        fal_status s1 = fal_run(ctx, &cfg, &plain);
+        fal_status s2 = fal_run_params(ctx, &cfg, &kept, &p);
+        CHECK(s1 == s2 && (s1 == FAL_OK || s1 == FAL_ENOCONV));
+        CHECK(plain.train_error == kept.train_error && plain.test_error == kept.test_error);
+        const fal_array *c = p ? fal_params_find(p, "centres") : NULL, *r = p ? fal_params_find(p, "centre_rows") : NULL;
+        if (!CHECK(c && r && c->shape[1] == 6 && r->shape[0] == c->shape[0])) continue;
+        size_t o = (size_t)snprintf(want[fi], sizeof want[fi], "{\"n\":6,\"centres\":[");
+        double total = 0;
+        for (size_t j = 0; j < c->shape[0]; j++) {
+            o += (size_t)snprintf(want[fi] + o, sizeof want[fi] - o, j ? ",\"" : "\"");
+            for (size_t i = 0; i < 6; i++) want[fi][o++] = c->v[j * 6 + i] ? '1' : '0';
+            o += (size_t)snprintf(want[fi] + o, sizeof want[fi] - o, "\"");
+        }
+        o += (size_t)snprintf(want[fi] + o, sizeof want[fi] - o, "],\"train_rows\":[");
+        for (size_t j = 0; j < r->shape[0]; j++) {
+            o += (size_t)snprintf(want[fi] + o, sizeof want[fi] - o, j ? ",%.0f" : "%.0f", r->v[j]);
+            total += r->v[j];
+        }
+        snprintf(want[fi] + o, sizeof want[fi] - o, "]}");
+        CHECK(total == 20);
+        fal_params_free(p);
+        fal_result_clear(&kept);
+        /* stored: with FAL_KEEP_CENTRES, and once more (seed 1) without */
+        cfg.keep_params = FAL_KEEP_CENTRES;
+        fal_result res;
+        fal_status st = fal_run(ctx, &cfg, &res);
+        CHECK(st == s1 && res.train_error == plain.train_error);
+        if (st == FAL_OK || st == FAL_ENOCONV) CHECK_OK(fal_store_put(s, &cfg, &res, NULL));
+        CHECK(res.kept && !fal_params_find(res.kept, "x_train") && !fal_params_find(res.kept, "T1") &&
+              !fal_params_find(res.kept, "W1"));
+        fal_result_clear(&res);
+        fal_result_clear(&plain);
+        cfg.keep_params = 0;
+        cfg.seed = 1;
+        st = fal_run(ctx, &cfg, &res);
+        if (st == FAL_OK || st == FAL_ENOCONV) CHECK_OK(fal_store_put(s, &cfg, &res, NULL));
+        fal_result_clear(&res);
+    }
+    fal_store_iter *it = NULL;
+    CHECK_OK(fal_store_iter_new(s, &it));
+    fal_store_row row;
+    int have = 0, n = 0;
+    while (it && fal_store_iter_next(it, &row, &have) == FAL_OK && have) {
+        int fi = strcmp(row.family, "bool-ae") != 0;
+        n++;
+        if (row.seed == 1) CHECK(row.centres == NULL);
+        else CHECK_MSG(row.centres && !strcmp(row.centres, want[fi]), "%s: stored %s, want %s", row.family,
+                       row.centres ? row.centres : "NULL", want[fi]);
+    }
+    CHECK(n == 4);
+    fal_store_iter_free(it);
+    fal_store_close(s);
+    fal_table_free(t);
+    fal_arch_free(a);
+    test_remove_dir(dir);
+}
+
+/* The report's picture of the centres, as a user makes it (sweep, report,
+ * run --save, merge) and checked by NumPy (tests/check_centres.py): the
+ * bits drawn are the archive's centres, the counts the nearest-centre
+ * counts of its training rows, the representative the lower median seed
+ * at the largest k, the seeds' distances a brute-force matching; an old
+ * database (no centres column) reports with the reason, merge keeps the
+ * column.  Needs /usr/bin/python3 with numpy and sklearn's digits; says so
+ * and passes without them. */
+TEST(test_report_data_centres_picture)
+{
+    if (!test_numpy_digits()) return;
+    char dir[64];
+    test_temp_dir(dir, sizeof dir, "centres-pic");
+    if (!CHECK(dir[0])) return;
+    const char *bin = getenv("FALLACY_BIN");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/check_centres.py %s %s", bin ? bin : "build/fallacy", dir);
+    int rc = system(cmd);
+    CHECK_MSG(rc == 0, "%s exited %d", cmd, rc);
+    test_remove_dir(dir);
+}

@@ -884,7 +884,7 @@ TEST(test_store_reader_recovers_a_hot_journal)
             sqlite3_exec(w, "INSERT INTO runs SELECT key || hex(randomblob(8)), id, family, algo, widths, depth, "
                             "params, examples, seed, train_error, test_error, optimum_error, log2_classes, "
                             "bits_provided, converged, steps, seconds, note, extras || hex(randomblob(300)), curve, "
-                            "version, threads, blas, host, timestamp, config FROM runs LIMIT 1",
+                            "version, threads, blas, host, timestamp, config, centres FROM runs LIMIT 1",
                          NULL, NULL, NULL);
         _exit(0);
     }
@@ -930,9 +930,9 @@ TEST(test_store_decoder_reads_converged_in_64_bits)
     fal_store_close(s);
     s = NULL;
     CHECK(sql_exec(path, "INSERT INTO runs VALUES('k1','L1','linear-chain','gd','1^2',1,1,1,1,0,0,0,NULL,NULL,"
-                         "4294967296,1,0,NULL,'{}',NULL,'0.1.0',1,'b','h','t',NULL),"
+                         "4294967296,1,0,NULL,'{}',NULL,'0.1.0',1,'b','h','t',NULL,NULL),"
                          "('k2','L1','linear-chain','gd','1^2',1,1,1,1,0,0,0,NULL,NULL,"
-                         "0,1,0,NULL,'{}',NULL,'0.1.0',1,'b','h','t',NULL)") == 0);
+                         "0,1,0,NULL,'{}',NULL,'0.1.0',1,'b','h','t',NULL,NULL)") == 0);
     CHECK_OK(fal_store_open(ctx, path, FAL_STORE_READ, &s));
     fal_store_iter *it = NULL;
     if (s) CHECK_OK(fal_store_iter_new(s, &it));

@@ -510,6 +510,11 @@ int cli_sweep(int argc, char **argv)
             progress_show(&pr, pr.done == pr.total);
             continue;
         }
+        /* the Hamming clustering families hand out their centres (c x n
+         * bits, no tables) for the store's centres column, the report's
+         * picture of them; keeping them changes nothing else of the run */
+        if (!strcmp(cfg.family->name, "bool-ae") || !strcmp(cfg.family->name, "threshold-ae"))
+            cfg.keep_params = FAL_KEEP_CENTRES;
         fal_result res;
         fal_status rs = fal_run(ctx, &cfg, &res);
         if (rs == FAL_OK || rs == FAL_ENOCONV) {

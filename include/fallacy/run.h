@@ -95,6 +95,9 @@ const fal_family *fal_families(size_t *n);
 /* The family called name, or NULL. */
 const fal_family *fal_family_find(const char *name);
 
+/* fal_config.keep_params */
+enum { FAL_KEEP_NONE = 0, FAL_KEEP_ALL = 1, FAL_KEEP_CENTRES = 2 };
+
 typedef struct fal_config {
     const fal_family *family;
     const fal_arch *arch;   /* borrowed; NULL: the family's default */
@@ -116,8 +119,13 @@ typedef struct fal_config {
     double tol;             /* 0: the family's default convergence tolerance */
     uint64_t seed;
     const fal_table *data;  /* borrowed; NULL: the family's teacher generates data */
-    /* Added for parameter export (fal_run_params): 1 asks the family to
-     * leave its parameters in res->kept; 0 (the default) keeps none. */
+    /* Added for parameter export (fal_run_params): 1 (FAL_KEEP_ALL) asks
+     * the family to leave its parameters in res->kept; 0 (the default)
+     * keeps none.  FAL_KEEP_CENTRES (2), for what the store records of a
+     * run (fal_store_put's centres column, `fallacy sweep`): bool-ae and
+     * threshold-ae keep only "centres" and "centre_rows" -- no tables,
+     * gates or rows, so no size limit applies; the other families read 2
+     * as 1. */
     int keep_params;
     /* Added for row draws: with shuffle_set, the rows of data are permuted
      * before the split by a generator seeded from (shuffle, seed), so that

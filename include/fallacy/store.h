@@ -52,7 +52,15 @@
  *   the family chooses; the --data file's name as given, size, SHA-256 and
  *   shape; version, BLAS, its kernel and the threads.  NULL in rows of
  *   databases written before the column was added: such a database is
- *   read as it is, and gains the column when opened with FAL_STORE_CREATE).
+ *   read as it is, and gains the column when opened with FAL_STORE_CREATE),
+ *   centres (added after config, the same way: the Hamming centres of a
+ *   bool-ae or threshold-ae run whose result kept them, cfg.keep_params
+ *   FAL_KEEP_CENTRES as `fallacy sweep` sets it, or FAL_KEEP_ALL; a JSON
+ *   object {"n":N,"centres":["0110..",...],"train_rows":[r_0,...]}:
+ *   character i of string j is bit i, the i-th data column, of centre j
+ *   (the row j of --save's "centres"), r_j the training rows whose nearest
+ *   centre it is ("centre_rows"); NULL for other runs, runs stored
+ *   without them, and above 2^20 bits of centres).
  *   64-bit unsigned integers are stored as their int64 bit
  *   pattern (values >= 2^63 read back exactly through this API but sort as
  *   negative numbers in SQL).
@@ -116,9 +124,10 @@ fal_status fal_store_count(fal_store *s, uint64_t *n);
 /* Add every run of the database at in_path that out does not hold (by
  * key), in one transaction.  rows: runs in the input; added: copied;
  * duplicates: already in out; conflicts: duplicates whose measured values
- * (every column but seconds, threads, blas, host, timestamp and version)
- * differ from out's row -- out's row is kept.  FAL_EINVAL when in_path is
- * out's own file. */
+ * (every column but seconds, threads, blas, host, timestamp, version,
+ * config and centres) differ from out's row -- out's row is kept.  A copied
+ * run keeps its config and centres (NULL from an input written before
+ * those columns).  FAL_EINVAL when in_path is out's own file. */
 typedef struct fal_store_merge_stats {
     uint64_t rows, added, duplicates, conflicts;
 } fal_store_merge_stats;
@@ -134,6 +143,7 @@ typedef struct fal_store_row {
     double train_error, test_error, optimum_error, log2_classes, bits_provided, seconds;
     int converged, threads;
     const char *config; /* the provenance JSON (the config column); NULL when not stored */
+    const char *centres; /* the centres column (bool-ae, threshold-ae); NULL when not stored */
 } fal_store_row;
 
 typedef struct fal_store_iter fal_store_iter;

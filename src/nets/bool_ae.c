@@ -202,7 +202,8 @@ static size_t implicit_count(const fal__bool_ae_net *net)
 /* The network's outputs, as fal__ham_keep_rows calls them. */
 static uint64_t eval_rows(const void *net, uint64_t x) { return fal__bool_ae_eval(net, x); }
 
-/* Parameter export (doc/params.md): the centres as bit rows, every layer's
+/* Parameter export (doc/params.md): the centres as bit rows with their
+ * training rows (only these with FAL_KEEP_CENTRES), every layer's
  * truth tables T_i (n_i x 2^(n_{i-1}), entry b of unit j = bit b of its
  * table) when every layer has tables and they hold at most
  * FAL__PARAMS_MAX_VALUES entries (else the centres and the documented rule
@@ -213,7 +214,8 @@ static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *r
     fal_status st = fal__params_begin(ctx, cfg, res);
     if (st != FAL_OK) return st;
     fal_params *p = res->kept;
-    st = fal__params_bits(p, "centres", net->centre, net->c, d->n, 1);
+    st = fal__ham_keep_centres(ctx, p, net->centre, net->c, d->n, d->x, d->k);
+    if (cfg->keep_params == FAL_KEEP_CENTRES) return st; /* what the store records, nothing more */
     int tables = implicit_count(net) == 0 && net->block_bits <= FAL__PARAMS_MAX_VALUES;
     for (size_t i = 1; tables && i <= net->L && st == FAL_OK; i++) {
         size_t N = (size_t)1 << net->width[i - 1], len = net->width[i] * N;

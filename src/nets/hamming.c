@@ -1249,3 +1249,16 @@ fal_status fal__ham_keep_rows(fal_ctx *ctx, fal_params *p, const char *set, cons
     fal__free(ctx, y, (rows ? rows : 1) * sizeof(uint64_t));
     return st;
 }
+
+fal_status fal__ham_keep_centres(fal_ctx *ctx, fal_params *p, const uint64_t *centre, size_t c, unsigned n,
+                                 const uint64_t *x, size_t k)
+{
+    fal_status st = fal__params_bits(p, "centres", centre, c, n, 1);
+    if (st != FAL_OK) return st;
+    double *count = fal__calloc(ctx, c ? c : 1, sizeof *count, "rows per centre");
+    if (!count) return FAL_ENOMEM;
+    for (size_t i = 0; i < k && c; i++) count[fal__ham_nearest(x[i], centre, c, NULL)] += 1;
+    st = fal_params_add(p, "centre_rows", FAL_DT_I8, 1, c, 0, count);
+    fal__free(ctx, count, (c ? c : 1) * sizeof *count);
+    return st;
+}

@@ -246,6 +246,11 @@ uint64_t fal__bool_ae_eval(const fal__bool_ae_net *net, uint64_t x);
  * the rows as bits, and pred_SET, eval(net, row) for each row. */
 fal_status fal__ham_keep_rows(fal_ctx *ctx, fal_params *p, const char *set, const uint64_t *x, size_t rows,
                               unsigned n, uint64_t (*eval)(const void *net, uint64_t x), const void *net);
+/* ... and their clustering: "centres" (c x n bits, centre j in row j) and
+ * "centre_rows" (c,), how many of the k training rows x have centre j as
+ * their nearest (the lowest index on ties: the encoder's assignment). */
+fal_status fal__ham_keep_centres(fal_ctx *ctx, fal_params *p, const uint64_t *centre, size_t c, unsigned n,
+                                 const uint64_t *x, size_t k);
 void fal__bool_ae_net_free(fal_ctx *ctx, fal__bool_ae_net *net);
 /* fal__run_bool_ae, keeping the network in *keep when keep != NULL (on
  * FAL_OK and FAL_ENOCONV; the caller frees it). */

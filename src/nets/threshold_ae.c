@@ -318,14 +318,17 @@ static uint64_t eval_rows(const void *net, uint64_t x) { return fal__thr_ae_eval
 
 /* Every layer's gates: W_i (n_i x M_i, the integer weights, as '<i8') on
  * the monomials S_i (M_i x n_{i-1}, row t the 0/1 indicator of monomial
- * t's variables; row 0 the bias), N4's centres as bit rows, the rows and
- * the outputs. */
+ * t's variables; row 0 the bias), N4's centres as bit rows with their
+ * training rows, the rows and the outputs; only the centres with
+ * FAL_KEEP_CENTRES. */
 static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *res, const fal__thr_ae_net *net,
                               const fal__ham_clust *cl, const fal__ham_data *d)
 {
     fal_status st = fal__params_begin(ctx, cfg, res);
     if (st != FAL_OK) return st;
     fal_params *p = res->kept;
+    if (cfg->keep_params == FAL_KEEP_CENTRES) /* what the store records, nothing more */
+        return fal__ham_keep_centres(ctx, p, cl->centre, cl->c, d->n, d->x, d->k);
     for (size_t i = 0; i < net->L && st == FAL_OK; i++) {
         const fal__thr_layer *ly = &net->layer[i];
         size_t len = (size_t)ly->width * ly->M;
@@ -344,7 +347,7 @@ static fal_status keep_params(fal_ctx *ctx, const fal_config *cfg, fal_result *r
         snprintf(name, sizeof name, "S%zu", i + 1);
         if (st == FAL_OK) st = fal__params_bits(p, name, ly->mono, ly->M, ly->p, 1);
     }
-    if (st == FAL_OK) st = fal__params_bits(p, "centres", cl->centre, cl->c, d->n, 1);
+    if (st == FAL_OK) st = fal__ham_keep_centres(ctx, p, cl->centre, cl->c, d->n, d->x, d->k);
     if (st == FAL_OK) st = fal__ham_keep_rows(ctx, p, "train", d->x, d->k, d->n, eval_rows, net);
     if (st == FAL_OK && d->ntest) st = fal__ham_keep_rows(ctx, p, "test", d->x + d->k, d->ntest, d->n, eval_rows, net);
     return st;
@@ -425,7 +428,7 @@ fal_status fal__thr_ae_run(fal_ctx *ctx, const fal_config *cfg, fal_result *res,
         st = net_size(ctx, arch, d, &nw, &nm);
         if (st != FAL_OK) return st;
         /* --save: the weights and the monomials' indicator rows */
-        if (cfg->keep_params && (double)nw + (double)nm * (double)n > (double)FAL__PARAMS_MAX_VALUES)
+        if (cfg->keep_params == FAL_KEEP_ALL && (double)nw + (double)nm * (double)n > (double)FAL__PARAMS_MAX_VALUES)
             return fal__params_too_big(ctx, "threshold-ae", "the gates' weights and monomials",
                                        (double)nw + (double)nm * (double)n);
         size_t Me = (size_t)fal__ptf_nmono((unsigned)n, d), Md = (size_t)fal__ptf_nmono((unsigned)m, d);

@@ -207,7 +207,8 @@ static fal_status find_datasets(model *m, dataset **out, size_t *nout, size_t *c
 }
 
 static const char *const DATA_FILES[] = { "table.csv",    "error-vs-k.svg", "error-vs-k.csv", "gap-vs-k.svg",
-                                          "gap-vs-k.csv", "angle-vs-k.svg", "angle-vs-k.csv" };
+                                          "gap-vs-k.csv", "angle-vs-k.svg", "angle-vs-k.csv",
+                                          "centres.svg",  "centres.csv" };
 #define NDATA_FILES (sizeof DATA_FILES / sizeof DATA_FILES[0])
 
 fal_status fal__rep_data_files(model *m, const char ***names, size_t *n)
@@ -264,7 +265,7 @@ static void csv_stat(fal__sb *c, double med, double lo, double hi)
 }
 
 /* Does group g run on data set id? */
-static int group_on(const rgroup *g, const char *id)
+int fal__rep_group_on(const rgroup *g, const char *id)
 {
     char buf[128];
     return data_id(g->key, buf, sizeof buf) && strcmp(buf, id) == 0;
@@ -288,7 +289,7 @@ static fal_status data_plot(model *m, const char *id, int what, const char *dir,
     size_t *first = NULL, capfirst = 0;
     for (size_t gi = 0; gi < m->ngroups && st == FAL_OK; gi++) {
         const rgroup *g = &m->groups[gi];
-        if (!group_on(g, id) || g->ncells < 2) continue;
+        if (!fal__rep_group_on(g, id) || g->ncells < 2) continue;
         int any = 0;
         for (size_t ci = g->first; ci < g->first + g->ncells; ci++) {
             double med, lo, hi;
@@ -432,7 +433,7 @@ static fal_status data_section(model *m, const dataset *d, size_t index, const c
     size_t shown = 0;
     for (size_t gi = 0; gi < m->ngroups && st == FAL_OK; gi++) {
         const rgroup *g = &m->groups[gi];
-        if (!group_on(g, d->id)) continue;
+        if (!fal__rep_group_on(g, d->id)) continue;
         for (size_t ci = g->first; ci < g->first + g->ncells && st == FAL_OK; ci++) {
             const rcell *c = &m->cells[ci];
             double v[4][3];
@@ -511,6 +512,7 @@ static fal_status data_section(model *m, const dataset *d, size_t index, const c
                        "network projects onto and the optimal one (the top principal components of the training "
                        "rows); 0 means the optimum's subspace was found. Median over the seeds, band min..max.",
                        sum);
+    if (st == FAL_OK) st = fal__rep_centres(m, d->id, index, dir, h, sum);
     fal__sb_puts(h, "</section>\n");
     return st;
 }

@@ -192,6 +192,7 @@ fal_status fal__rep_load(model *m, const char *db_path)
         x->draws = fal_store_extra(r.extras, "draws");
         x->converged = r.converged;
         x->config = r.config ? fal__rep_arena_str(&m->a, r.config) : NULL;
+        x->centres = r.centres ? fal__rep_arena_str(&m->a, r.centres) : NULL;
         x->extras = fal__rep_arena_str(&m->a, r.extras);
         if (r.curve) m->ncurves++;
         if (r.params > m->max_params) m->max_params = r.params;

@@ -13,7 +13,9 @@
  *   page.c     fal_report_write: the HTML page around them (head,
  *              verdict table, section text, provenance);
  *   plot.c     the SVG/CSV plot writer itself (fal_plot_svg);
- *   qnet.c     the Q1 section (qnet's exact curves, doc/qnet.md). */
+ *   qnet.c     the Q1 section (qnet's exact curves, doc/qnet.md);
+ *   data.c     the sections of runs on real data (--data);
+ *   centres.c  their picture of bool-ae's and threshold-ae's centres. */
 #ifndef FALLACY_REPORT_INT_H
 #define FALLACY_REPORT_INT_H
 
@@ -69,6 +71,7 @@ typedef struct rrow {
     int converged;
     const char *config;  /* the run's provenance JSON (store's config column), NULL when not stored */
     const char *extras;  /* the run's extras (JSON object), for the data sections' figures */
+    const char *centres; /* the store's centres column (bool-ae, threshold-ae), NULL when not stored */
 } rrow;
 
 /* RULE_ABOVE: N6 with gates of degree < n0 (not universal): the training
@@ -162,6 +165,14 @@ void fal__rep_stats(double *v, size_t n, double *med, double *lo, double *hi);
 fal_status fal__rep_cell_stats(const model *m, const rcell *c, int what, double *med, double *lo, double *hi);
 fal_status fal__rep_data_sections(model *m, const char *dir, fal__sb *h, fal_report_summary *sum);
 fal_status fal__rep_data_files(model *m, const char ***names, size_t *n);
+/* Does group g run on data set id (the key's data field)? */
+int fal__rep_group_on(const rgroup *g, const char *id);
+/* centres.c: the learned Hamming centres of the bool-ae and threshold-ae
+ * configurations on data set id (section index): DIR/data-INDEX-centres.svg
+ * and .csv, their text and the seeds' distances in h; a stated reason
+ * where no run has them stored; nothing without such configurations. */
+fal_status fal__rep_centres(model *m, const char *id, size_t index, const char *dir, fal__sb *h,
+                            fal_report_summary *sum);
 /* mlp.c: section M1's own figures (k needed against function_dim / nL and
  * against log2 e of the quantized net, the fraction of draws at the
  * symmetry bound against depth); nothing for other sections. */

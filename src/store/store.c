@@ -30,6 +30,7 @@ struct fal_store {
     size_t path_size;
     int writable;
     int has_config; /* runs has the config column (databases written before it was added do not) */
+    int has_centres; /* ... and the centres column, added after it */
     sqlite3_stmt *has, *put, *get;
     /* the SHA-256 of the last --data file stored, hashed once per handle
      * rather than once per run (a sweep stores many runs of one file) */
@@ -49,10 +50,10 @@ struct fal_store_iter {
     "log2_classes, bits_provided, converged, steps, seconds, note, extras, curve, version, threads, blas, "   \
     "host, timestamp"
 #define RUN_NCOLS 25
-/* ... and the provenance column, added later (NULL in older rows; absent
- * from databases written before it: those read as NULL, and gain it when
- * opened for writing) */
-#define RUN_NCOLS_ALL 26
+/* ... and the provenance and centres columns, added later (NULL in older
+ * rows; absent from databases written before them: those read as NULL, and
+ * gain them when opened for writing) */
+#define RUN_NCOLS_ALL 27
 
 static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
@@ -67,7 +68,8 @@ static const char *SCHEMA =
     " extras TEXT NOT NULL,"            /* JSON object */
     " curve TEXT,"                      /* JSON [[step,error],...]; NULL: no iterative training */
     " version TEXT NOT NULL, threads INTEGER NOT NULL, blas TEXT, host TEXT, timestamp TEXT NOT NULL,"
-    " config TEXT);";                   /* JSON {"config":{..},"data":..,"build":{..}}: the provenance */
+    " config TEXT,"                     /* JSON {"config":{..},"data":..,"build":{..}}: the provenance */
+    " centres TEXT);";                  /* JSON {"n":..,"centres":["0110",..],"train_rows":[..]} */
 
 /* A message naming the file and SQLite's reason; malformed files are
  * FAL_EFORMAT, everything else FAL_EIO. */
@@ -197,31 +199,36 @@ static fal_status check_schema(fal_store *s, const char *db, const char *path)
     return st;
 }
 
-/* Whether the table runs of database db has the config column. */
-static int has_column(fal_store *s, const char *db)
+/* Whether the table runs of database db has the column col. */
+static int has_column(fal_store *s, const char *db, const char *col)
 {
     char sql[96];
-    snprintf(sql, sizeof sql, "SELECT config FROM %s.runs LIMIT 0", db);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s.runs LIMIT 0", col, db);
     sqlite3_stmt *q = NULL;
     int ok = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK;
     sqlite3_finalize(q);
     return ok;
 }
 
-/* A database written before the config column: read as it is (every row's
- * config NULL); opened for writing, it gains the column (NULL in the rows it
- * holds), so that its new runs carry their provenance.  Checked again
- * inside the write lock: another writer may have added it meanwhile. */
-static fal_status config_column(fal_store *s, int writable)
+/* A database written before the config column (or the centres column):
+ * read as it is (every row's config, centres NULL); opened for writing, it
+ * gains the columns (NULL in the rows it holds), so that its new runs carry
+ * their provenance and centres.  Checked again inside the write lock:
+ * another writer may have added them meanwhile. */
+static fal_status added_columns(fal_store *s, int writable)
 {
-    s->has_config = has_column(s, "main");
-    if (s->has_config || !writable) return FAL_OK;
+    s->has_config = has_column(s, "main", "config");
+    s->has_centres = has_column(s, "main", "centres");
+    if ((s->has_config && s->has_centres) || !writable) return FAL_OK;
     fal_status st = exec(s, "BEGIN IMMEDIATE", "cannot start a transaction");
     if (st != FAL_OK) return st;
-    if (!has_column(s, "main")) st = exec(s, "ALTER TABLE runs ADD COLUMN config TEXT", "cannot add the config column");
-    if (st == FAL_OK) st = exec(s, "COMMIT", "cannot add the config column");
+    if (!has_column(s, "main", "config"))
+        st = exec(s, "ALTER TABLE runs ADD COLUMN config TEXT", "cannot add the config column");
+    if (st == FAL_OK && !has_column(s, "main", "centres"))
+        st = exec(s, "ALTER TABLE runs ADD COLUMN centres TEXT", "cannot add the centres column");
+    if (st == FAL_OK) st = exec(s, "COMMIT", "cannot add the config and centres columns");
     if (st != FAL_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    s->has_config = st == FAL_OK;
+    s->has_config = s->has_centres = st == FAL_OK;
     return st;
 }
 
@@ -258,7 +265,7 @@ fal_status fal_store_open(fal_ctx *ctx, const char *path, int flags, fal_store *
     sqlite3_busy_timeout(s->db, BUSY_MS);
     if (create) st = init_schema(s);
     if (st == FAL_OK) st = check_schema(s, "main", path);
-    if (st == FAL_OK) st = config_column(s, create);
+    if (st == FAL_OK) st = added_columns(s, create);
     if (st != FAL_OK) goto fail;
     if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM runs WHERE key = ?1", -1, &s->has, NULL) != SQLITE_OK) {
         st = sql_fail(ctx, s->db, path, "cannot read");
@@ -266,8 +273,9 @@ fal_status fal_store_open(fal_ctx *ctx, const char *path, int flags, fal_store *
     }
     if (create &&
         sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO runs(" RUN_COLUMNS ", config) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                           "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+                           "INSERT OR IGNORE INTO runs(" RUN_COLUMNS ", config, centres) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+                           "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
+                           "?25, ?26, ?27)",
                            -1, &s->put, NULL) != SQLITE_OK) {
         st = sql_fail(ctx, s->db, path, "cannot prepare the insert");
         goto fail;
@@ -362,17 +370,46 @@ static char *provenance(fal_store *s, const fal_config *cfg, size_t *size)
     return fal__provenance_json(s->ctx, cfg, hex, s->sha_bytes, size);
 }
 
+/* The column centres of a run whose result kept its Hamming centres
+ * (bool-ae, threshold-ae with FAL_KEEP_CENTRES or FAL_KEEP_ALL: the arrays
+ * "centres" and "centre_rows", doc/params.md) into b:
+ *   {"n":N,"centres":["0110..",..],"train_rows":[r_0,..]}
+ * character i of string j is bit i (the i-th data column) of centre j.
+ * Nothing (the column stays NULL) without them, or when they hold more than
+ * CENTRE_BITS_MAX bits: a row of the database stays small. */
+#define CENTRE_BITS_MAX ((size_t)1 << 20)
+static void centres_json(fal__sb *b, const fal_result *res)
+{
+    const fal_array *c = res->kept ? fal_params_find(res->kept, "centres") : NULL;
+    const fal_array *r = res->kept ? fal_params_find(res->kept, "centre_rows") : NULL;
+    if (!c || !r || c->rank != 2 || r->rank != 1 || r->shape[0] != c->shape[0] || !c->shape[1] ||
+        c->shape[0] > CENTRE_BITS_MAX / c->shape[1])
+        return;
+    size_t nc = c->shape[0], n = c->shape[1];
+    fal__sb_printf(b, "{\"n\":%zu,\"centres\":[", n);
+    for (size_t j = 0; j < nc; j++) {
+        fal__sb_puts(b, j ? ",\"" : "\"");
+        for (size_t i = 0; i < n; i++) fal__sb_putc(b, c->v[j * n + i] != 0 ? '1' : '0');
+        fal__sb_putc(b, '"');
+    }
+    fal__sb_puts(b, "],\"train_rows\":[");
+    for (size_t j = 0; j < nc; j++) fal__sb_printf(b, j ? ",%.0f" : "%.0f", r->v[j]);
+    fal__sb_puts(b, "]}");
+}
+
 fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *res, int *inserted)
 {
     if (inserted) *inserted = 0;
     if (!s->writable) return fal__fail(s->ctx, FAL_EINVAL, "%s: opened read-only", s->path);
     if (!res->arch || !res->family) return fal__fail(s->ctx, FAL_EINVAL, "store: the result has no architecture");
-    fal__sb key, widths, extras, curve;
+    fal__sb key, widths, extras, curve, centres;
     fal__sb_init(&key, s->ctx);
     fal__sb_init(&widths, s->ctx);
     fal__sb_init(&extras, s->ctx);
     fal__sb_init(&curve, s->ctx);
+    fal__sb_init(&centres, s->ctx);
     fal_status st = fal__store_key_sb(&key, cfg);
+    centres_json(&centres, res);
     if (st == FAL_OK) fal__store_arch_sb(&widths, res->arch);
     fal__sb_putc(&extras, '{');
     for (int i = 0; i < res->nextras; i++) {
@@ -395,6 +432,7 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
     if (st == FAL_OK) st = fal__sb_status(&key);
     if (st == FAL_OK) st = fal__sb_status(&widths);
     if (st == FAL_OK) st = fal__sb_status(&extras);
+    if (st == FAL_OK) st = fal__sb_status(&centres);
     if (st != FAL_OK) goto done;
 
     size_t prov_size = 0;
@@ -436,6 +474,8 @@ fal_status fal_store_put(fal_store *s, const fal_config *cfg, const fal_result *
     sqlite3_bind_text(q, 24, host, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 25, stamp, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 26, prov, -1, SQLITE_STATIC);
+    if (centres.len) sqlite3_bind_text(q, 27, centres.p, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(q, 27);
 
     st = exec(s, "BEGIN IMMEDIATE", "cannot start a transaction");
     if (st == FAL_OK) {
@@ -453,6 +493,7 @@ done:
     fal__sb_free(&widths);
     fal__sb_free(&extras);
     fal__sb_free(&curve);
+    fal__sb_free(&centres);
     return st;
 }
 
@@ -558,16 +599,18 @@ fal_status fal_store_merge(fal_store *s, const char *in_path, fal_store_merge_st
             st = query_int(s, "SELECT count(*) FROM src.runs AS s JOIN main.runs AS m ON m.key = s.key",
                            "cannot compare keys", &dups, NULL);
         if (st == FAL_OK) st = query_int(s, CONFLICTS, "cannot compare runs", &conflicts, NULL);
-        /* the provenance goes along; an input written before the config
-         * column gives NULL (and so does an output without it: a
-         * read-only one cannot be merged into anyway) */
-        if (st == FAL_OK)
-            st = exec(s,
-                      has_column(s, "src") ? "INSERT OR IGNORE INTO main.runs(" RUN_COLUMNS ", config) SELECT " RUN_COLUMNS
-                                             ", config FROM src.runs ORDER BY rowid"
-                                           : "INSERT OR IGNORE INTO main.runs(" RUN_COLUMNS ") SELECT " RUN_COLUMNS
-                                             " FROM src.runs ORDER BY rowid",
-                      "cannot copy the runs");
+        /* the provenance and the centres go along; an input written
+         * before those columns gives NULL (the output has them: it was
+         * opened for writing) */
+        if (st == FAL_OK) {
+            int cf = has_column(s, "src", "config"), ce = has_column(s, "src", "centres");
+            char sql[1024];
+            snprintf(sql, sizeof sql,
+                     "INSERT OR IGNORE INTO main.runs(" RUN_COLUMNS "%s%s) SELECT " RUN_COLUMNS
+                     "%s%s FROM src.runs ORDER BY rowid",
+                     cf ? ", config" : "", ce ? ", centres" : "", cf ? ", config" : "", ce ? ", centres" : "");
+            st = exec(s, sql, "cannot copy the runs");
+        }
         if (st == FAL_OK) stats->added = (uint64_t)sqlite3_changes(s->db);
         if (st == FAL_OK) st = exec(s, "COMMIT", "cannot commit the merge");
         if (st != FAL_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -587,8 +630,9 @@ fal_status fal_store_iter_new(fal_store *s, fal_store_iter **out)
     fal_store_iter *it = fal__calloc(s->ctx, 1, sizeof *it, "store iterator");
     if (!it) return FAL_ENOMEM;
     it->s = s;
-    const char *sql = s->has_config ? "SELECT " RUN_COLUMNS ", config FROM runs ORDER BY key"
-                                    : "SELECT " RUN_COLUMNS ", NULL FROM runs ORDER BY key";
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT " RUN_COLUMNS ", %s, %s FROM runs ORDER BY key",
+             s->has_config ? "config" : "NULL", s->has_centres ? "centres" : "NULL");
     if (sqlite3_prepare_v2(s->db, sql, -1, &it->q, NULL) != SQLITE_OK) {
         fal_status st = sql_fail(s->ctx, s->db, s->path, "cannot read the runs");
         fal__free(s->ctx, it, sizeof *it);
@@ -611,7 +655,7 @@ static double col_real(sqlite3_stmt *q, int i)
 
 /* The column kinds of RUN_COLUMNS: 'i' an integer, 'r' a real or NULL
  * (an integer is a real too), 't' text, 'T' text or NULL. */
-static const char RUN_KINDS[RUN_NCOLS_ALL + 1] = "tttttiiiirrrrriirTtTtiTTtT";
+static const char RUN_KINDS[RUN_NCOLS_ALL + 1] = "tttttiiiirrrrriirTtTtiTTtTT";
 
 /* A cell the decoder would otherwise read wrongly: SQLite converts text
  * ('abc') or a blob to 0 when asked for a number, and a table created by
@@ -648,7 +692,7 @@ fal_status fal_store_iter_next(fal_store_iter *it, fal_store_row *row, int *have
     return decode_row(it->s, it->q, it->n, row, have);
 }
 
-/* The current row of q (RUN_COLUMNS and config) into row. */
+/* The current row of q (RUN_COLUMNS, config and centres) into row. */
 static fal_status decode_row(fal_store *s, sqlite3_stmt *q, uint64_t n, fal_store_row *row, int *have)
 {
     fal_status st = check_types(s, q, n);
@@ -679,6 +723,7 @@ static fal_status decode_row(fal_store *s, sqlite3_stmt *q, uint64_t n, fal_stor
     row->host = col_text(q, 23, "");
     row->timestamp = col_text(q, 24, "");
     row->config = col_text(q, 25, NULL);
+    row->centres = col_text(q, 26, NULL);
     *have = 1;
     return FAL_OK;
 }
