@@ -431,7 +431,7 @@ TEST(test_kern_gemm_auto_routes_by_size)
     free(Bf);
     free(F1);
     free(F2);
-    size_t big = 128;
+    size_t big = 160;
     CHECK((double)big * (double)big * (double)big > FAL__GEMM_SMALL_MAX);
     A = malloc(big * big * sizeof(double));
     B = malloc(big * big * sizeof(double));

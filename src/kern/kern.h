@@ -33,7 +33,7 @@ void fal__sgemm_small(int ta, int tb, size_t m, size_t n, size_t kk, float alpha
 /* m n kk at or below which fal__gemm_auto and fal__sgemm_auto take the
  * loops above, CBLAS otherwise (chosen by measurement: bench/RESULTS.md
  * section 10). */
-#define FAL__GEMM_SMALL_MAX (64.0 * 64.0 * 256.0)
+#define FAL__GEMM_SMALL_MAX (96.0 * 96.0 * 256.0)
 void fal__gemm_auto(int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A, size_t lda,
                     const double *B, size_t ldb, double beta, double *C, size_t ldc);
 void fal__sgemm_auto(int ta, int tb, size_t m, size_t n, size_t kk, float alpha, const float *A, size_t lda,
