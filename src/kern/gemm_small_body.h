@@ -82,8 +82,10 @@ void SM_FN(int ta, int tb, size_t m, size_t n, size_t kk, SM_T alpha, const SM_T
             const SM_T *Ap = A + i0 + p0 * lda;
             size_t la = lda;
             if (ta || mr < SM_MR) {
-                /* panel[r + p SM_MR] = A'(i0 + r, p0 + p), zero below row m */
-                memset(panel, 0, sizeof panel);
+                /* panel[r + p SM_MR] = A'(i0 + r, p0 + p), zero below row m (only
+                 * the kc columns used: clearing all 32 KiB per block cost more than
+                 * a 32 x 32 transposed product) */
+                if (mr < SM_MR) memset(panel, 0, SM_MR * kc * sizeof panel[0]);
                 for (size_t r = 0; r < mr; r++)
                     for (size_t p = 0; p < kc; p++)
                         panel[r + p * SM_MR] = ta ? A[p0 + p + (i0 + r) * lda] : A[i0 + r + (p0 + p) * lda];
@@ -98,6 +100,8 @@ void SM_FN(int ta, int tb, size_t m, size_t n, size_t kk, SM_T alpha, const SM_T
                 SM_BLOCK(kc, Ap, la, Bp + j0 * bsj, bsp, bsj, SM_NR, mr, alpha, beta, first, Cb + j0 * ldc, ldc);
             /* the last n mod SM_NR columns, each width with its own unrolled copy */
             switch (n - j0) {
+            case 7: SM_BLOCK(kc, Ap, la, Bp + j0 * bsj, bsp, bsj, 7, mr, alpha, beta, first, Cb + j0 * ldc, ldc); break;
+            case 6: SM_BLOCK(kc, Ap, la, Bp + j0 * bsj, bsp, bsj, 6, mr, alpha, beta, first, Cb + j0 * ldc, ldc); break;
             case 5: SM_BLOCK(kc, Ap, la, Bp + j0 * bsj, bsp, bsj, 5, mr, alpha, beta, first, Cb + j0 * ldc, ldc); break;
             case 4: SM_BLOCK(kc, Ap, la, Bp + j0 * bsj, bsp, bsj, 4, mr, alpha, beta, first, Cb + j0 * ldc, ldc); break;
             case 3: SM_BLOCK(kc, Ap, la, Bp + j0 * bsj, bsp, bsj, 3, mr, alpha, beta, first, Cb + j0 * ldc, ldc); break;
