@@ -8,7 +8,10 @@
  * The translation unit contracts a * b + c into fused multiply-adds (ISO C
  * mode turns contraction off): one rounding per product-sum, which the
  * error bound in tests/test_kern.c allows for, and twice the throughput. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
+#endif
+/* (Clang contracts within one expression by default, which covers acc += a * b.) */
 #include <string.h>
 #include "kern.h"
 
