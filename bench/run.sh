@@ -773,8 +773,11 @@ INPLACE=$(kv $G inplace_gbs)
     echo "## 10. mlp (M1): one full-batch GD step against torch, and classes mlp"
     echo
     echo "ReLU MLP with biases, nL = 1, loss 1/(2k) sum (y - t)^2, forward + backward + update.  fallacy: \`bench/mlp_step\`"
-    echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`, sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
+    echo "(float64: the library's step; float32: \`fal__mlp32_gd_step\`; products with m n kk <= 96*96*256 in the library's"
+    echo "loops, src/kern/gemm_small.c, larger ones in dgemm/sgemm).  torch: \`nn.Sequential\` + \`optim.SGD\`,"
     echo "autograd, the faster of 2 threads (OMP_WAIT_POLICY=PASSIVE) and 1 thread.  Best median over $ROUNDS rounds, ms."
+    echo "Every OpenBLAS kernel (Haswell, SkylakeX, Prescott, Cooperlake) side by side in one run: \`bench/mlp_cores.sh\`,"
+    echo "figures in bench/mlp_cores.md."
     echo
     ALTCOL=""; ALTSEP=""
     if [ -s "$LOGS/mlpstep64_alt.txt" ]; then

@@ -294,3 +294,158 @@ TEST(test_kern_chain_blocks_sum_keeps_digits)
     CHECK_NEAR(fal__chain_stats_ln(&tot), want, 1e-12);
     free(w);
 }
+
+/* The small-matrix products (gemm_small.c) against the triple loop and
+ * CBLAS, float and double, every op, odd shapes (row blocks of 16 or 32
+ * with tails, column blocks of 6 with tails), leading dimensions above the
+ * minimum, kk past one 256 chunk.  Tolerance per entry from the standard
+ * bound |fl(C) - C| <= gamma_{kk+2} (|alpha| |A'||B'| + |beta| |C|),
+ * gamma_j = j u / (1 - j u): twice it between two computations that each
+ * obey it (the double reference is exact enough for float: its own error
+ * is 2^-29 of the float bound). */
+static void small_case(int single, int ta, int tb, size_t m, size_t n, size_t kk, double alpha, double beta,
+                       fal_rng *r, double *worst_ratio)
+{
+    size_t lda = (ta ? kk : m) + 2, ldb = (tb ? n : kk) + 1, ldc = m + 3;
+    size_t la = lda * (ta ? m : kk), lb = ldb * (tb ? kk : n), lc = ldc * n;
+    double *A = malloc((la + 1) * sizeof(double)), *B = malloc((lb + 1) * sizeof(double));
+    double *C0 = malloc(lc * sizeof(double)), *Cr = malloc(lc * sizeof(double)), *Cb = malloc(lc * sizeof(double));
+    double *Cs = malloc(lc * sizeof(double)), *Cs2 = malloc(lc * sizeof(double));
+    float *Af = malloc((la + 1) * sizeof(float)), *Bf = malloc((lb + 1) * sizeof(float));
+    float *Cf = malloc(lc * sizeof(float)), *Cf2 = malloc(lc * sizeof(float)), *Cfb = malloc(lc * sizeof(float));
+    for (size_t i = 0; i < la; i++) A[i] = single ? (double)(Af[i] = (float)fal_rng_normal(r)) : fal_rng_normal(r);
+    for (size_t i = 0; i < lb; i++) B[i] = single ? (double)(Bf[i] = (float)fal_rng_normal(r)) : fal_rng_normal(r);
+    for (size_t i = 0; i < lc; i++) {
+        C0[i] = single ? (double)(float)fal_rng_normal(r) : fal_rng_normal(r);
+        /* beta = 0: C is not read (a NaN there must not come through) */
+        if (beta == 0 && i % 5 == 0) C0[i] = NAN;
+        Cf[i] = Cf2[i] = Cfb[i] = (float)C0[i];
+    }
+    memcpy(Cr, C0, lc * sizeof(double));
+    memcpy(Cb, C0, lc * sizeof(double));
+    memcpy(Cs, C0, lc * sizeof(double));
+    memcpy(Cs2, C0, lc * sizeof(double));
+    fal__gemm_ref(FAL_REAL, ta, tb, m, n, kk, alpha, A, lda, B, ldb, beta, Cr, ldc);
+    if (single) {
+        fal__sgemm_small(ta, tb, m, n, kk, (float)alpha, Af, lda, Bf, ldb, (float)beta, Cf, ldc);
+        fal__sgemm_small(ta, tb, m, n, kk, (float)alpha, Af, lda, Bf, ldb, (float)beta, Cf2, ldc);
+        fal__sgemm(ta, tb, m, n, kk, (float)alpha, Af, lda, Bf, ldb, (float)beta, Cfb, ldc);
+        for (size_t i = 0; i < lc; i++) {
+            Cs[i] = Cf[i];
+            Cb[i] = Cfb[i];
+        }
+        CHECK_MSG(memcmp(Cf, Cf2, lc * sizeof(float)) == 0, "f32 %zux%zux%zu: two calls differ", m, n, kk);
+    } else {
+        fal__gemm_small(ta, tb, m, n, kk, alpha, A, lda, B, ldb, beta, Cs, ldc);
+        fal__gemm_small(ta, tb, m, n, kk, alpha, A, lda, B, ldb, beta, Cs2, ldc);
+        fal__gemm(FAL_REAL, ta, tb, m, n, kk, alpha, A, lda, B, ldb, beta, Cb, ldc);
+        CHECK_MSG(memcmp(Cs, Cs2, lc * sizeof(double)) == 0, "f64 %zux%zux%zu: two calls differ", m, n, kk);
+    }
+    double u = single ? FLT_EPSILON / 2 : DBL_EPSILON / 2, g = (double)(kk + 2) * u / (1 - (double)(kk + 2) * u);
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < ldc; i++) {
+            size_t at = i + j * ldc;
+            if (i >= m) {
+                /* the padding between columns is not written */
+                CHECK_MSG(memcmp(&Cs[at], &C0[at], sizeof(double)) == 0, "row %zu past m = %zu written", i, m);
+                continue;
+            }
+            double mag = beta == 0 ? 0 : fabs(beta * C0[at]);
+            for (size_t p = 0; p < kk; p++)
+                mag += fabs(alpha * (ta ? A[p + i * lda] : A[i + p * lda]) * (tb ? B[j + p * ldb] : B[p + j * ldb]));
+            double tol = 2 * g * mag, e1 = fabs(Cs[at] - Cr[at]), e2 = fabs(Cs[at] - Cb[at]);
+            int ok = isfinite(Cs[at]) && e1 <= tol && e2 <= tol;
+            if (!ok || tol > 0) *worst_ratio = fmax(*worst_ratio, ok ? fmax(e1, e2) / tol : INFINITY);
+            if (!ok) {
+                CHECK_MSG(0, "%s ta %d tb %d %zux%zux%zu (%zu,%zu): small %.17g ref %.17g blas %.17g tol %.3g",
+                          single ? "f32" : "f64", ta, tb, m, n, kk, i, j, Cs[at], Cr[at], Cb[at], tol);
+                goto out;
+            }
+        }
+out:
+    free(A);
+    free(B);
+    free(C0);
+    free(Cr);
+    free(Cb);
+    free(Cs);
+    free(Cs2);
+    free(Af);
+    free(Bf);
+    free(Cf);
+    free(Cf2);
+    free(Cfb);
+}
+
+TEST(test_kern_gemm_small_matches_reference_and_blas)
+{
+    static const size_t sz[] = { 1, 3, 7, 17, 33 };
+    fal_rng r;
+    fal_rng_seed(&r, 16);
+    for (int single = 0; single < 2; single++) {
+        double worst = 0;
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (size_t a = 0; a < 5; a++)
+                    for (size_t b = 0; b < 5; b++)
+                        for (size_t c = 0; c < 5; c++)
+                            small_case(single, ta, tb, sz[a], sz[b], sz[c], 0.7, (a + b + c) % 3 == 0 ? 0.0 : 0.3, &r,
+                                       &worst);
+        /* past one inner chunk (256), the mlp's shapes, beta = 1 and kk = 0 */
+        small_case(single, 0, 1, 33, 8, 300, 1.0, 0.0, &r, &worst);
+        small_case(single, 1, 0, 32, 256, 32, 1.0, 1.0, &r, &worst);
+        small_case(single, 0, 0, 1, 256, 32, 1.0, 1.0, &r, &worst);
+        small_case(single, 0, 0, 5, 7, 0, 1.0, 0.5, &r, &worst);
+        /* the bound is met with room, and the errors are not all zero (the
+         * comparison can see a wrong answer) */
+        CHECK_LT(worst, 1.0);
+        CHECK_MSG(worst > 0, "%s: no rounding difference seen anywhere", single ? "f32" : "f64");
+    }
+}
+
+/* fal__gemm_auto and fal__sgemm_auto give the small path's bytes below the
+ * threshold and CBLAS's above it. */
+TEST(test_kern_gemm_auto_routes_by_size)
+{
+    size_t m = 40, n = 50, kk = 60;
+    CHECK((double)m * (double)n * (double)kk <= FAL__GEMM_SMALL_MAX);
+    double *A = malloc(m * kk * sizeof(double)), *B = malloc(kk * n * sizeof(double));
+    double *C1 = calloc(m * n, sizeof(double)), *C2 = calloc(m * n, sizeof(double));
+    float *Af = malloc(m * kk * sizeof(float)), *Bf = malloc(kk * n * sizeof(float));
+    float *F1 = calloc(m * n, sizeof(float)), *F2 = calloc(m * n, sizeof(float));
+    fal_rng r;
+    fal_rng_seed(&r, 17);
+    for (size_t i = 0; i < m * kk; i++) Af[i] = (float)(A[i] = fal_rng_normal(&r));
+    for (size_t i = 0; i < kk * n; i++) Bf[i] = (float)(B[i] = fal_rng_normal(&r));
+    fal__gemm_auto(0, 0, m, n, kk, 1.0, A, m, B, kk, 0.0, C1, m);
+    fal__gemm_small(0, 0, m, n, kk, 1.0, A, m, B, kk, 0.0, C2, m);
+    CHECK(memcmp(C1, C2, m * n * sizeof(double)) == 0);
+    fal__sgemm_auto(0, 0, m, n, kk, 1.0f, Af, m, Bf, kk, 0.0f, F1, m);
+    fal__sgemm_small(0, 0, m, n, kk, 1.0f, Af, m, Bf, kk, 0.0f, F2, m);
+    CHECK(memcmp(F1, F2, m * n * sizeof(float)) == 0);
+    free(A);
+    free(B);
+    free(C1);
+    free(C2);
+    free(Af);
+    free(Bf);
+    free(F1);
+    free(F2);
+    size_t big = 160;
+    CHECK((double)big * (double)big * (double)big > FAL__GEMM_SMALL_MAX);
+    A = malloc(big * big * sizeof(double));
+    B = malloc(big * big * sizeof(double));
+    C1 = calloc(big * big, sizeof(double));
+    C2 = calloc(big * big, sizeof(double));
+    for (size_t i = 0; i < big * big; i++) {
+        A[i] = fal_rng_normal(&r);
+        B[i] = fal_rng_normal(&r);
+    }
+    fal__gemm_auto(1, 0, big, big, big, 1.0, A, big, B, big, 0.0, C1, big);
+    fal__gemm(FAL_REAL, 1, 0, big, big, big, 1.0, A, big, B, big, 0.0, C2, big);
+    CHECK(memcmp(C1, C2, big * big * sizeof(double)) == 0);
+    free(A);
+    free(B);
+    free(C1);
+    free(C2);
+}

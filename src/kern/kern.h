@@ -22,6 +22,23 @@ void fal__gemm_ref(fal_field f, int ta, int tb, size_t m, size_t n, size_t kk, d
 void fal__sgemm(int ta, int tb, size_t m, size_t n, size_t kk, float alpha, const float *A, size_t lda,
                 const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
+/* Real products without BLAS (gemm_small.c): the same contract as
+ * fal__gemm (real) and fal__sgemm, register-blocked loops, no allocation
+ * (a 32 KiB panel on the stack), deterministic.  For small shapes, where a
+ * BLAS call's fixed cost and its kernel choice outweigh the arithmetic. */
+void fal__gemm_small(int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A, size_t lda,
+                     const double *B, size_t ldb, double beta, double *C, size_t ldc);
+void fal__sgemm_small(int ta, int tb, size_t m, size_t n, size_t kk, float alpha, const float *A, size_t lda,
+                      const float *B, size_t ldb, float beta, float *C, size_t ldc);
+/* m n kk at or below which fal__gemm_auto and fal__sgemm_auto take the
+ * loops above, CBLAS otherwise (chosen by measurement: bench/RESULTS.md
+ * section 10). */
+#define FAL__GEMM_SMALL_MAX (96.0 * 96.0 * 256.0)
+void fal__gemm_auto(int ta, int tb, size_t m, size_t n, size_t kk, double alpha, const double *A, size_t lda,
+                    const double *B, size_t ldb, double beta, double *C, size_t ldc);
+void fal__sgemm_auto(int ta, int tb, size_t m, size_t n, size_t kk, float alpha, const float *A, size_t lda,
+                     const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
 /* sum |x_i|^2 over n values of field f (fixed order). */
 double fal__sumsq(fal_field f, const double *x, size_t n);
 /* sum |x_i - y_i|^2. */

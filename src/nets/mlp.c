@@ -189,7 +189,7 @@ const double *fal__mlp_forward(fal__mlp *net, const double *X, size_t k)
             for (size_t j = 0; j < k; j++) memcpy(H + j * ni, b, ni * sizeof(double));
         }
         /* H_i [ni x k] = W_i [ni x np] H_{i-1} [np x k] (+ the biases) */
-        fal__gemm(FAL_REAL, 0, 0, ni, k, np, 1.0, net->p + net->woff[i], ni, net->h + net->hoff[i - 1], np,
+        fal__gemm_auto(0, 0, ni, k, np, 1.0, net->p + net->woff[i], ni, net->h + net->hoff[i - 1], np,
                   net->bias ? 1.0 : 0.0, H, ni);
         if (i < net->L) activate(net->act, H, ni * k);
     }
@@ -205,7 +205,7 @@ void fal__mlp_backward(fal__mlp *net, size_t k, double *G, double *Dsave)
         if (Dsave) memcpy(Dsave + net->hoff[i], D, ni * k * sizeof(double));
         if (G) {
             /* G_{W_i} [ni x np] = D_i H_{i-1}^T */
-            fal__gemm(FAL_REAL, 0, 1, ni, np, k, 1.0, D, ni, Hp, np, 0.0, G + net->woff[i], ni);
+            fal__gemm_auto(0, 1, ni, np, k, 1.0, D, ni, Hp, np, 0.0, G + net->woff[i], ni);
             if (net->bias) {
                 /* G_{b_i} = D_i 1, each row summed in column order */
                 double *gb = G + net->boff[i];
@@ -216,7 +216,7 @@ void fal__mlp_backward(fal__mlp *net, size_t k, double *G, double *Dsave)
         }
         if (i > 1) {
             /* D_{i-1} [np x k] = W_i^T D_i, then o s'(H_{i-1}) */
-            fal__gemm(FAL_REAL, 1, 0, np, k, ni, 1.0, net->p + net->woff[i], ni, D, ni, 0.0, Dn, np);
+            fal__gemm_auto(1, 0, np, k, ni, 1.0, net->p + net->woff[i], ni, D, ni, 0.0, Dn, np);
             times_deriv(net->act, Dn, Hp, np * k);
             double *t = D;
             D = Dn;
@@ -336,7 +336,7 @@ double fal__mlp32_gd_step(fal__mlp *net, const float *X, const float *T, size_t 
         float *H = net->h32 + net->hoff[i];
         if (net->bias)
             for (size_t j = 0; j < k; j++) memcpy(H + j * ni, net->p32 + net->boff[i], ni * sizeof(float));
-        fal__sgemm(0, 0, ni, k, np, 1.0f, net->p32 + net->woff[i], ni, net->h32 + net->hoff[i - 1], np,
+        fal__sgemm_auto(0, 0, ni, k, np, 1.0f, net->p32 + net->woff[i], ni, net->h32 + net->hoff[i - 1], np,
                    net->bias ? 1.0f : 0.0f, H, ni);
         if (i < L) activate32(net->act, H, ni * k);
     }
@@ -352,7 +352,7 @@ double fal__mlp32_gd_step(fal__mlp *net, const float *X, const float *T, size_t 
     for (size_t i = L; i >= 1; i--) {
         size_t ni = net->n[i], np = net->n[i - 1];
         const float *Hp = net->h32 + net->hoff[i - 1];
-        fal__sgemm(0, 1, ni, np, k, 1.0f, D, ni, Hp, np, 0.0f, G + net->woff[i], ni);
+        fal__sgemm_auto(0, 1, ni, np, k, 1.0f, D, ni, Hp, np, 0.0f, G + net->woff[i], ni);
         if (net->bias) {
             float *gb = G + net->boff[i];
             memset(gb, 0, ni * sizeof(float));
@@ -360,7 +360,7 @@ double fal__mlp32_gd_step(fal__mlp *net, const float *X, const float *T, size_t 
                 for (size_t a = 0; a < ni; a++) gb[a] += D[a + j * ni];
         }
         if (i > 1) {
-            fal__sgemm(1, 0, np, k, ni, 1.0f, net->p32 + net->woff[i], ni, D, ni, 0.0f, Dn, np);
+            fal__sgemm_auto(1, 0, np, k, ni, 1.0f, net->p32 + net->woff[i], ni, D, ni, 0.0f, Dn, np);
             times_deriv32(net->act, Dn, Hp, np * k);
             float *t = D;
             D = Dn;
