@@ -68,11 +68,16 @@ int main(int argc, char **argv)
         fal_store_close(s);
         sqlite3 *db = NULL;
         if (sqlite3_open(out, &db) != SQLITE_OK) return die(out, "cannot open");
-        char *sql = sqlite3_mprintf("ATTACH %Q AS src; BEGIN; INSERT INTO main.runs SELECT key || ';shard=%d', id, "
-                                    "family, algo, widths, depth, params, examples, seed, train_error, test_error, "
-                                    "optimum_error, log2_classes, bits_provided, converged, steps, seconds, note, "
-                                    "extras, curve, version, threads, blas, host, timestamp FROM src.runs; COMMIT;",
+        /* every column named, on both sides: the store gains columns
+         * (config, centres) and a positional copy breaks on each */
+#define MR_COLS                                                                                                  \
+    "id, family, algo, widths, depth, params, examples, seed, train_error, test_error, optimum_error, "          \
+    "log2_classes, bits_provided, converged, steps, seconds, note, extras, curve, version, threads, blas, host, " \
+    "timestamp, config, centres"
+        char *sql = sqlite3_mprintf("ATTACH %Q AS src; BEGIN; INSERT INTO main.runs (key, " MR_COLS
+                                    ") SELECT key || ';shard=%d', " MR_COLS " FROM src.runs; COMMIT;",
                                     path, k);
+#undef MR_COLS
         char *err = NULL;
         if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) return die(out, err ? err : "copy failed");
         sqlite3_free(sql);
