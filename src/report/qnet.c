@@ -277,7 +277,7 @@ static void collapse_cv(model *m, const qdata *d, double n0, double cv[NAX], siz
         if (!q->curve || q->n0 != n0) continue;
         kh[j] = q->khalf;
         for (int a = 0; a < NAX; a++) kh[n * (size_t)(a + 1) + j] = axis_scale(q, a);
-        *count += isfinite(q->khalf);
+        if (isfinite(q->khalf)) (*count)++;
         j++;
     }
     for (int a = 0; a < NAX; a++) cv[a] = fal_qnet_collapse_cv(kh, kh + n * (size_t)(a + 1), n);
