@@ -369,11 +369,7 @@ static fal_status data_plot(model *m, const char *id, int what, const char *dir,
         fal__sb_free(&path);
         if (st == FAL_OK) {
             sum->plots++;
-            fal__sb_printf(h, "<figure><img src=\"%s.svg\" width=\"760\" alt=\"", file);
-            fal__sb_xml(h, title);
-            fal__sb_puts(h, "\"/><figcaption>");
-            fal__sb_xml(h, caption);
-            fal__sb_printf(h, " <a href=\"%s.csv\">The plotted numbers (CSV).</a></figcaption></figure>\n", file);
+            fal__rep_html_figure(h, file, title, caption);
         }
     }
     if (cols) fal__free(m->ctx, cols, 4 * npts * sizeof *cols);

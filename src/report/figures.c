@@ -120,8 +120,7 @@ static fal_status write_plot(model *m, fal_plot *p, plotbuf *pb, const char *dir
     return st;
 }
 
-/* A figure in the page: the image, its caption, the CSV beside it. */
-static void html_figure(fal__sb *h, const char *name, const char *alt, const char *caption)
+void fal__rep_html_figure(fal__sb *h, const char *name, const char *alt, const char *caption)
 {
     /* no height: a faceted plot (more than 8 lines) is taller */
     fal__sb_printf(h, "<figure><img src=\"%s.svg\" width=\"760\" alt=\"", name);
@@ -209,7 +208,7 @@ fal_status fal__rep_plot_headline(model *m, const char *dir, fal__sb *h, fal_rep
              "dashed line is k = w.",
              m->o->eps, points);
     fal__sb_puts(h, "<h2 id=\"headline\">Examples needed against parameters</h2>\n");
-    html_figure(h, "headline", "Examples needed against the number of parameters, log-log", cap);
+    fal__rep_html_figure(h, "headline", "Examples needed against the number of parameters, log-log", cap);
     return st;
 }
 
@@ -244,7 +243,7 @@ static fal_status section_figure(model *m, const rsection *s, fal_plot *p, plotb
     snprintf(file, sizeof file, "%s-%s", o->slug, suffix);
     fal_status st = fal__sb_status(&name);
     if (st == FAL_OK) st = write_plot(m, p, pb, o->dir, file, o->sum);
-    html_figure(o->h, file, name.p ? name.p : "", caption);
+    fal__rep_html_figure(o->h, file, name.p ? name.p : "", caption);
     fal__sb_free(&name);
     return st;
 }

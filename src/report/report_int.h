@@ -146,6 +146,9 @@ void fal__rep_group_labels(model *m, fal__sb *tmp);
 
 /* figures.c: each writes DIR/NAME.svg and DIR/NAME.csv and appends the
  * figure (or a note) to the page h; sum->plots counts the SVG files. */
+/* A figure in the page: NAME.svg (no height: a faceted plot is taller),
+ * its caption, and NAME.csv beside it. */
+void fal__rep_html_figure(fal__sb *h, const char *name, const char *alt, const char *caption);
 fal_status fal__rep_plot_headline(model *m, const char *dir, fal__sb *h, fal_report_summary *sum);
 fal_status fal__rep_plot_section(model *m, const rsection *s, const char *dir, const char *slug, fal__sb *h,
                                  fal_report_summary *sum);
